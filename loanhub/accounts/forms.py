@@ -1,0 +1,62 @@
+"""Portal forms for accounts."""
+
+from __future__ import annotations
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from loanhub.enterprises.catalogs import industry_choices, region_choices
+from loanhub.enterprises.uscc import validate_uscc
+
+
+class SmeRegistrationForm(forms.Form):
+    username = forms.RegexField(
+        label=_("用户名"),
+        max_length=150,
+        regex=r"^[\w.@+-]+$",
+        error_messages={"invalid": _("用户名只能包含字母、数字和 @/./+/-/_。")},
+    )
+    display_name = forms.CharField(label=_("您的姓名"), max_length=60)
+    email = forms.EmailField(label=_("电子邮箱"))
+    password1 = forms.CharField(
+        label=_("密码"),
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+        help_text=_("至少10位，不能是常见密码或纯数字。"),
+    )
+    password2 = forms.CharField(
+        label=_("确认密码"),
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+    )
+    uscc = forms.CharField(
+        label=_("统一社会信用代码"),
+        max_length=30,
+        help_text=_("18位，见营业执照。"),
+    )
+    enterprise_name = forms.CharField(label=_("企业名称"), max_length=200)
+    legal_representative = forms.CharField(label=_("法定代表人"), max_length=60)
+    region = forms.ChoiceField(label=_("所在地区"), choices=region_choices)
+    industry = forms.ChoiceField(label=_("所属行业"), choices=industry_choices)
+    registration_date = forms.DateField(
+        label=_("成立日期"), widget=forms.DateInput(attrs={"type": "date"})
+    )
+    registered_capital = forms.DecimalField(
+        label=_("注册资本（万元）"), min_value=0, max_digits=12, decimal_places=2
+    )
+    agree = forms.BooleanField(label=_("我已阅读并同意《平台用户协议》和《隐私政策》"))
+
+    def clean_uscc(self) -> str:
+        return validate_uscc(self.cleaned_data["uscc"])
+
+    def clean_registration_date(self):  # noqa: ANN201
+        value = self.cleaned_data["registration_date"]
+        if value > timezone.localdate():
+            raise ValidationError(_("成立日期不能晚于今天。"))
+        return value
+
+    def clean(self) -> dict:
+        data = super().clean()
+        if data.get("password1") and data.get("password1") != data.get("password2"):
+            self.add_error("password2", _("两次输入的密码不一致。"))
+        return data

@@ -1,0 +1,53 @@
+"""Users and their roles.
+
+A user has exactly one role. SME users belong to enterprises through
+``enterprises.EnterpriseMembership``; bank officers and managers belong to one
+institution through ``institutions.InstitutionMembership``.
+"""
+
+from __future__ import annotations
+
+from django.contrib.auth.models import AbstractUser
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Role(models.TextChoices):
+    SME = "sme", _("企业用户")
+    BANK_OFFICER = "bank_officer", _("客户经理")
+    BANK_MANAGER = "bank_manager", _("机构主管")
+    PLATFORM_ADMIN = "platform_admin", _("平台管理员")
+
+
+BANK_ROLES = (Role.BANK_OFFICER, Role.BANK_MANAGER)
+
+
+class User(AbstractUser):
+    role = models.CharField(
+        _("角色"), max_length=20, choices=Role.choices, default=Role.SME
+    )
+    display_name = models.CharField(_("姓名"), max_length=60, blank=True)
+    phone = models.CharField(_("手机号"), max_length=20, blank=True)
+
+    class Meta:
+        verbose_name = _("用户")
+        verbose_name_plural = _("用户")
+
+    def __str__(self) -> str:
+        return self.display_name or self.username
+
+    @property
+    def is_sme(self) -> bool:
+        return self.role == Role.SME
+
+    @property
+    def is_bank_staff(self) -> bool:
+        return self.role in BANK_ROLES
+
+    @property
+    def is_bank_manager(self) -> bool:
+        return self.role == Role.BANK_MANAGER
+
+    @property
+    def is_platform_admin(self) -> bool:
+        return self.role == Role.PLATFORM_ADMIN

@@ -1,0 +1,67 @@
+"""Writes for users: SME self-registration."""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+
+from django.contrib.auth.password_validation import validate_password
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from loanhub.enterprises.models import Enterprise
+from loanhub.enterprises.services import enterprise_create
+
+from .models import Role, User
+
+
+@transaction.atomic
+def user_register_sme(
+    *,
+    username: str,
+    email: str,
+    password: str,
+    display_name: str,
+    uscc: str,
+    enterprise_name: str,
+    legal_representative: str,
+    region: str,
+    industry: str,
+    registration_date: date,
+    registered_capital: Decimal,
+) -> tuple[User, Enterprise]:
+    """Register an SME user and its enterprise, the user becoming the owner.
+
+    Everything happens in one transaction: a bad USCC or a taken one leaves no
+    half-created user behind.
+    """
+    if User.objects.filter(username__iexact=username).exists():
+        raise ValidationError({"username": _("该用户名已被使用。")}, code="username_taken")
+    user = User(username=username, email=email, display_name=display_name, role=Role.SME)
+    validate_password(password, user)
+    user.set_password(password)
+    user.full_clean(exclude=["password"])
+    user.save()
+    enterprise = enterprise_create(
+        uscc=uscc,
+        name=enterprise_name,
+        legal_representative=legal_representative,
+        region=region,
+        industry=industry,
+        registration_date=registration_date,
+        registered_capital=registered_capital,
+        contact_name=display_name,
+        contact_email=email,
+        owner=user,
+    )
+    return user, enterprise
+
+
+@transaction.atomic
+def user_create(*, username: str, password: str, role: str, **fields: object) -> User:
+    user = User(username=username, role=role, **fields)
+    user.set_password(password)
+    user.full_clean(exclude=["password"])
+    user.save()
+    return user

@@ -1,0 +1,70 @@
+"""Portal views for accounts: registration and the role dashboard."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth import login
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods
+
+from loanhub.enterprises.selectors import enterprise_list_for_member
+from loanhub.institutions.selectors import institution_for_user
+
+from .forms import SmeRegistrationForm
+from .services import user_register_sme
+
+
+@require_http_methods(["GET", "POST"])
+def register(request: HttpRequest) -> HttpResponse:
+    if request.user.is_authenticated:
+        return redirect("accounts:dashboard")
+    form = SmeRegistrationForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            user, enterprise = user_register_sme(
+                username=data["username"],
+                email=data["email"],
+                password=data["password1"],
+                display_name=data["display_name"],
+                uscc=data["uscc"],
+                enterprise_name=data["enterprise_name"],
+                legal_representative=data["legal_representative"],
+                region=data["region"],
+                industry=data["industry"],
+                registration_date=data["registration_date"],
+                registered_capital=data["registered_capital"] * 10000,
+            )
+        except ValidationError as exc:
+            _attach_errors(form, exc)
+        else:
+            login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+            messages.success(
+                request, _("注册成功，欢迎 %(name)s！") % {"name": enterprise.name}
+            )
+            return redirect("accounts:dashboard")
+    return render(request, "accounts/register.html", {"form": form})
+
+
+def _attach_errors(form: SmeRegistrationForm, exc: ValidationError) -> None:
+    field_map = {"password": "password1", "name": "enterprise_name"}
+    if hasattr(exc, "error_dict"):
+        for field, errors in exc.message_dict.items():
+            target = field_map.get(field, field)
+            form.add_error(target if target in form.fields else None, errors)
+    else:
+        form.add_error("password1", exc.messages)
+
+
+@login_required
+def dashboard(request: HttpRequest) -> HttpResponse:
+    user = request.user
+    context = {
+        "enterprises": enterprise_list_for_member(user=user),
+        "institution": institution_for_user(user=user),
+    }
+    return render(request, "accounts/dashboard.html", context)

@@ -1,0 +1,34 @@
+"""``python manage.py seed_demo`` — load the sandbox demo (idempotent)."""
+
+from __future__ import annotations
+
+import os
+import time
+
+from django.core.management.base import BaseCommand
+
+from loanhub.demo.data import DEMO_LOGINS, DEMO_PASSWORD_DEFAULT
+from loanhub.demo.services import demo_seed
+
+
+
+class Command(BaseCommand):
+    help = "Load the sandbox demo: banks, enterprises, users, products and a model."
+
+    def add_arguments(self, parser) -> None:  # noqa: ANN001
+        parser.add_argument("--quiet-logins", action="store_true")
+
+    def handle(self, *args: object, **options: object) -> None:
+        password = os.environ.get("LOANHUB_DEMO_PASSWORD", DEMO_PASSWORD_DEFAULT)
+        started = time.monotonic()
+
+        def progress(message: str) -> None:
+            elapsed = time.monotonic() - started
+            self.stdout.write(f"[seed_demo {elapsed:5.1f}s] {message}")
+
+        demo_seed(password=password, progress=progress)
+        self.stdout.write(self.style.SUCCESS("沙箱演示数据已就绪（数据均为合成数据）。"))
+        if not options["quiet_logins"]:
+            self.stdout.write("演示账号（密码均为 %s）：" % password)
+            for username, label in DEMO_LOGINS:
+                self.stdout.write(f"  {username:<18} {label}")

@@ -1,0 +1,137 @@
+"""The sandbox demo: one idempotent, deterministic seeding entry point.
+
+Later features add their own step to :data:`SEED_STEPS`; ``seed_demo`` stays one
+command.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from django.db import transaction
+from wagtail.models import Page, Site
+
+from cms.models import HomePage
+from loanhub.accounts.models import Role, User
+from loanhub.enterprises.models import Enterprise, MemberRole
+from loanhub.enterprises.services import enterprise_add_member
+from loanhub.enterprises.uscc import uscc_check_character
+from loanhub.institutions.models import Branch, FinancialInstitution
+from loanhub.institutions.services import institution_add_staff
+
+from . import data
+
+Progress = Callable[[str], None]
+
+
+@dataclass
+class SeedContext:
+    password: str
+    progress: Progress
+    banks: dict[str, FinancialInstitution] = field(default_factory=dict)
+    users: dict[str, User] = field(default_factory=dict)
+    enterprises: dict[str, Enterprise] = field(default_factory=dict)
+
+
+def demo_uscc(region: str, org: str) -> str:
+    body = f"91{region}{org}"
+    return body + uscc_check_character(body)
+
+
+def _user(ctx: SeedContext, username: str, role: str, **fields: object) -> User:
+    user, _created = User.objects.get_or_create(username=username)
+    user.role = role
+    user.email = f"{username}@demo.loanhub.local"
+    for key, value in fields.items():
+        setattr(user, key, value)
+    user.set_password(ctx.password)
+    user.save()
+    ctx.users[username] = user
+    return user
+
+
+def seed_site(ctx: SeedContext) -> None:
+    """Make a HomePage the root of the default site (replacing Wagtail's welcome)."""
+    home = HomePage.objects.first()
+    if home is None:
+        root = Page.get_first_root_node()
+        home = HomePage(
+            title="LoanHub 信易贷",
+            slug="loanhub-home",
+            headline="让信用变成资金",
+            intro="<p>授权共享公共信用信息，获得银行的快速、透明的融资对接。</p>",
+        )
+        root.add_child(instance=home)
+        home.save_revision().publish()
+    site = Site.objects.filter(is_default_site=True).first()
+    if site is None:
+        Site.objects.create(hostname="localhost", root_page=home, is_default_site=True)
+    elif site.root_page_id != home.pk:
+        old_root = site.root_page.specific
+        site.root_page = home
+        site.save()
+        if not isinstance(old_root, HomePage) and old_root.depth == 2:
+            old_root.delete()
+    ctx.progress("门户首页已就绪")
+
+
+def seed_users(ctx: SeedContext) -> None:
+    _user(
+        ctx, "demo_admin", Role.PLATFORM_ADMIN,
+        display_name="平台管理员", is_staff=True, is_superuser=True,
+    )  # fmt: skip
+    for username in ("demo_sme", "demo_sme2"):
+        _user(ctx, username, Role.SME)
+    ctx.progress("演示用户已就绪")
+
+
+def seed_banks(ctx: SeedContext) -> None:
+    for spec in data.BANKS:
+        spec = dict(spec)
+        branches = spec.pop("branches")
+        bank, _created = FinancialInstitution.objects.update_or_create(
+            slug=spec["slug"], defaults=spec
+        )
+        for name, region in branches:
+            Branch.objects.update_or_create(
+                institution=bank, name=name, defaults={"region": region}
+            )
+        ctx.banks[bank.slug] = bank
+    for username, display_name, slug, staff_role in data.STAFF:
+        user = _user(ctx, username, Role.BANK_OFFICER, display_name=display_name)
+        institution_add_staff(institution=ctx.banks[slug], user=user, role=staff_role)
+    ctx.progress(f"金融机构 {len(ctx.banks)} 家已就绪")
+
+
+def seed_demo_enterprises(ctx: SeedContext) -> None:
+    for spec in data.DEMO_ENTERPRISES:
+        spec = dict(spec)
+        owner = ctx.users[spec.pop("owner")]
+        owner_name = spec.pop("owner_name")
+        uscc = demo_uscc(spec["region"], spec.pop("org"))
+        enterprise, _created = Enterprise.objects.update_or_create(
+            uscc=uscc,
+            defaults={**spec, "is_synthetic": True, "contact_name": owner_name},
+        )
+        owner.display_name = owner_name
+        owner.save(update_fields=["display_name"])
+        enterprise_add_member(enterprise=enterprise, user=owner, role=MemberRole.OWNER)
+        ctx.enterprises[owner.username] = enterprise
+    ctx.progress(f"演示企业 {len(data.DEMO_ENTERPRISES)} 家已就绪")
+
+
+SEED_STEPS: list[Callable[[SeedContext], None]] = [
+    seed_site,
+    seed_users,
+    seed_banks,
+    seed_demo_enterprises,
+]
+
+
+def demo_seed(*, password: str, progress: Progress = lambda _msg: None) -> SeedContext:
+    ctx = SeedContext(password=password, progress=progress)
+    for step in SEED_STEPS:
+        with transaction.atomic():
+            step(ctx)
+    return ctx

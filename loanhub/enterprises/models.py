@@ -1,0 +1,118 @@
+"""Enterprises (SMEs) identified by their 统一社会信用代码."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.core.validators import MinValueValidator, RegexValidator
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from .catalogs import INDUSTRY_SECTIONS, region_name
+from .uscc import uscc_validator
+
+region_code_validator = RegexValidator(
+    r"^[1-8]\d{5}$", _("行政区划代码应为6位数字，如 440100（广州市）。")
+)
+industry_code_validator = RegexValidator(
+    r"^[A-T](\d{2})?$", _("行业代码应为门类字母加可选两位大类代码，如 C 或 C39。")
+)
+
+
+class SizeClass(models.TextChoices):
+    MICRO = "micro", _("微型")
+    SMALL = "small", _("小型")
+    MEDIUM = "medium", _("中型")
+    LARGE = "large", _("大型")
+
+
+class Enterprise(models.Model):
+    uscc = models.CharField(
+        _("统一社会信用代码"), max_length=18, unique=True, validators=[uscc_validator]
+    )
+    name = models.CharField(_("企业名称"), max_length=200)
+    legal_representative = models.CharField(_("法定代表人"), max_length=60)
+    region = models.CharField(
+        _("所在地区"), max_length=6, validators=[region_code_validator]
+    )
+    industry = models.CharField(
+        _("所属行业"), max_length=3, validators=[industry_code_validator]
+    )
+    registration_date = models.DateField(_("成立日期"))
+    registered_capital = models.DecimalField(
+        _("注册资本（元）"),
+        max_digits=16,
+        decimal_places=2,
+        validators=[MinValueValidator(0)],
+    )
+    size_class = models.CharField(
+        _("企业规模"), max_length=10, choices=SizeClass.choices, default=SizeClass.SMALL
+    )
+    contact_name = models.CharField(_("联系人"), max_length=60, blank=True)
+    contact_phone = models.CharField(_("联系电话"), max_length=20, blank=True)
+    contact_email = models.EmailField(_("联系邮箱"), blank=True)
+    address = models.CharField(_("经营地址"), max_length=200, blank=True)
+    is_synthetic = models.BooleanField(
+        _("沙箱合成数据"),
+        default=False,
+        help_text=_("由沙箱生成的演示企业，并非真实企业。"),
+    )
+    created_at = models.DateTimeField(_("创建时间"), default=timezone.now)
+    members = models.ManyToManyField(
+        settings.AUTH_USER_MODEL,
+        through="EnterpriseMembership",
+        related_name="enterprises",
+        verbose_name=_("成员"),
+    )
+
+    class Meta:
+        verbose_name = _("企业")
+        verbose_name_plural = _("企业")
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return f"{self.name}（{self.uscc}）"
+
+    @property
+    def region_name(self) -> str:
+        return region_name(self.region)
+
+    @property
+    def industry_name(self) -> str:
+        return str(INDUSTRY_SECTIONS.get(self.industry[:1], self.industry))
+
+    def years_in_business(self, on: object | None = None) -> float:
+        today = on or timezone.localdate()
+        return round((today - self.registration_date).days / 365.25, 1)
+
+
+class MemberRole(models.TextChoices):
+    OWNER = "owner", _("管理员（所有者）")
+    MEMBER = "member", _("成员")
+
+
+class EnterpriseMembership(models.Model):
+    enterprise = models.ForeignKey(
+        Enterprise, on_delete=models.CASCADE, related_name="memberships"
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="enterprise_memberships",
+    )
+    role = models.CharField(
+        _("成员角色"), max_length=10, choices=MemberRole.choices, default=MemberRole.MEMBER
+    )
+    joined_at = models.DateTimeField(_("加入时间"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("企业成员")
+        verbose_name_plural = _("企业成员")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["enterprise", "user"], name="unique_enterprise_member"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} @ {self.enterprise.name} ({self.get_role_display()})"

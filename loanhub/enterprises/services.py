@@ -1,0 +1,70 @@
+"""Writes for enterprises and their memberships."""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.utils.translation import gettext as _
+
+from loanhub.accounts.models import User
+
+from .models import Enterprise, EnterpriseMembership, MemberRole
+from .uscc import validate_uscc
+
+
+@transaction.atomic
+def enterprise_create(
+    *,
+    uscc: str,
+    name: str,
+    legal_representative: str,
+    region: str,
+    industry: str,
+    registration_date: date,
+    registered_capital: Decimal | int | float,
+    owner: User | None = None,
+    **extra: object,
+) -> Enterprise:
+    """Create an enterprise (one per USCC) and optionally make ``owner`` its owner."""
+    code = validate_uscc(uscc)
+    if Enterprise.objects.filter(uscc=code).exists():
+        raise ValidationError(
+            {"uscc": _("该统一社会信用代码已注册，请联系企业管理员邀请您加入。")},
+            code="uscc_taken",
+        )
+    enterprise = Enterprise(
+        uscc=code,
+        name=name.strip(),
+        legal_representative=legal_representative.strip(),
+        region=region,
+        industry=industry,
+        registration_date=registration_date,
+        registered_capital=Decimal(str(registered_capital)),
+        **extra,
+    )
+    enterprise.full_clean()
+    try:
+        with transaction.atomic():
+            enterprise.save()
+    except IntegrityError as exc:  # a concurrent registration of the same USCC
+        raise ValidationError(
+            {"uscc": _("该统一社会信用代码已注册。")}, code="uscc_taken"
+        ) from exc
+    if owner is not None:
+        enterprise_add_member(enterprise=enterprise, user=owner, role=MemberRole.OWNER)
+    return enterprise
+
+
+@transaction.atomic
+def enterprise_add_member(
+    *, enterprise: Enterprise, user: User, role: str = MemberRole.MEMBER
+) -> EnterpriseMembership:
+    if not user.is_sme:
+        raise ValidationError(_("只有企业用户可以加入企业。"), code="not_sme")
+    membership, _created = EnterpriseMembership.objects.update_or_create(
+        enterprise=enterprise, user=user, defaults={"role": role}
+    )
+    return membership

@@ -1,0 +1,23 @@
+"""Development settings: ``make run``. SQLite, console e-mail, DEBUG on.
+
+Everything insecure here is a clearly-marked development default that
+``production.py`` refuses.
+"""
+
+from __future__ import annotations
+
+from .base import *  # noqa: F403
+from .base import env
+
+DEBUG = env.bool("DJANGO_DEBUG", default=True)
+# DEVELOPMENT ONLY — production.py refuses to start without DJANGO_SECRET_KEY.
+SECRET_KEY = env(
+    "DJANGO_SECRET_KEY",
+    default="dev-insecure-loanhub-secret-key-do-not-use-in-production",
+)
+ALLOWED_HOSTS = env.list(
+    "DJANGO_ALLOWED_HOSTS", default=["127.0.0.1", "localhost", "[::1]"]
+)
+EMAIL_BACKEND = env(
+    "DJANGO_EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend"
+)
