@@ -310,7 +310,7 @@ def _tax_rating(ctx: _Context, rec: _Records) -> dict[str, np.ndarray]:
     latest = [ctx.latest(rec.pos, rec.day, rank, nth=k) for k in range(3)]
     stack = np.vstack(latest)
     with np.errstate(invalid="ignore"):
-        worst = np.where(np.isnan(stack).all(axis=0), np.nan, np.nanmax(stack, axis=0))
+        worst = np.fmax.reduce(stack, axis=0)
     a_years = (stack == 1).sum(axis=0).astype(np.float64)
     a_years[np.isnan(latest[0])] = np.nan
     return {
@@ -476,7 +476,7 @@ def _carbon(ctx: _Context, rec: _Records) -> dict[str, np.ndarray]:
 def _summary(ctx: _Context, cols: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
     days = np.vstack([v for k, v in cols.items() if k.startswith("_negative_")])
     with np.errstate(invalid="ignore"):
-        last = np.where(np.isnan(days).all(axis=0), np.nan, np.nanmax(days, axis=0))
+        last = np.fmax.reduce(days, axis=0)
     months = np.floor(ctx.months_since(last))
     months = np.where(np.isnan(months), NO_NEGATIVE_MONTHS, np.minimum(months, 60))
     counts = [v for k, v in cols.items() if k.startswith("_negative12_")]

@@ -1,0 +1,600 @@
+"""Train a LightGBM PD model on any labelled frame, validate, calibrate, grade.
+
+Validation:
+
+* with ``time_col``: the latest ``oot_fraction`` of rows by time form the
+  out-of-time (OOT) test set; the earlier rows are split 80/20 (stratified,
+  seeded) into a fitting set and a validation set used for early stopping,
+  calibration and grade cut-offs. Reported metrics are on the OOT set and the
+  shipped booster is exactly the one evaluated.
+* without: stratified ``cv``-fold cross-validation; each fold model stops early
+  on 10% of its training part; calibration, cut-offs and metrics use the
+  out-of-fold predictions; the shipped booster is refitted on all rows with
+  the median best iteration.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import lightgbm as lgb
+import numpy as np
+import pandas as pd
+
+from risk_models import __version__
+from risk_models.calibration import apply_calibration, fit_isotonic, fit_platt
+from risk_models.feature_dictionary import direction_of
+from risk_models.metrics import (
+    SCORE_BIN_EDGES,
+    auc,
+    bootstrap_auc_std,
+    brier,
+    calibration_table,
+    grade_table,
+    is_monotone_increasing,
+    ks,
+    score_distribution,
+)
+from risk_models.model import CARD_FORMAT, RiskModel, encode_features
+from risk_models.scorecard import (
+    DEFAULT_SCORECARD,
+    GRADES,
+    assign_grades,
+    grade_cutoffs,
+    pd_to_score,
+)
+
+Progress = Callable[[str], None] | None
+
+DEFAULT_PARAMS: dict[str, Any] = {
+    "objective": "binary",
+    "learning_rate": 0.05,
+    "num_leaves": 15,
+    "min_data_in_leaf": 40,
+    "feature_fraction": 0.8,
+    "bagging_fraction": 0.8,
+    "bagging_freq": 1,
+    "lambda_l2": 1.0,
+    "cat_smooth": 10.0,
+    "max_cat_to_onehot": 8,
+    "verbosity": -1,
+    "deterministic": True,
+    "force_row_wise": True,
+    "num_threads": 2,
+}
+MAX_ROUNDS = 1000
+EARLY_STOPPING_ROUNDS = 50
+MAX_LEVELS = 200
+MIN_CLASS_COUNT = 10
+
+
+@dataclass
+class _Columns:
+    """Feature columns chosen from a frame, with the reasons for dropped ones."""
+
+    features: list[dict[str, Any]]
+    dropped: dict[str, str]
+
+
+# --------------------------------------------------------------------------- #
+# parameter checks
+
+
+def _check_parameters(
+    data: object,
+    target: object,
+    time_col: object,
+    id_col: object,
+    cv: object,
+    oot_fraction: object,
+    calibration: object,
+    exclude: object,
+) -> None:
+    if not isinstance(data, pd.DataFrame):
+        raise TypeError(f"data must be a pandas DataFrame, got {type(data).__name__}")
+    if not isinstance(target, str):
+        raise TypeError(f"target must be a column name (str), got {target!r}")
+    names = {"target": target, "time_col": time_col, "id_col": id_col}
+    for label, column in names.items():
+        if column is not None and column not in data.columns:
+            raise ValueError(
+                f"{label} {column!r} is not a column of the data; "
+                f"columns are {list(data.columns)[:20]}"
+            )
+    if isinstance(cv, bool) or not isinstance(cv, (int, np.integer)) or not 2 <= cv <= 20:
+        raise ValueError(f"cv must be an int between 2 and 20, got {cv!r}")
+    if not isinstance(oot_fraction, (int, float)) or not 0.05 <= oot_fraction <= 0.5:
+        raise ValueError(f"oot_fraction must lie in [0.05, 0.5], got {oot_fraction!r}")
+    if calibration not in ("platt", "isotonic"):
+        raise ValueError(f"calibration must be 'platt' or 'isotonic', got {calibration!r}")
+    if isinstance(exclude, str) or not isinstance(exclude, Sequence):
+        raise TypeError("exclude must be a list of column names")
+
+
+# --------------------------------------------------------------------------- #
+# target and columns
+
+
+def make_target(values: pd.Series, positive: object = None) -> np.ndarray:
+    """Binary target (1 = event, e.g. default) from a label column.
+
+    Parameters
+    ----------
+    values : pandas.Series
+        Labels; missing labels give NaN.
+    positive : object, optional
+        The label meaning "bad". Without it the column must be boolean or
+        contain only 0 and 1.
+
+    Returns
+    -------
+    numpy.ndarray of float (0, 1 or NaN)
+    """
+    present = values.notna().to_numpy()
+    if positive is not None:
+        if pd.api.types.is_numeric_dtype(values) and _is_number(positive):
+            hit = values.to_numpy(dtype=np.float64, na_value=np.nan) == float(positive)
+        else:
+            hit = (values.astype(str).str.strip() == str(positive).strip()).to_numpy()
+        if not hit[present].any():
+            labels = sorted(map(str, values.dropna().unique()))[:10]
+            raise ValueError(
+                f"positive label {positive!r} does not occur in {values.name!r}; "
+                f"labels are {labels}"
+            )
+        return np.where(present, hit.astype(np.float64), np.nan)
+    numeric = pd.to_numeric(values, errors="coerce") if values.dtype != bool else values
+    y = numeric.astype(np.float64).to_numpy()
+    observed = set(np.unique(y[~np.isnan(y)]).tolist())
+    if numeric.notna().sum() != values.notna().sum() or not observed <= {0.0, 1.0}:
+        labels = sorted(map(str, values.dropna().unique()))[:10]
+        raise ValueError(
+            f"target {values.name!r} is not 0/1 (labels {labels}); pass positive=LABEL "
+            "(CLI: --positive LABEL) to say which label is the bad outcome"
+        )
+    return y
+
+
+def _is_number(value: object) -> bool:
+    try:
+        float(str(value))
+    except ValueError:
+        return False
+    return True
+
+
+def infer_columns(
+    frame: pd.DataFrame, directions: Mapping[str, int] | None = None
+) -> _Columns:
+    """Choose features: numbers stay numeric, text becomes categorical.
+
+    Dates, constant columns and identifier-like text (more than half the rows
+    distinct, over 50 distinct values) are dropped; a categorical keeps at most
+    200 levels (the most frequent; the rest read as missing).
+    """
+    directions = dict(directions or {})
+    features: list[dict[str, Any]] = []
+    dropped: dict[str, str] = {}
+    for name in frame.columns:
+        column = frame[name]
+        kind = _column_kind(column)
+        if kind.startswith("drop:"):
+            dropped[str(name)] = kind[5:]
+            continue
+        spec: dict[str, Any] = {"name": str(name), "type": kind}
+        if kind == "categorical":
+            spec["levels"] = _levels(column)
+            spec["direction"] = 0
+        else:
+            spec["direction"] = int(directions.get(str(name), direction_of(str(name))))
+        features.append(spec)
+    if not features:
+        raise ValueError("no usable feature columns (all were dropped: " f"{dropped})")
+    return _Columns(features, dropped)
+
+
+def _column_kind(column: pd.Series) -> str:
+    if pd.api.types.is_datetime64_any_dtype(column):
+        return "drop:date column"
+    if column.nunique(dropna=True) <= 1:
+        return "drop:constant"
+    if pd.api.types.is_bool_dtype(column) or pd.api.types.is_numeric_dtype(column):
+        return "numeric"
+    distinct = column.nunique(dropna=True)
+    if distinct > 50 and distinct > 0.5 * column.notna().sum():
+        return "drop:identifier-like text (too many distinct values)"
+    return "categorical"
+
+
+def _levels(column: pd.Series) -> list[str]:
+    text = column.dropna().astype(str).str.strip()
+    counts = text.value_counts()
+    keep = counts.sort_values(ascending=False, kind="stable").index[:MAX_LEVELS]
+    return sorted(str(v) for v in keep)
+
+
+def data_hash(frame: pd.DataFrame) -> str:
+    """SHA-256 of a frame's column names and values (row order matters)."""
+    digest = hashlib.sha256("\x1f".join(map(str, frame.columns)).encode())
+    hashed = pd.util.hash_pandas_object(frame, index=False).to_numpy()
+    digest.update(hashed.tobytes())
+    return digest.hexdigest()
+
+
+# --------------------------------------------------------------------------- #
+# splits and boosting
+
+
+def stratified_folds(y: np.ndarray, k: int, seed: int) -> np.ndarray:
+    """Fold number (0..k-1) per row, classes spread evenly, seeded shuffle."""
+    rng = np.random.default_rng(seed)
+    folds = np.empty(y.size, dtype=np.int64)
+    for cls in (0.0, 1.0):
+        idx = np.flatnonzero(y == cls)
+        idx = idx[rng.permutation(idx.size)]
+        folds[idx] = np.arange(idx.size) % k
+    return folds
+
+
+def _params(base: Mapping[str, Any] | None, n_fit: int, seed: int) -> dict[str, Any]:
+    params = dict(DEFAULT_PARAMS)
+    params["min_data_in_leaf"] = int(min(40, max(5, n_fit // 100)))
+    params["seed"] = seed
+    params.update(dict(base or {}))
+    return params
+
+
+def _dataset(x: np.ndarray, y: np.ndarray, cats: list[int], ref=None) -> lgb.Dataset:
+    return lgb.Dataset(
+        x, label=y, categorical_feature=cats, reference=ref, free_raw_data=False
+    )
+
+
+def _boost(
+    params: dict[str, Any],
+    x: np.ndarray,
+    y: np.ndarray,
+    cats: list[int],
+    valid: tuple[np.ndarray, np.ndarray] | None,
+    rounds: int = MAX_ROUNDS,
+) -> lgb.Booster:
+    train_set = _dataset(x, y, cats)
+    if valid is None:
+        return lgb.train(params, train_set, num_boost_round=rounds)
+    valid_set = _dataset(valid[0], valid[1], cats, ref=train_set)
+    booster = lgb.train(
+        params,
+        train_set,
+        num_boost_round=rounds,
+        valid_sets=[valid_set],
+        valid_names=["valid"],
+        callbacks=[lgb.early_stopping(EARLY_STOPPING_ROUNDS, verbose=False)],
+    )
+    return lgb.Booster(model_str=booster.model_to_string(num_iteration=booster.best_iteration))
+
+
+def _split_off(y: np.ndarray, fraction: float, seed: int) -> np.ndarray:
+    """Boolean mask of a stratified random ``fraction`` of rows."""
+    rng = np.random.default_rng(seed)
+    mask = np.zeros(y.size, dtype=bool)
+    for cls in (0.0, 1.0):
+        idx = np.flatnonzero(y == cls)
+        take = max(1, int(round(idx.size * fraction)))
+        mask[rng.choice(idx, size=min(take, idx.size), replace=False)] = True
+    return mask
+
+
+# --------------------------------------------------------------------------- #
+# evaluation
+
+
+def _evaluate(
+    y: np.ndarray, raw: np.ndarray, calibration: dict[str, Any], cutoffs: list[int]
+) -> dict[str, Any]:
+    pd_ = apply_calibration(raw, calibration)
+    scores = pd_to_score(pd_, DEFAULT_SCORECARD)
+    grades = assign_grades(scores, cutoffs)
+    table = grade_table(y, grades, list(GRADES))
+    value = auc(y, pd_)
+    return {
+        "auc": value,
+        "gini": 2 * value - 1,
+        "ks": ks(y, pd_),
+        "brier": brier(y, pd_),
+        "mean_pd": float(pd_.mean()),
+        "observed_bad_rate": float(y.mean()),
+        "calibration_table": calibration_table(y, pd_),
+        "grades": table,
+        "grade_bad_rates_monotone": is_monotone_increasing([g["bad_rate"] for g in table]),
+        "score_distribution": score_distribution(scores),
+    }
+
+
+def _fit_calibration(raw: np.ndarray, y: np.ndarray, method: str) -> dict[str, Any]:
+    return fit_platt(raw, y) if method == "platt" else fit_isotonic(raw, y)
+
+
+@dataclass
+class _Fit:
+    booster: lgb.Booster
+    calibration: dict[str, Any]
+    cutoffs: list[int]
+    metrics: dict[str, Any]
+    reference_scores: np.ndarray
+
+
+def _fit_out_of_time(
+    x: np.ndarray,
+    y: np.ndarray,
+    time: pd.Series,
+    cats: list[int],
+    options: dict[str, Any],
+    say: Callable[[str], None],
+) -> _Fit:
+    order = np.argsort(time.to_numpy(), kind="stable")
+    cut_value = time.to_numpy()[order[int(len(y) * (1 - options["oot_fraction"]))]]
+    oot = (time >= cut_value).to_numpy()
+    _require_classes(y[~oot], "the in-time rows")
+    _require_classes(y[oot], f"the out-of-time rows (time >= {cut_value})")
+    in_idx = np.flatnonzero(~oot)
+    valid_mask = _split_off(y[in_idx], 0.2, options["seed"])
+    fit_idx, val_idx = in_idx[~valid_mask], in_idx[valid_mask]
+    params = _params(options["params"], fit_idx.size, options["seed"])
+    say(f"train: fitting on {fit_idx.size:,} rows, early stopping on {val_idx.size:,}")
+    booster = _boost(params, x[fit_idx], y[fit_idx], cats, (x[val_idx], y[val_idx]))
+    val_raw = booster.predict(x[val_idx], raw_score=True)
+    calibration = _fit_calibration(val_raw, y[val_idx], options["calibration"])
+    val_scores = pd_to_score(apply_calibration(val_raw, calibration))
+    cutoffs = grade_cutoffs(val_scores)
+    say(f"train: out-of-time evaluation on {int(oot.sum()):,} rows")
+    oot_raw = booster.predict(x[oot], raw_score=True)
+    metrics = _evaluate(y[oot], oot_raw, calibration, cutoffs)
+    metrics["auc_std"] = bootstrap_auc_std(y[oot], oot_raw, seed=options["seed"])
+    metrics["validation"] = "out_of_time"
+    metrics["oot_auc"] = metrics["auc"]
+    metrics["oot_from"] = str(cut_value)
+    metrics["n_oot"] = int(oot.sum())
+    metrics["in_time_validation_auc"] = auc(y[val_idx], val_raw)
+    metrics["best_iteration"] = booster.current_iteration()
+    return _Fit(booster, calibration, cutoffs, metrics, val_scores)
+
+
+def _fit_cross_validated(
+    x: np.ndarray,
+    y: np.ndarray,
+    cats: list[int],
+    options: dict[str, Any],
+    say: Callable[[str], None],
+) -> _Fit:
+    k, seed = options["cv"], options["seed"]
+    folds = stratified_folds(y, k, seed)
+    oof = np.empty(y.size)
+    fold_aucs, iterations = [], []
+    for fold in range(k):
+        train_idx = np.flatnonzero(folds != fold)
+        stop = _split_off(y[train_idx], 0.1, seed + fold)
+        params = _params(options["params"], train_idx.size, seed)
+        fit_idx, es_idx = train_idx[~stop], train_idx[stop]
+        booster = _boost(params, x[fit_idx], y[fit_idx], cats, (x[es_idx], y[es_idx]))
+        test = folds == fold
+        oof[test] = booster.predict(x[test], raw_score=True)
+        fold_aucs.append(auc(y[test], oof[test]))
+        iterations.append(booster.current_iteration())
+        say(f"train: fold {fold + 1}/{k} AUC {fold_aucs[-1]:.4f}")
+    rounds = max(1, int(np.median(iterations)))
+    say(f"train: refitting on all {y.size:,} rows for {rounds} rounds")
+    final = _boost(_params(options["params"], y.size, seed), x, y, cats, None, rounds)
+    calibration = _fit_calibration(oof, y, options["calibration"])
+    scores = pd_to_score(apply_calibration(oof, calibration))
+    cutoffs = grade_cutoffs(scores)
+    metrics = _evaluate(y, oof, calibration, cutoffs)
+    metrics.update(
+        {
+            "auc": float(np.mean(fold_aucs)),
+            "auc_std": float(np.std(fold_aucs)),
+            "fold_aucs": fold_aucs,
+            "oof_auc": auc(y, oof),
+            "validation": "stratified_kfold",
+            "cv": k,
+            "best_iteration": rounds,
+        }
+    )
+    return _Fit(final, calibration, cutoffs, metrics, scores)
+
+
+def _require_classes(y: np.ndarray, where: str) -> None:
+    n_pos = int((y == 1).sum())
+    n_neg = int((y == 0).sum())
+    if min(n_pos, n_neg) < MIN_CLASS_COUNT:
+        raise ValueError(
+            f"{where} hold {n_pos} positive and {n_neg} negative rows; at least "
+            f"{MIN_CLASS_COUNT} of each are needed"
+        )
+
+
+# --------------------------------------------------------------------------- #
+# public API
+
+
+def train(
+    data: pd.DataFrame,
+    target: str,
+    *,
+    positive: object = None,
+    time_col: str | None = None,
+    id_col: str | None = None,
+    exclude: Sequence[str] = (),
+    cv: int = 5,
+    oot_fraction: float = 0.25,
+    directions: Mapping[str, int] | None = None,
+    params: Mapping[str, Any] | None = None,
+    calibration: str = "platt",
+    seed: int = 0,
+    version: str | None = None,
+    source: Mapping[str, Any] | None = None,
+    progress: Progress = None,
+) -> RiskModel:
+    """Train, validate and calibrate a PD model on a labelled frame.
+
+    Parameters
+    ----------
+    data : pandas.DataFrame
+        One row per loan (or case): the target, optional time and id columns,
+        and feature columns (numbers stay numeric; text becomes categorical
+        with its levels stored in the card).
+    target : str
+        The label column.
+    positive : object, optional
+        The label value meaning "bad"; required unless the target is 0/1.
+    time_col : str, optional
+        A date (or sortable) column: enables out-of-time validation.
+    id_col : str, optional
+        An identifier column, never used as a feature.
+    exclude : sequence of str
+        Other columns not to use as features.
+    cv : int, default 5
+        Folds of stratified cross-validation (used without ``time_col``).
+    oot_fraction : float, default 0.25
+        Share of the latest rows held out as the out-of-time test set.
+    directions : mapping of str to int, optional
+        Monotone direction per feature (+1 raises risk, -1 lowers, 0 free);
+        defaults to the feature dictionary's directions for known names.
+    params : mapping, optional
+        LightGBM parameters overriding :data:`DEFAULT_PARAMS`.
+    calibration : {"platt", "isotonic"}, default "platt"
+    seed : int, default 0
+    version : str, optional
+        Defaults to ``"<prefix>-<first 12 hex digits of the data hash>"``.
+    source : mapping, optional
+        Provenance recorded in the card's ``training`` section.
+    progress : callable, optional
+        Called with short progress messages.
+
+    Returns
+    -------
+    RiskModel
+        With ``card["metrics"]`` holding ``auc``, ``auc_std``, ``ks``, ``gini``,
+        ``brier``, ``n_rows``, ``bad_rate``, the calibration table and the
+        per-grade default rates.
+    """
+    _check_parameters(data, target, time_col, id_col, cv, oot_fraction, calibration, exclude)
+    say = progress or (lambda message: None)
+    y_all = make_target(data[target], positive)
+    keep = ~np.isnan(y_all)
+    frame, y = data.loc[keep].reset_index(drop=True), y_all[keep]
+    _require_classes(y, "the labelled rows")
+    skip = {target, time_col, id_col, *exclude} - {None}
+    feature_frame = frame.drop(columns=[c for c in frame.columns if c in skip])
+    columns = infer_columns(feature_frame, directions)
+    say(f"train: {len(y):,} rows, {len(columns.features)} features, bad rate {y.mean():.2%}")
+    x = encode_features(feature_frame, columns.features)
+    cats = [j for j, f in enumerate(columns.features) if f["type"] == "categorical"]
+    options = {
+        "cv": int(cv),
+        "oot_fraction": float(oot_fraction),
+        "params": _with_monotone(params, columns.features),
+        "calibration": calibration,
+        "seed": int(seed),
+    }
+    if time_col is not None:
+        fit = _fit_out_of_time(x, y, _time_values(frame[time_col]), cats, options, say)
+    else:
+        fit = _fit_cross_validated(x, y, cats, options, say)
+    digest = data_hash(pd.concat([feature_frame, frame[[target]]], axis=1))
+    card = _card(fit, columns, options, digest, version, source, target, positive,
+                 time_col, id_col, y, int((~keep).sum()))
+    return RiskModel(fit.booster, card)
+
+
+def _time_values(column: pd.Series) -> pd.Series:
+    if pd.api.types.is_numeric_dtype(column) or pd.api.types.is_datetime64_any_dtype(column):
+        values = column
+    else:
+        values = pd.to_datetime(column, errors="coerce", format="mixed")
+    if values.isna().any():
+        bad = column[values.isna()].iloc[0]
+        raise ValueError(f"time column {column.name!r} has missing or unparseable values, e.g. {bad!r}")
+    return values.reset_index(drop=True)
+
+
+def _with_monotone(
+    params: Mapping[str, Any] | None, features: list[dict[str, Any]]
+) -> dict[str, Any]:
+    merged = dict(params or {})
+    merged.setdefault("monotone_constraints", [int(f["direction"]) for f in features])
+    return merged
+
+
+def _card(
+    fit: _Fit,
+    columns: _Columns,
+    options: dict[str, Any],
+    digest: str,
+    version: str | None,
+    source: Mapping[str, Any] | None,
+    target: str,
+    positive: object,
+    time_col: str | None,
+    id_col: str | None,
+    y: np.ndarray,
+    n_unlabelled: int,
+) -> dict[str, Any]:
+    provenance = dict(source or {"kind": "dataframe"})
+    prefix = str(provenance.get("kind", "model"))
+    metrics = _clean(dict(fit.metrics, n_rows=int(y.size), bad_rate=float(y.mean())))
+    params = _clean(_params(options["params"], y.size, options["seed"]))
+    return {
+        "format": CARD_FORMAT,
+        "version": version or f"{prefix}-{digest[:12]}",
+        "created_with": {"risk_models": __version__, "lightgbm": lgb.__version__},
+        "synthetic": bool(provenance.get("synthetic", False)),
+        "training": {
+            "source": provenance,
+            "data_hash": digest,
+            "target": target,
+            "positive": None if positive is None else str(positive),
+            "time_col": time_col,
+            "id_col": id_col,
+            "n_rows": int(y.size),
+            "n_unlabelled_dropped": n_unlabelled,
+            "bad_rate": float(y.mean()),
+            "validation": fit.metrics["validation"],
+            "calibration_fitted_on": "validation set"
+            if time_col
+            else "out-of-fold predictions",
+        },
+        "features": columns.features,
+        "dropped_columns": columns.dropped,
+        "params": dict(params, num_boost_round=int(fit.metrics["best_iteration"])),
+        "calibration": _clean(fit.calibration),
+        "scorecard": dict(DEFAULT_SCORECARD),
+        "grades": {
+            "labels": list(GRADES),
+            "cutoffs": [int(c) for c in fit.cutoffs],
+            "rule": "A if score >= cutoffs[0], B if >= cutoffs[1], C if >= cutoffs[2], "
+            "D if >= cutoffs[3], else E",
+        },
+        "psi_baseline": {
+            "edges": list(SCORE_BIN_EDGES),
+            "shares": score_distribution(fit.reference_scores),
+        },
+        "metrics": metrics,
+    }
+
+
+def _clean(value: Any) -> Any:
+    """Make a structure JSON-safe: numpy scalars → Python, NaN → None."""
+    if isinstance(value, dict):
+        return {str(k): _clean(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_clean(v) for v in value]
+    if isinstance(value, (np.integer,)):
+        return int(value)
+    if isinstance(value, (float, np.floating)):
+        return None if np.isnan(value) else float(value)
+    if isinstance(value, np.bool_):
+        return bool(value)
+    return value
