@@ -99,7 +99,8 @@ def _variants(options: Iterable[str]) -> list[str]:
 def _truthy(values: pd.Series) -> np.ndarray:
     if pd.api.types.is_bool_dtype(values) or pd.api.types.is_numeric_dtype(values):
         return _numbers(values) > 0
-    return values.isin(_variants(["true", "1", "yes", "y", "t", "是"])).to_numpy(bool)
+    text = values.astype(str).str.strip().str.lower()
+    return text.isin(["true", "1", "1.0", "yes", "y", "t", "是"]).to_numpy(bool)
 
 
 @dataclass

@@ -642,7 +642,7 @@ def _loans(ctx: _Ctx, default_rate: float) -> pd.DataFrame:
     start = ctx.end - 730 * DAY
     orig = _random_days(rng, start, ctx.end - 366 * DAY, ctx.n)
     eligible = ctx.extra["registered"] <= orig - 180 * DAY
-    borrower = eligible & (rng.random(ctx.n) < 0.6)
+    borrower = eligible & (rng.random(ctx.n) < 0.8)
     idx = np.flatnonzero(borrower)
     orig = orig[idx]
     health = ctx.latent.at(idx, orig + 182 * DAY)

@@ -355,7 +355,9 @@ def _fit_out_of_time(
     metrics["auc_std"] = bootstrap_auc_std(y[oot], oot_raw, seed=options["seed"])
     metrics["validation"] = "out_of_time"
     metrics["oot_auc"] = metrics["auc"]
-    metrics["oot_from"] = str(cut_value)
+    metrics["oot_from"] = str(pd.Timestamp(cut_value).date()) if isinstance(
+        cut_value, np.datetime64
+    ) else str(cut_value)
     metrics["n_oot"] = int(oot.sum())
     metrics["in_time_validation_auc"] = auc(y[val_idx], val_raw)
     metrics["best_iteration"] = booster.current_iteration()

@@ -1,0 +1,253 @@
+"""Command line: ``python -m risk_models {sandbox,features,train,score,report}``.
+
+Progress goes to stderr; errors in the input (missing column, unreadable file,
+bad argument) print one line ``error: …`` on stderr and exit with code 2.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import time
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from risk_models import sandbox
+from risk_models.exceptions import DataError, MissingColumnsError, RiskModelsError
+
+EXIT_USAGE = 2
+
+
+class _Progress:
+    """Timestamped progress lines on stderr."""
+
+    def __init__(self, quiet: bool = False) -> None:
+        self.start = time.perf_counter()
+        self.quiet = quiet
+
+    def __call__(self, message: str) -> None:
+        if not self.quiet:
+            elapsed = time.perf_counter() - self.start
+            print(f"[{elapsed:7.1f}s] {message}", file=sys.stderr, flush=True)
+
+
+def _read_csv(path: str, **kwargs: Any) -> pd.DataFrame:
+    file = Path(path)
+    if not file.is_file():
+        raise DataError(f"cannot read {path}: no such file")
+    try:
+        frame = pd.read_csv(file, **kwargs)
+    except (UnicodeDecodeError, pd.errors.ParserError, pd.errors.EmptyDataError) as exc:
+        raise DataError(f"cannot read {path} as CSV: {exc}") from exc
+    except ValueError as exc:
+        raise DataError(f"cannot read {path} as CSV: {exc}") from exc
+    if frame.columns.size == 0:
+        raise DataError(f"cannot read {path} as CSV: no columns")
+    return frame
+
+
+# --------------------------------------------------------------------------- #
+# subcommands
+
+
+def _cmd_sandbox(args: argparse.Namespace, say: _Progress) -> int:
+    data = sandbox.generate(args.enterprises, args.seed, args.as_of, progress=say)
+    out = data.write(args.out, progress=say)
+    counts = {code: len(frame) for code, frame in data.records.items()}
+    say(f"wrote {out}: {len(data.enterprises):,} enterprises, "
+        f"{sum(counts.values()):,} records, {len(data.loans):,} loans "
+        f"(default rate {data.loans['defaulted'].mean():.2%})")
+    return 0
+
+
+def _cmd_features(args: argparse.Namespace, say: _Progress) -> int:
+    from risk_models.features import build_features
+
+    data = sandbox.read_sandbox(args.sandbox)
+    as_of = args.as_of or data.as_of
+    say(f"features as of {as_of} for {len(data.enterprises):,} enterprises")
+    table = build_features(data.enterprises, data.records, as_of)
+    table.to_csv(args.out)
+    say(f"wrote {args.out}")
+    return 0
+
+
+def _cmd_train(args: argparse.Namespace, say: _Progress) -> int:
+    from risk_models.bundled import train_sandbox
+    from risk_models.training import train
+
+    if args.sandbox:
+        data = sandbox.read_sandbox(args.sandbox)
+        model = train_sandbox(data, seed=args.seed, progress=say)
+    else:
+        frame = _read_csv(args.data, dtype=_text_columns(args))
+        missing = [c for c in (args.target, args.time_col, args.id_col) if c and c not in frame]
+        if missing:
+            raise MissingColumnsError(missing, args.data)
+        source = {"kind": "csv", "file": Path(args.data).name, "synthetic": False}
+        model = train(
+            frame,
+            args.target,
+            positive=args.positive,
+            time_col=args.time_col,
+            id_col=args.id_col,
+            cv=args.cv,
+            directions=_directions(args.monotone),
+            seed=args.seed,
+            source=source,
+            progress=say,
+        )
+    model.save(args.out)
+    m = model.card["metrics"]
+    say(f"saved model {model.version} to {args.out}")
+    print(json.dumps({k: m.get(k) for k in ("auc", "auc_std", "ks", "brier", "n_rows",
+                                             "bad_rate")}, indent=2))
+    return 0
+
+
+def _text_columns(args: argparse.Namespace) -> dict[str, str]:
+    return {args.id_col: "str"} if args.id_col else {}
+
+
+def _directions(pairs: Sequence[str] | None) -> dict[str, int]:
+    out: dict[str, int] = {}
+    for pair in pairs or ():
+        name, sep, value = pair.partition("=")
+        if not sep or value.strip() not in ("+1", "1", "-1", "0"):
+            raise ValueError(f"--monotone expects NAME=+1, NAME=-1 or NAME=0, got {pair!r}")
+        out[name.strip()] = int(value)
+    return out
+
+
+def _cmd_score(args: argparse.Namespace, say: _Progress) -> int:
+    from risk_models.model import RiskModel
+
+    model = RiskModel.load(args.model)
+    cats = {f["name"]: "str" for f in model.card["features"] if f["type"] == "categorical"}
+    if args.id_col:
+        cats[args.id_col] = "str"
+    frame = _read_csv(args.data, dtype=cats)
+    if args.id_col and args.id_col not in frame:
+        raise MissingColumnsError([args.id_col], args.data)
+    missing = [n for n in model.feature_names if n not in frame.columns]
+    if missing:
+        raise MissingColumnsError(missing, args.data)
+    say(f"scoring {len(frame):,} rows with model {model.version}")
+    result = model.score(frame, reasons=not args.no_reasons, top_n=4)
+    out = _score_output(frame, result, args.id_col, not args.no_reasons)
+    out.to_csv(args.out, index=False)
+    say(f"wrote {args.out}")
+    return 0
+
+
+def _score_output(
+    frame: pd.DataFrame, result: pd.DataFrame, id_col: str | None, reasons: bool
+) -> pd.DataFrame:
+    key = id_col or "row"
+    ids = frame[id_col].to_numpy() if id_col else range(1, len(frame) + 1)
+    out = pd.DataFrame({key: ids})
+    out["pd"] = result["pd"].round(6).to_numpy()
+    out["score"] = result["score"].to_numpy()
+    out["grade"] = result["grade"].to_numpy()
+    out["knockout"] = result["knockout"].to_numpy()
+    if reasons:
+        raising = [[r for r in rs if r["direction"] == "raises"] for rs in result["reasons"]]
+        for k in range(4):
+            picked = [rs[k] if len(rs) > k else None for rs in raising]
+            out[f"reason_{k + 1}"] = [r["code"] if r else "" for r in picked]
+            out[f"reason_{k + 1}_zh"] = [r["text_zh"] if r else "" for r in picked]
+            out[f"reason_{k + 1}_en"] = [r["text_en"] if r else "" for r in picked]
+    return out
+
+
+def _cmd_report(args: argparse.Namespace, say: _Progress) -> int:
+    from risk_models.model import RiskModel
+    from risk_models.report import format_card
+
+    model = RiskModel.load(args.model)
+    print(format_card(model.card))
+    return 0
+
+
+# --------------------------------------------------------------------------- #
+# parser
+
+
+def _positive_int(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"expected a number >= 1, got {value}")
+    return value
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argparse parser of ``python -m risk_models``."""
+    parser = argparse.ArgumentParser(
+        prog="python -m risk_models",
+        description="LoanHub risk models: sandbox data, training, scoring.",
+    )
+    parser.add_argument("--quiet", action="store_true", help="no progress on stderr")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    p = sub.add_parser("sandbox", help="generate synthetic enterprises, records, loans")
+    p.add_argument("--enterprises", type=_positive_int, default=5000)
+    p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--as-of", default=sandbox.DEFAULT_AS_OF.isoformat(),
+                   help="generation date, YYYY-MM-DD (default %(default)s)")
+    p.add_argument("--out", required=True, help="output folder")
+    p.set_defaults(func=_cmd_sandbox)
+
+    p = sub.add_parser("features", help="feature table of a sandbox folder as of a date")
+    p.add_argument("--sandbox", required=True, help="folder written by 'sandbox'")
+    p.add_argument("--as-of", default=None, help="YYYY-MM-DD (default: the sandbox's)")
+    p.add_argument("--out", required=True, help="output CSV")
+    p.set_defaults(func=_cmd_features)
+
+    p = sub.add_parser("train", help="train a model on a labelled CSV or a sandbox")
+    src = p.add_mutually_exclusive_group(required=True)
+    src.add_argument("--data", help="labelled CSV (one row per loan)")
+    src.add_argument("--sandbox", help="folder written by 'sandbox'")
+    p.add_argument("--target", help="label column (required with --data)")
+    p.add_argument("--positive", help="label value meaning 'bad' (if not 0/1)")
+    p.add_argument("--time-col", help="date column: out-of-time validation")
+    p.add_argument("--id-col", help="identifier column (not a feature)")
+    p.add_argument("--cv", type=int, default=5, help="folds without --time-col")
+    p.add_argument("--monotone", action="append", metavar="NAME=+1|-1|0",
+                   help="monotone risk direction of a column (repeatable)")
+    p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--out", required=True, help="model folder to write")
+    p.set_defaults(func=_cmd_train)
+
+    p = sub.add_parser("score", help="score a CSV of features with a model")
+    p.add_argument("--model", required=True, help="model folder")
+    p.add_argument("--data", required=True, help="CSV with the model's feature columns")
+    p.add_argument("--out", required=True, help="output CSV")
+    p.add_argument("--id-col", help="identifier column copied to the output")
+    p.add_argument("--no-reasons", action="store_true", help="skip reason codes (faster)")
+    p.set_defaults(func=_cmd_score)
+
+    p = sub.add_parser("report", help="print a model card")
+    p.add_argument("--model", required=True, help="model folder")
+    p.set_defaults(func=_cmd_report)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the CLI; returns the exit code (0 ok, 2 bad input)."""
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if args.command == "train" and args.data and not args.target:
+        parser.error("train --data needs --target")
+    say = _Progress(args.quiet)
+    try:
+        return int(args.func(args, say))
+    except (RiskModelsError, ValueError, TypeError, OSError) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return EXIT_USAGE
