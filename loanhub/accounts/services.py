@@ -65,3 +65,31 @@ def user_create(*, username: str, password: str, role: str, **fields: object) ->
     user.full_clean(exclude=["password"])
     user.save()
     return user
+
+
+def notify(*, user: User, title: str, body: str = "", link: str = "") -> "Notification":
+    """Send an in-app notification and the same text by e-mail (when the user has one)."""
+    from django.conf import settings
+    from django.core.mail import send_mail
+
+    from .models import Notification
+
+    notification = Notification.objects.create(user=user, title=title, body=body, link=link)
+    if user.email:
+        url = f"{settings.WAGTAILADMIN_BASE_URL}{link}" if link else ""
+        transaction.on_commit(
+            lambda: send_mail(
+                f"[LoanHub 信易贷] {title}", f"{body}\n\n{url}".strip(), None, [user.email],
+                fail_silently=True,
+            )  # fmt: skip
+        )
+    return notification
+
+
+def notification_mark_read(*, user: User, notification_id: int | None = None) -> int:
+    from django.utils import timezone
+
+    qs = user.notifications.filter(read_at__isnull=True)
+    if notification_id is not None:
+        qs = qs.filter(pk=notification_id)
+    return qs.update(read_at=timezone.now())

@@ -27,12 +27,18 @@ INSTALLED_APPS = [
     "loanhub.accounts",
     "loanhub.enterprises",
     "loanhub.institutions",
+    "loanhub.credit_data",
+    "loanhub.consent",
+    "loanhub.scoring",
+    "loanhub.disputes",
     "loanhub.demo",
+    "loanhub.matching",
     "cms",
     # Wagtail
     "wagtail.contrib.forms",
     "wagtail.contrib.redirects",
     "wagtail.contrib.settings",
+    "wagtail.contrib.routable_page",
     "wagtail.embeds",
     "wagtail.sites",
     "wagtail.users",
@@ -67,6 +73,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "cms.middleware.AnonymousPageCacheMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "wagtail.contrib.redirects.middleware.RedirectMiddleware",
 ]
@@ -153,8 +160,15 @@ CACHES = {
     "default": {
         "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
         "LOCATION": "loanhub",
-    }
+    },
+    # Rendered portal pages for anonymous visitors (cms.middleware), cleared on
+    # publish. Several server processes need a shared one, e.g.
+    # LOANHUB_PAGE_CACHE_URL=filecache:///var/tmp/loanhub-pages or a Redis URL.
+    "pages": env.cache_url(
+        "LOANHUB_PAGE_CACHE_URL", default="locmemcache://loanhub-pages"
+    ),
 }
+LOANHUB_PAGE_CACHE_SECONDS = env.int("LOANHUB_PAGE_CACHE_SECONDS", default=300)
 
 TASKS = {
     "default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}
@@ -189,3 +203,14 @@ LOGGING = {
 }
 
 PLATFORM_NAME = _("LoanHub Credit-Easy-Loan Platform")
+
+# Public-credit data providers (DESIGN.md §3).
+LOANHUB_SANDBOX_ENTERPRISES = env.int("LOANHUB_SANDBOX_ENTERPRISES", default=300)
+LOANHUB_SANDBOX_SEED = env.int("LOANHUB_SANDBOX_SEED", default=2026)
+LOANHUB_HTTP_PROVIDER = {
+    "BASE_URL": env("LOANHUB_HTTP_PROVIDER_URL", default=""),
+    "APP_KEY": env("LOANHUB_HTTP_PROVIDER_KEY", default=""),
+    "APP_SECRET": env("LOANHUB_HTTP_PROVIDER_SECRET", default=""),
+    "TIMEOUT": env.float("LOANHUB_HTTP_PROVIDER_TIMEOUT", default=10.0),
+    "RETRIES": env.int("LOANHUB_HTTP_PROVIDER_RETRIES", default=3),
+}

@@ -1,0 +1,197 @@
+"""Signing and revoking authorizations; writing the access log."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from loanhub.accounts.models import User
+from loanhub.credit_data.catalog import CATEGORY_BY_CODE, SENSITIVE_CODES
+from loanhub.enterprises.models import Enterprise
+from loanhub.enterprises.selectors import enterprise_is_owner
+from loanhub.institutions.models import FinancialInstitution
+
+from . import texts
+from .models import (
+    MAX_VALIDITY_DAYS,
+    AccessLog,
+    Authorization,
+    AuthorizationStatus,
+    Channel,
+    GranteeType,
+    Purpose,
+)
+
+_consent_listeners: list = []
+
+
+def on_consent_change(listener) -> None:  # noqa: ANN001
+    """Register ``listener(enterprise)`` called after an authorization is signed or revoked."""
+    _consent_listeners.append(listener)
+
+
+def _notify(enterprise: Enterprise) -> None:
+    for listener in _consent_listeners:
+        transaction.on_commit(lambda listener=listener: listener(enterprise))
+
+
+def authorization_preview(
+    *,
+    enterprise: Enterprise,
+    user: User,
+    grantee_type: str,
+    institution: FinancialInstitution | None,
+    purpose: str,
+    categories: list[str],
+    data_from: date,
+    valid_from: datetime,
+    expires_at: datetime,
+    version: str = texts.CURRENT_VERSION,
+) -> str:
+    """The exact authorization text the user is about to agree to."""
+    grantee = institution.name if grantee_type == GranteeType.INSTITUTION and institution else str(GranteeType(grantee_type).label)
+    local = timezone.localtime
+    return texts.render(
+        version,
+        enterprise=enterprise.name,
+        uscc=enterprise.uscc,
+        signer=user.display_name or user.username,
+        grantee=grantee,
+        purpose=str(Purpose(purpose).label),
+        categories="、".join(str(CATEGORY_BY_CODE[c].name) for c in categories),
+        data_from=data_from.isoformat(),
+        valid_from=local(valid_from).strftime("%Y-%m-%d %H:%M"),
+        expires_at=local(expires_at).strftime("%Y-%m-%d %H:%M"),
+        sensitive_categories="、".join(
+            str(CATEGORY_BY_CODE[c].name) for c in categories if c in SENSITIVE_CODES
+        ),
+    )
+
+
+def _validate(
+    *,
+    enterprise: Enterprise,
+    user: User,
+    password: str,
+    grantee_type: str,
+    institution: FinancialInstitution | None,
+    purpose: str,
+    categories: list[str],
+    data_from: date,
+    expires_at: datetime,
+    sensitive_confirmed: bool,
+) -> None:
+    if not enterprise_is_owner(user=user, enterprise=enterprise):
+        raise PermissionDenied(_("只有企业管理员可以签署授权。"))
+    if not user.check_password(password):
+        raise ValidationError({"password": _("密码不正确，授权未签署。")})
+    errors: dict[str, str] = {}
+    if grantee_type not in GranteeType.values:
+        errors["grantee_type"] = _("请选择被授权方。")
+    elif grantee_type == GranteeType.INSTITUTION and institution is None:
+        errors["institution"] = _("请选择被授权的金融机构。")
+    if purpose not in Purpose.values:
+        errors["purpose"] = _("请选择授权用途。")
+    unknown = [c for c in categories if c not in CATEGORY_BY_CODE]
+    if not categories or unknown:
+        errors["categories"] = _("请至少选择一类信息。")
+    if set(categories) & SENSITIVE_CODES and not sensitive_confirmed:
+        errors["sensitive_confirmed"] = _("纳税金额属于敏感信息，需要单独勾选同意。")
+    now = timezone.now()
+    if expires_at <= now:
+        errors["expires_at"] = _("到期时间必须晚于现在。")
+    elif expires_at > now + timedelta(days=MAX_VALIDITY_DAYS):
+        errors["expires_at"] = _("授权期限最长12个月。")
+    if data_from > timezone.localdate():
+        errors["data_from"] = _("数据起始日期不能晚于今天。")
+    if errors:
+        raise ValidationError(errors)
+
+
+@transaction.atomic
+def authorization_grant(
+    *,
+    enterprise: Enterprise,
+    user: User,
+    password: str,
+    grantee_type: str,
+    purpose: str,
+    categories: list[str],
+    data_from: date,
+    expires_at: datetime,
+    institution: FinancialInstitution | None = None,
+    sensitive_confirmed: bool = False,
+    version: str = texts.CURRENT_VERSION,
+) -> Authorization:
+    """Sign an authorization: checks owner and password, stores the exact text and hash."""
+    categories = sorted(set(categories), key=list(CATEGORY_BY_CODE).index)
+    if grantee_type != GranteeType.INSTITUTION:
+        institution = None
+    _validate(
+        enterprise=enterprise, user=user, password=password, grantee_type=grantee_type,
+        institution=institution, purpose=purpose, categories=categories, data_from=data_from,
+        expires_at=expires_at, sensitive_confirmed=sensitive_confirmed,
+    )  # fmt: skip
+    valid_from = timezone.now()
+    text = authorization_preview(
+        enterprise=enterprise, user=user, grantee_type=grantee_type, institution=institution,
+        purpose=purpose, categories=categories, data_from=data_from, valid_from=valid_from,
+        expires_at=expires_at, version=version,
+    )  # fmt: skip
+    artefact = Authorization.objects.create(
+        enterprise=enterprise,
+        granted_by=user,
+        grantee_type=grantee_type,
+        institution=institution,
+        purpose=purpose,
+        categories=categories,
+        data_from=data_from,
+        valid_from=valid_from,
+        expires_at=expires_at,
+        text_version=version,
+        text=text,
+        text_hash=texts.text_hash(text),
+    )
+    _notify(enterprise)
+    return artefact
+
+
+@transaction.atomic
+def authorization_revoke(*, authorization: Authorization, user: User) -> Authorization:
+    """Revoke at once; revoking a revoked or expired artefact changes nothing."""
+    if not enterprise_is_owner(user=user, enterprise=authorization.enterprise):
+        raise PermissionDenied(_("只有企业管理员可以撤回授权。"))
+    updated = Authorization.objects.filter(
+        pk=authorization.pk, status=AuthorizationStatus.ACTIVE
+    ).update(status=AuthorizationStatus.REVOKED, revoked_at=timezone.now(), revoked_by=user)
+    authorization.refresh_from_db()
+    if updated:
+        _notify(authorization.enterprise)
+    return authorization
+
+
+def access_log_record(
+    *,
+    enterprise: Enterprise,
+    user: User | None,
+    categories: list[str],
+    purpose: str,
+    channel: str = Channel.PORTAL,
+    institution: FinancialInstitution | None = None,
+    authorization: Authorization | None = None,
+    detail: str = "",
+) -> AccessLog:
+    return AccessLog.objects.create(
+        enterprise=enterprise,
+        user=user,
+        institution=institution,
+        authorization=authorization,
+        categories=sorted(categories),
+        purpose=purpose,
+        channel=channel,
+        detail=detail[:200],
+    )

@@ -1,0 +1,125 @@
+"""Reads of the record store, always through a viewer's scope.
+
+``credit_profile_for_viewer`` is the one door through which anyone outside an
+enterprise sees its records: it applies the live authorization's categories and
+date range, the counting rules (repair, expiry, 5-year rule, objections) and writes
+the access log.
+"""
+
+from __future__ import annotations
+
+from collections import OrderedDict
+from dataclasses import dataclass, field
+from datetime import date
+
+from django.db.models import QuerySet
+from django.utils import timezone
+
+from loanhub.accounts.models import User
+from loanhub.consent.exceptions import NotAuthorized
+from loanhub.consent.models import Channel
+from loanhub.consent.selectors import Scope, viewer_scope
+from loanhub.consent.services import access_log_record
+from loanhub.enterprises.models import Enterprise
+
+from .catalog import CATEGORIES, CATEGORY_BY_CODE
+from .models import CreditRecord, ImportBatch
+from .rules import dishonest_listing_live, record_counts
+
+
+@dataclass
+class CategoryRecords:
+    code: str
+    name: str
+    sensitive: bool
+    records: list[CreditRecord] = field(default_factory=list)
+    authorized: bool = True
+
+
+@dataclass
+class CreditProfile:
+    enterprise: Enterprise
+    scope: Scope
+    on: date
+    sections: list[CategoryRecords]
+    dishonest_knockout: bool
+    history: list[CreditRecord] = field(default_factory=list)  # own view: no longer counting
+
+    @property
+    def record_count(self) -> int:
+        return sum(len(s.records) for s in self.sections)
+
+
+def records_for_enterprise(*, uscc: str) -> QuerySet[CreditRecord]:
+    return CreditRecord.objects.filter(uscc=uscc).order_by("category", "-record_date", "pk")
+
+
+def counting_records(*, uscc: str, on: date | None = None, scope: Scope | None = None) -> list[CreditRecord]:
+    """Records that count on ``on`` (and that ``scope`` allows, if given)."""
+    on = on or timezone.localdate()
+    result = []
+    for record in records_for_enterprise(uscc=uscc):
+        if scope is not None and not scope.allows(record.category, record.record_date):
+            continue
+        if record_counts(record, on):
+            result.append(record)
+    return result
+
+
+def credit_profile_for_viewer(
+    *,
+    viewer: User,
+    enterprise: Enterprise,
+    channel: str = Channel.PORTAL,
+    purpose: str | None = None,
+    detail: str = "",
+) -> CreditProfile:
+    """The enterprise's credit data as ``viewer`` may see it; logs outside reads.
+
+    Raises NotAuthorized when the viewer may see nothing.
+    """
+    scope = viewer_scope(user=viewer, enterprise=enterprise)
+    if scope is None or not scope.categories:
+        raise NotAuthorized
+    on = timezone.localdate()
+    sections = OrderedDict(
+        (c.code, CategoryRecords(c.code, str(c.name), c.sensitive, authorized=c.code in scope.categories))
+        for c in CATEGORIES
+    )
+    history = []
+    knockout = False
+    for record in records_for_enterprise(uscc=enterprise.uscc):
+        if not scope.allows(record.category, record.record_date):
+            continue
+        if dishonest_listing_live(record, on):
+            knockout = True
+        if record_counts(record, on):
+            sections[record.category].records.append(record)
+        elif scope.is_own:
+            history.append(record)
+    if not scope.is_own:
+        _log_read(viewer, enterprise, scope, channel, purpose, detail)
+    visible = [s for s in sections.values() if s.authorized]
+    return CreditProfile(enterprise, scope, on, visible, knockout, history)
+
+
+def _log_read(viewer: User, enterprise: Enterprise, scope: Scope, channel: str, purpose: str | None, detail: str) -> None:
+    artefact = scope.authorizations[0] if scope.authorizations else None
+    access_log_record(
+        enterprise=enterprise,
+        user=viewer,
+        institution=scope.institution,
+        authorization=artefact,
+        categories=list(scope.categories),
+        purpose=purpose or (artefact.purpose if artefact else "platform"),
+        channel=channel,
+        detail=detail,
+    )
+
+
+def import_batch_list() -> QuerySet[ImportBatch]:
+    return ImportBatch.objects.select_related("provider", "uploaded_by").order_by("-started_at")
+
+
+def category_name(code: str) -> str:
+    return str(CATEGORY_BY_CODE[code].name)

@@ -1,0 +1,16 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class ScoringConfig(AppConfig):
+    name = "loanhub.scoring"
+    label = "scoring"
+    verbose_name = _("信用评分")
+
+    def ready(self) -> None:
+        from loanhub.consent.services import on_consent_change
+
+        from .models import Trigger
+        from .services import rescore_safely
+
+        on_consent_change(lambda enterprise: rescore_safely(enterprise, Trigger.CONSENT_CHANGE))

@@ -1,0 +1,258 @@
+"""The Django side of risk scoring: records → pandas frames → risk_models → ScoreRecord.
+
+This module is the only adapter between the record store and ``risk_models``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from datetime import date
+from pathlib import Path
+from threading import Lock
+
+import numpy as np
+import pandas as pd
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from loanhub.accounts.models import User
+from loanhub.consent.selectors import Scope
+from loanhub.credit_data.models import CreditRecord
+from loanhub.enterprises.models import Enterprise
+from risk_models.model import RiskModel
+
+from .exceptions import NoActiveModel
+from .models import JobStatus, ModelVersion, RescoreJob, ScoreRecord, Trigger
+
+CHUNK = 500
+_cache: dict[str, RiskModel] = {}
+_cache_lock = Lock()
+
+
+# -- model registry ---------------------------------------------------------------
+
+
+@transaction.atomic
+def model_register(*, path: Path) -> ModelVersion:
+    """Register a model folder (model.txt + model_card.json); idempotent by version."""
+    model = RiskModel.load(path)
+    version, _created = ModelVersion.objects.update_or_create(
+        version=model.version, defaults={"path": str(Path(path).resolve()), "card": model.card}
+    )
+    return version
+
+
+@transaction.atomic
+def model_activate(*, version: ModelVersion, user: User | None = None) -> ModelVersion:
+    RiskModel.load(version.path)  # refuse a folder that no longer loads
+    ModelVersion.objects.filter(is_active=True).exclude(pk=version.pk).update(is_active=False)
+    version.is_active = True
+    version.activated_at = timezone.now()
+    version.activated_by = user
+    version.save(update_fields=["is_active", "activated_at", "activated_by"])
+    return version
+
+
+def model_load(version: ModelVersion) -> RiskModel:
+    key = f"{version.version}@{version.path}"
+    with _cache_lock:
+        if key not in _cache:
+            _cache[key] = RiskModel.load(version.path)
+        return _cache[key]
+
+
+def model_get_active() -> tuple[ModelVersion, RiskModel]:
+    version = ModelVersion.objects.filter(is_active=True).first()
+    if version is None:
+        raise NoActiveModel(_("没有启用的评分模型，请管理员在模型管理中启用一个版本。"))
+    return version, model_load(version)
+
+
+# -- frames -----------------------------------------------------------------------
+
+
+def enterprise_frame(enterprises: Sequence[Enterprise]) -> pd.DataFrame:
+    return pd.DataFrame(
+        {
+            "uscc": [e.uscc for e in enterprises],
+            "registration_date": pd.to_datetime([e.registration_date for e in enterprises]),
+            "registered_capital": [float(e.registered_capital) / 10000 for e in enterprises],
+            "industry": [e.industry[:1] for e in enterprises],
+            "region": [e.region for e in enterprises],
+            "size_class": [e.size_class for e in enterprises],
+        }
+    )
+
+
+def record_frames(
+    usccs: Iterable[str], *, scope: Scope | None = None
+) -> dict[str, pd.DataFrame]:
+    """Stored records as risk_models frames; objection-removed records left out.
+
+    A credit repair recorded on the record overrides the payload's ``repaired_on``.
+    With a ``scope``, only its categories and date range are used.
+    """
+    qs = CreditRecord.objects.filter(uscc__in=list(usccs), removed_at__isnull=True)
+    if scope is not None:
+        qs = qs.filter(category__in=list(scope.categories))
+    rows: dict[str, list[dict]] = defaultdict(list)
+    for uscc, category, record_date, payload, repaired_on in qs.values_list(
+        "uscc", "category", "record_date", "payload", "repaired_on"
+    ).iterator(chunk_size=5000):
+        if scope is not None and not scope.allows(category, record_date):
+            continue
+        row = {**payload, "uscc": uscc, "record_date": record_date}
+        if repaired_on:
+            row["repaired_on"] = repaired_on.isoformat()
+        rows[category].append(row)
+    return {category: pd.DataFrame(items) for category, items in rows.items()}
+
+
+def _inputs_hash(version: str, features: pd.Series) -> str:
+    data = json.dumps({k: _plain(v) for k, v in features.items()}, sort_keys=True, default=str)
+    return hashlib.sha256(f"{version}|{data}".encode()).hexdigest()
+
+
+def _plain(value: object) -> object:
+    if isinstance(value, (np.floating, float)):
+        return None if np.isnan(value) else round(float(value), 6)
+    if isinstance(value, np.integer):
+        return int(value)
+    return value
+
+
+# -- scoring ----------------------------------------------------------------------
+
+
+def scope_key(scope: Scope | None) -> str:
+    if scope is None or scope.is_own:
+        return "full"
+    if scope.institution is not None:
+        return f"institution:{scope.institution.pk}"
+    return "platform"
+
+
+def score_enterprises(
+    enterprises: Sequence[Enterprise],
+    *,
+    trigger: str,
+    scope: Scope | None = None,
+    as_of: date | None = None,
+) -> list[ScoreRecord]:
+    """Score enterprises in one vectorized pass and store one ScoreRecord each."""
+    if not enterprises:
+        return []
+    version, model = model_get_active()
+    as_of = as_of or timezone.localdate()
+    from risk_models.features import build_features
+
+    features = build_features(
+        enterprise_frame(enterprises), record_frames([e.uscc for e in enterprises], scope=scope), as_of
+    )
+    scored = model.score(features, reasons=True, top_n=4)
+    categories = sorted(scope.categories) if scope is not None and not scope.is_own else []
+    key = scope_key(scope)
+    records = [
+        ScoreRecord(
+            enterprise=enterprise,
+            model_version=version,
+            as_of=as_of,
+            categories=categories,
+            scope=key,
+            inputs_hash=_inputs_hash(version.version, features.loc[enterprise.uscc]),
+            pd=float(row.pd),
+            score=int(row.score),
+            grade=str(row.grade),
+            knockout=bool(getattr(row, "knockout", False)),
+            reasons=list(row.reasons),
+            features={k: _plain(v) for k, v in features.loc[enterprise.uscc].items()},
+            trigger=trigger,
+        )
+        for enterprise, row in zip(enterprises, scored.itertuples(index=False), strict=True)
+    ]
+    return ScoreRecord.objects.bulk_create(records)
+
+
+def score_enterprise(
+    enterprise: Enterprise, *, trigger: str = Trigger.ON_DEMAND, scope: Scope | None = None
+) -> ScoreRecord:
+    return score_enterprises([enterprise], trigger=trigger, scope=scope)[0]
+
+
+def score_for_scope(enterprise: Enterprise, scope: Scope) -> ScoreRecord:
+    """A score computed only from what ``scope`` may see; reused while inputs are unchanged."""
+    fresh = score_enterprise(enterprise, trigger=Trigger.ON_DEMAND, scope=scope)
+    previous = (
+        ScoreRecord.objects.filter(
+            enterprise=enterprise, scope=fresh.scope, inputs_hash=fresh.inputs_hash,
+            model_version=fresh.model_version, as_of=fresh.as_of,
+        ).exclude(pk=fresh.pk).order_by("-created_at").first()
+    )  # fmt: skip
+    if previous is not None:
+        fresh.delete()  # identical inputs: keep one audit row, not one per page view
+        return previous
+    return fresh
+
+
+def rescore_safely(enterprise: Enterprise, trigger: str) -> ScoreRecord | None:
+    """Rescore after a change; a missing model must not break the change itself."""
+    try:
+        return score_enterprise(enterprise, trigger=trigger)
+    except NoActiveModel:
+        return None
+
+
+# -- batch rescoring ---------------------------------------------------------------
+
+
+def rescore_job_create(*, user: User | None = None) -> RescoreJob:
+    version, _model = model_get_active()
+    return RescoreJob.objects.create(
+        requested_by=user, model_version=version, total=Enterprise.objects.count()
+    )
+
+
+def rescore_job_run(job: RescoreJob, *, progress=None) -> RescoreJob:  # noqa: ANN001
+    """Rescore every enterprise in chunks, recording progress after each chunk.
+
+    Resumable: a rerun of a job that stopped midway continues after ``done``.
+    """
+    if job.status == JobStatus.DONE:
+        return job
+    job.status = JobStatus.RUNNING
+    job.save(update_fields=["status"])
+    ids = list(Enterprise.objects.order_by("pk").values_list("pk", flat=True))
+    job.total = len(ids)
+    try:
+        for start in range(job.done, len(ids), CHUNK):
+            chunk = list(Enterprise.objects.filter(pk__in=ids[start : start + CHUNK]).order_by("pk"))
+            with transaction.atomic():
+                score_enterprises(chunk, trigger=Trigger.BATCH)
+                job.done = start + len(chunk)
+                job.save(update_fields=["done", "total"])
+            if progress:
+                progress(job)
+    except Exception as exc:
+        job.status, job.error = JobStatus.FAILED, str(exc)[:2000]
+        job.save(update_fields=["status", "error"])
+        raise
+    job.status, job.finished_at = JobStatus.DONE, timezone.now()
+    job.save(update_fields=["status", "finished_at"])
+    return job
+
+
+def validate_model_dir(path: str) -> Path:
+    folder = Path(path)
+    if not (folder / "model.txt").is_file() or not (folder / "model_card.json").is_file():
+        raise ValidationError(_("目录中缺少 model.txt 或 model_card.json。"))
+    return folder
+
+
+def default_model_dir() -> Path:
+    return Path(settings.LOANHUB_MODEL_DIR)
