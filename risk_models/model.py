@@ -74,7 +74,7 @@ def encode_categorical(column: pd.Series, levels: list[str]) -> np.ndarray:
     """Codes 0..len(levels)-1 of ``column`` as strings; NaN when unknown/missing."""
     text = column.astype(object).where(column.notna(), None)
     text = text.map(lambda v: None if v is None else str(v).strip())
-    codes = pd.Categorical(text, categories=levels).codes.astype(np.float64)
+    codes = pd.Index(levels, dtype=object).get_indexer(text).astype(np.float64)
     codes[codes < 0] = np.nan
     return codes
 
@@ -221,16 +221,16 @@ class RiskModel:
         Returns
         -------
         pandas.DataFrame
-            Columns ``<index name or 'row'>, rank, code, feature, value,
+            Columns ``<index name or 'index'>, rank, code, feature, value,
             contribution, direction, text_zh, text_en``.
         """
         _check_top_n(top_n)
         x = self.matrix(features)
         contrib = self.booster.predict(x, pred_contrib=True)[:, : x.shape[1]]
         long = reason_frame(contrib, self.feature_names, features, top_n)
-        key = features.index.name or "row"
+        key = features.index.name or "index"
         long.insert(0, key, features.index.to_numpy()[long["row"].to_numpy()])
-        return long.drop(columns=["row"]) if key != "row" else long
+        return long.drop(columns=["row"])
 
     def _scored(
         self, index: pd.Index, raw: np.ndarray, features: pd.DataFrame
