@@ -7,3 +7,8 @@ class CmsConfig(AppConfig):
     label = "cms"
     verbose_name = _("门户内容")
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        from .signal_handlers import register_signal_handlers
+
+        register_signal_handlers()

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from django.db import transaction
 from wagtail.models import Page, Site
 
+from cms.demo import CMS_SEED_STEPS
 from cms.models import HomePage
 from loanhub.accounts.models import Role, User
 from loanhub.enterprises.models import Enterprise, MemberRole
@@ -127,6 +128,7 @@ SEED_STEPS: list[Callable[[SeedContext], None]] = [
     seed_banks,
     seed_demo_enterprises,
 ]
+SEED_STEPS += CMS_SEED_STEPS  # portal sections, bank pages and groups, products, news
 
 
 def demo_seed(*, password: str, progress: Progress = lambda _msg: None) -> SeedContext:

@@ -16,6 +16,7 @@ def institution_create(**fields: object) -> FinancialInstitution:
     institution = FinancialInstitution(**fields)
     institution.full_clean()
     institution.save()
+    _portal().institution_portal_setup(institution)  # its page, editors' group, rights
     return institution
 
 
@@ -50,4 +51,11 @@ def institution_add_staff(
         user=user,
         defaults={"institution": institution, "role": role, "branch": branch},
     )
+    _portal().staff_portal_access_sync(user=user)  # the bank's Wagtail editors' group
     return membership
+
+
+def _portal():  # noqa: ANN202 — cms builds on institutions; import at call time
+    from cms import services
+
+    return services

@@ -1,0 +1,91 @@
+"""Forms of the public portal: marketplace filters and the application confirmation."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from loanhub.enterprises.catalogs import region_choices
+
+from .choices import ProductType
+from .selectors import ProductFilters, bank_choices, zone_choices
+
+SORT_CHOICES = [
+    ("newest", _("最新上架")),
+    ("rate", _("利率从低到高")),
+    ("amount", _("额度从高到低")),
+]
+
+
+class ProductFilterForm(forms.Form):
+    q = forms.CharField(label=_("关键词"), required=False, max_length=60)
+    product_type = forms.ChoiceField(label=_("产品类型"), required=False)
+    amount = forms.DecimalField(
+        label=_("需求金额（万元）"),
+        required=False,
+        min_value=Decimal("0.01"),
+        max_digits=10,
+        decimal_places=2,
+    )
+    term = forms.IntegerField(
+        label=_("需求期限（月）"), required=False, min_value=1, max_value=600
+    )
+    bank = forms.ChoiceField(label=_("金融机构"), required=False)
+    region = forms.ChoiceField(label=_("所在地区"), required=False)
+    zone = forms.ChoiceField(label=_("特色专区"), required=False)
+    rate = forms.DecimalField(
+        label=_("可接受最高年化利率（%）"),
+        required=False,
+        min_value=Decimal("0"),
+        max_value=Decimal("36"),
+        max_digits=5,
+        decimal_places=2,
+    )
+    sort = forms.ChoiceField(label=_("排序"), required=False, choices=SORT_CHOICES)
+
+    def __init__(self, *args: object, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)
+        every = [("", _("全部"))]
+        self.fields["product_type"].choices = every + list(ProductType.choices)
+        self.fields["bank"].choices = every + bank_choices()
+        self.fields["region"].choices = [("", _("不限"))] + region_choices()
+        self.fields["zone"].choices = every + zone_choices()
+
+    def filters(self) -> ProductFilters:
+        """The filters to apply; invalid inputs are dropped (the form shows why)."""
+        self.is_valid()
+        data = self.cleaned_data  # holds only the fields that validated
+        amount = data.get("amount")
+        return ProductFilters(
+            q=(data.get("q") or "").strip(),
+            product_type=data.get("product_type") or "",
+            amount=amount * 10_000 if amount is not None else None,
+            term=data.get("term"),
+            bank=data.get("bank") or "",
+            region=data.get("region") or "",
+            zone=data.get("zone") or "",
+            rate=data.get("rate"),
+            sort=data.get("sort") or "newest",
+        )
+
+
+class ApplyForm(forms.Form):
+    enterprise = forms.ModelChoiceField(
+        label=_("申请企业"), queryset=None, empty_label=None  # type: ignore[arg-type]
+    )
+    note = forms.CharField(
+        label=_("补充说明（可选）"),
+        required=False,
+        max_length=1000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+    confirm = forms.BooleanField(
+        label=_("我已阅读产品要求，确认以本企业名义提交申请，并同意银行就本申请与我联系。"),
+        required=True,
+    )
+
+    def __init__(self, *args: object, enterprises: object, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["enterprise"].queryset = enterprises

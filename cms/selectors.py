@@ -1,0 +1,305 @@
+"""Reads of the portal: live products (also as a pandas frame), zones, news, statistics."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from decimal import Decimal
+
+import pandas as pd
+from django.db.models import Count, Q, QuerySet
+
+from loanhub.enterprises.models import Enterprise
+from loanhub.institutions.models import FinancialInstitution
+
+from .models import (
+    FinancingProductPage,
+    InstitutionIndexPage,
+    InstitutionPage,
+    NewsIndexPage,
+    NewsPage,
+    ProductIndexPage,
+    ProductTag,
+    ZoneIndexPage,
+    ZonePage,
+)
+
+SORTS = {
+    "newest": ("-first_published_at", "-pk"),
+    "rate": ("rate_min", "rate_max", "pk"),
+    "amount": ("-amount_max", "pk"),
+}
+
+FRAME_COLUMNS = [
+    "id", "title", "url_path", "institution_id", "institution_name", "product_type",
+    "amount_min", "amount_max", "term_min_months", "term_max_months", "rate_min",
+    "rate_max", "repayment_methods", "collateral", "eligible_regions",
+    "eligible_industries", "min_years_in_business", "min_grade", "max_pd",
+    "required_categories", "tags", "is_open", "first_published_at",
+]  # fmt: skip
+
+
+def product_live_queryset() -> QuerySet[FinancingProductPage]:
+    """Products that are published and visible to everyone."""
+    return FinancingProductPage.objects.live().public()
+
+
+def region_covers(eligible: Sequence[str] | None, code: str) -> bool:
+    """Does a product's region list cover an enterprise's 6-digit region code?
+
+    Empty means anywhere; ``xxxx00`` covers its city, ``xx0000`` its province.
+    """
+    if not eligible:
+        return True
+    return bool({code, code[:4] + "00", code[:2] + "0000"} & set(eligible))
+
+
+# ------------------------------------------------------------- institutions
+
+
+def _institution_by_parent_path() -> dict[str, FinancialInstitution]:
+    pages = InstitutionPage.objects.select_related("institution").only(
+        "path", "institution"
+    )
+    return {page.path: page.institution for page in pages}
+
+
+def attach_institutions(products: Iterable[FinancingProductPage]) -> list:
+    """Set each product's ``institution`` from one query instead of two per product."""
+    products = list(products)
+    by_path = _institution_by_parent_path()
+    for product in products:
+        product.__dict__["_institution"] = by_path.get(
+            product.path[: -FinancingProductPage.steplen]
+        )
+    return products
+
+
+def institution_page_list() -> list[InstitutionPage]:
+    pages = list(
+        InstitutionPage.objects.live()
+        .public()
+        .select_related("institution")
+        .filter(institution__is_active=True)
+        .order_by("institution__name")
+    )
+    counts = product_count_by_institution()
+    for page in pages:
+        page.product_count = counts.get(page.institution_id, 0)
+    return pages
+
+
+def product_count_by_institution() -> dict[int, int]:
+    by_path = _institution_by_parent_path()
+    counts: dict[int, int] = {}
+    for path in product_live_queryset().values_list("path", flat=True):
+        institution = by_path.get(path[: -FinancingProductPage.steplen])
+        if institution is not None:
+            counts[institution.pk] = counts.get(institution.pk, 0) + 1
+    return counts
+
+
+def product_list_for_institution_page(*, page: InstitutionPage) -> list:
+    products = list(
+        product_live_queryset().child_of(page).order_by("-first_published_at")
+    )
+    for product in products:
+        product.__dict__["_institution"] = page.institution
+    return products
+
+
+# ------------------------------------------------------------------ products
+
+
+@dataclass(frozen=True)
+class ProductFilters:
+    q: str = ""
+    product_type: str = ""
+    amount: Decimal | None = None  # 元: the amount an enterprise needs
+    term: int | None = None  # months it needs
+    bank: str = ""  # institution slug
+    region: str = ""  # 6-digit code of where the enterprise is
+    zone: str = ""  # zone tag
+    rate: Decimal | None = None  # highest annual rate (%) acceptable
+    sort: str = "newest"
+
+
+def product_search(*, filters: ProductFilters) -> list[FinancingProductPage]:
+    """Live products matching every given filter, sorted; institutions attached."""
+    qs = product_live_queryset()
+    if filters.product_type:
+        qs = qs.filter(product_type=filters.product_type)
+    if filters.amount is not None:
+        qs = qs.filter(amount_min__lte=filters.amount, amount_max__gte=filters.amount)
+    if filters.term is not None:
+        qs = qs.filter(term_min_months__lte=filters.term, term_max_months__gte=filters.term)
+    if filters.rate is not None:
+        qs = qs.filter(rate_min__lte=filters.rate)
+    if filters.bank:
+        qs = _filter_bank(qs, filters.bank)
+    if filters.zone:
+        qs = qs.filter(pk__in=_tagged_product_ids(filters.zone))
+    if filters.q:
+        qs = qs.filter(pk__in=_search_ids(filters.q))
+    if filters.region:
+        qs = qs.filter(pk__in=_region_ids(qs, filters.region))
+    qs = qs.order_by(*SORTS.get(filters.sort, SORTS["newest"]))
+    return attach_institutions(qs)
+
+
+def _filter_bank(qs: QuerySet, slug: str) -> QuerySet:
+    page = InstitutionPage.objects.filter(institution__slug=slug).first()
+    return qs.child_of(page) if page else qs.none()
+
+
+def _tagged_product_ids(tag: str) -> QuerySet:
+    return ProductTag.objects.filter(tag__name=tag).values("content_object_id")
+
+
+def _search_ids(q: str) -> list[int]:
+    """Wagtail search, plus a substring match for Chinese.
+
+    The database search backend splits words on spaces, which Chinese text has
+    none of, so "信用" alone would not find "信用贷款".
+    """
+    found = {page.pk for page in product_live_queryset().search(q)}
+    found.update(
+        product_live_queryset()
+        .filter(Q(title__icontains=q) | Q(summary__icontains=q))
+        .values_list("pk", flat=True)
+    )
+    return sorted(found)
+
+
+def _region_ids(qs: QuerySet, region: str) -> list[int]:
+    # JSON containment differs between SQLite and PostgreSQL; the lists are short.
+    return [
+        pk
+        for pk, regions in qs.values_list("pk", "eligible_regions")
+        if region_covers(regions, region)
+    ]
+
+
+def product_get_many(*, ids: Sequence[int]) -> list[FinancingProductPage]:
+    """Live products in the order asked for (for side-by-side comparison)."""
+    by_pk = {p.pk: p for p in attach_institutions(product_live_queryset().filter(pk__in=ids))}
+    return [by_pk[pk] for pk in ids if pk in by_pk]
+
+
+def product_featured(*, limit: int = 6) -> list[FinancingProductPage]:
+    qs = product_live_queryset().filter(is_open=True).order_by("-first_published_at")
+    return attach_institutions(qs[:limit])
+
+
+def product_list_for_zone(*, tag: str) -> list[FinancingProductPage]:
+    qs = product_live_queryset().filter(pk__in=_tagged_product_ids(tag))
+    return attach_institutions(qs.order_by("-is_open", "rate_min", "pk"))
+
+
+def product_frame() -> pd.DataFrame:
+    """Every live product as one row, for the vectorized matching engine.
+
+    Amounts and rates are floats, ``max_pd`` is NaN when not set, list columns hold
+    Python lists (empty = no restriction), ``tags`` lists the zone tags.
+    """
+    rows = list(
+        product_live_queryset().values(
+            "id", "title", "url_path", "path", "product_type", "amount_min",
+            "amount_max", "term_min_months", "term_max_months", "rate_min",
+            "rate_max", "repayment_methods", "collateral", "eligible_regions",
+            "eligible_industries", "min_years_in_business", "min_grade", "max_pd",
+            "required_categories", "is_open", "first_published_at",
+        )  # fmt: skip
+    )
+    if not rows:
+        return pd.DataFrame(columns=FRAME_COLUMNS)
+    by_path = _institution_by_parent_path()
+    tags = _tags_by_product([row["id"] for row in rows])
+    for row in rows:
+        institution = by_path.get(row.pop("path")[: -FinancingProductPage.steplen])
+        row["institution_id"] = institution.pk if institution else None
+        row["institution_name"] = institution.name if institution else ""
+        row["tags"] = tags.get(row["id"], [])
+    frame = pd.DataFrame(rows, columns=FRAME_COLUMNS)
+    for column in ("amount_min", "amount_max", "rate_min", "rate_max",
+                   "min_years_in_business", "max_pd"):  # fmt: skip
+        frame[column] = pd.to_numeric(frame[column], errors="coerce").astype("float64")
+    return frame
+
+
+def _tags_by_product(ids: list[int]) -> dict[int, list[str]]:
+    tags: dict[int, list[str]] = {}
+    pairs = ProductTag.objects.filter(content_object_id__in=ids).values_list(
+        "content_object_id", "tag__name"
+    )
+    for product_id, name in pairs.order_by("tag__name"):
+        tags.setdefault(product_id, []).append(name)
+    return tags
+
+
+# ------------------------------------------------------------ zones and news
+
+
+def zone_list() -> QuerySet[ZonePage]:
+    return ZonePage.objects.live().public().order_by("path")
+
+
+def zone_choices() -> list[tuple[str, str]]:
+    return [(zone.tag, zone.title) for zone in zone_list()]
+
+
+def news_list(*, category: str | None = None) -> QuerySet[NewsPage]:
+    qs = NewsPage.objects.live().public().order_by("-date", "-pk")
+    return qs.filter(category=category) if category else qs
+
+
+def news_latest(*, limit: int = 5) -> QuerySet[NewsPage]:
+    return news_list()[:limit]
+
+
+# --------------------------------------------------------------------- home
+
+
+def portal_statistics() -> dict[str, int]:
+    """Headline figures from real rows (no invented numbers)."""
+    from loanhub.matching.models import ProductApplication
+
+    return {
+        "enterprises": Enterprise.objects.count(),
+        "products": product_live_queryset().count(),
+        "institutions": FinancialInstitution.objects.filter(is_active=True).count(),
+        "applications": ProductApplication.objects.exclude(
+            status=ProductApplication.Status.WITHDRAWN
+        ).count(),
+    }
+
+
+def portal_links() -> dict[str, str | None]:
+    """URLs of the section index pages (None when a section is not set up)."""
+    links = {}
+    for key, model in (
+        ("products", ProductIndexPage),
+        ("institutions", InstitutionIndexPage),
+        ("news", NewsIndexPage),
+        ("zones", ZoneIndexPage),
+    ):
+        page = model.objects.live().first()
+        links[key] = page.url if page else None
+    return links
+
+
+def bank_choices() -> list[tuple[str, str]]:
+    return list(
+        InstitutionPage.objects.live()
+        .filter(institution__is_active=True)
+        .order_by("institution__name")
+        .values_list("institution__slug", "institution__short_name")
+    )
+
+
+def zone_tag_counts() -> dict[str, int]:
+    return dict(
+        ProductTag.objects.filter(content_object__in=product_live_queryset())
+        .values_list("tag__name")
+        .annotate(n=Count("id"))
+    )
