@@ -166,12 +166,13 @@ def reason_frame(
     en = np.empty(rows.size, dtype=object)
     for j in np.unique(feat):
         sel = np.flatnonzero(feat == j)
-        column = values[feature_names[j]].to_numpy(dtype=object)[rows[sel]]
-        cells = [_plain(v) for v in column]
+        column = values[feature_names[j]].iloc[rows[sel]]
+        codes, uniques = pd.factorize(column, use_na_sentinel=False)
+        cells = [_plain(v) for v in uniques]  # word each distinct value once
         texts = [describe(feature_names[j], v) for v in cells]
-        shown[sel] = cells
-        zh[sel] = [t[0] for t in texts]
-        en[sel] = [t[1] for t in texts]
+        shown[sel] = np.asarray(cells + [None], dtype=object)[codes]
+        zh[sel] = np.asarray([t[0] for t in texts], dtype=object)[codes]
+        en[sel] = np.asarray([t[1] for t in texts], dtype=object)[codes]
     return pd.DataFrame(
         {
             "row": rows,
