@@ -47,6 +47,7 @@ _FORMATS: dict[str, tuple[Callable[[float], str], Callable[[float], str]]] = {
     "money": (_money_zh, lambda v: f"CNY {v:,.0f}"),
     "wan": (lambda v: f"{v:,.1f}", lambda v: f"{v * 1e4:,.0f}"),
     "pct": (lambda v: f"{v:+.0%}", lambda v: f"{v:+.0%}"),
+    "ratio": (lambda v: f"{v:.0%}", lambda v: f"{v:.0%}"),
     "signed": (lambda v: f"{v:+.0f}", lambda v: f"{v:+.0f}"),
     "tax_grade": (_lookup(_TAX), _lookup(_TAX)),
     "customs_grade": (_lookup(_CUSTOMS_ZH), _lookup(_CUSTOMS_EN)),

@@ -83,7 +83,7 @@ _SPECS: list[FeatureSpec] = [
        "成立{v}个月", "firm age {v} months"),
     _f("registered_capital", "registration", -1, "wan", "注册资本(万元)",
        "registered capital (10k CNY)", "注册资本{v}万元", "registered capital CNY {v}"),
-    _f("paid_in_ratio", "registration", -1, "pct", "实缴资本/注册资本",
+    _f("paid_in_ratio", "registration", -1, "ratio", "实缴资本/注册资本",
        "paid-in / registered capital", "实缴资本占比{v}", "paid-in capital ratio {v}"),
     _f("legal_rep_changes_36m", "registration", 1, "count", "近36个月法定代表人变更次数",
        "legal-representative changes, last 36 months", "近36个月法定代表人变更{v}次",
