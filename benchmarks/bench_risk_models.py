@@ -1,4 +1,4 @@
-"""Benchmark risk_models: generation, features, scoring, reasons. Prints one JSON object.
+"""Benchmark risk_models (generation, features, scoring, reasons); prints JSON.
 
 Usage::
 
@@ -23,10 +23,10 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from risk_models import sandbox  # noqa: E402
-from risk_models.bundled import ensure_sandbox_model  # noqa: E402
-from risk_models.features import build_features  # noqa: E402
-from risk_models.model import RiskModel  # noqa: E402
+from risk_models import sandbox
+from risk_models.bundled import ensure_sandbox_model
+from risk_models.features import build_features
+from risk_models.model import RiskModel
 
 
 def _timed(fn, *args, repeat: int = 1, **kwargs):

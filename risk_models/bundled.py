@@ -1,7 +1,7 @@
 """The bundled sandbox model: trained deterministically from sandbox data.
 
 ``ensure_sandbox_model`` is what ``seed_demo`` calls: it leaves a valid model of
-the requested sandbox parameters alone and otherwise trains one (about 10–20 s
+the requested sandbox parameters alone and otherwise trains one (about 10-20 s
 on 2 cores for the default 20,000 enterprises).
 """
 
@@ -45,7 +45,9 @@ def loan_features(data: sandbox.SandboxData, progress: Progress = None) -> pd.Da
         ``loan_id, uscc, origination_date, defaulted`` plus every feature.
     """
     loans = data.loans
-    as_of = loans["origination_date"].dt.to_period("M").dt.start_time - pd.Timedelta(days=1)
+    as_of = loans["origination_date"].dt.to_period("M").dt.start_time - pd.Timedelta(
+        days=1
+    )
     parts = []
     for day, group in loans.groupby(as_of, sort=True):
         if progress is not None:
@@ -53,8 +55,12 @@ def loan_features(data: sandbox.SandboxData, progress: Progress = None) -> pd.Da
         firms = data.enterprises.set_index("uscc").loc[group["uscc"]].reset_index()
         feats = build_features(firms, data.records, day)
         cols = ["loan_id", "uscc", "origination_date", "defaulted"]
-        parts.append(pd.concat([group[cols].reset_index(drop=True),
-                                feats.reset_index(drop=True)], axis=1))
+        parts.append(
+            pd.concat(
+                [group[cols].reset_index(drop=True), feats.reset_index(drop=True)],
+                axis=1,
+            )
+        )
     return pd.concat(parts, ignore_index=True)
 
 

@@ -58,9 +58,11 @@ def _cmd_sandbox(args: argparse.Namespace, say: _Progress) -> int:
     data = sandbox.generate(args.enterprises, args.seed, args.as_of, progress=say)
     out = data.write(args.out, progress=say)
     counts = {code: len(frame) for code, frame in data.records.items()}
-    say(f"wrote {out}: {len(data.enterprises):,} enterprises, "
+    say(
+        f"wrote {out}: {len(data.enterprises):,} enterprises, "
         f"{sum(counts.values()):,} records, {len(data.loans):,} loans "
-        f"(default rate {data.loans['defaulted'].mean():.2%})")
+        f"(default rate {data.loans['defaulted'].mean():.2%})"
+    )
     return 0
 
 
@@ -85,7 +87,9 @@ def _cmd_train(args: argparse.Namespace, say: _Progress) -> int:
         model = train_sandbox(data, seed=args.seed, progress=say)
     else:
         frame = _read_csv(args.data, dtype=_text_columns(args))
-        missing = [c for c in (args.target, args.time_col, args.id_col) if c and c not in frame]
+        missing = [
+            c for c in (args.target, args.time_col, args.id_col) if c and c not in frame
+        ]
         if missing:
             raise MissingColumnsError(missing, args.data)
         source = {"kind": "csv", "file": Path(args.data).name, "synthetic": False}
@@ -104,8 +108,15 @@ def _cmd_train(args: argparse.Namespace, say: _Progress) -> int:
     model.save(args.out)
     m = model.card["metrics"]
     say(f"saved model {model.version} to {args.out}")
-    print(json.dumps({k: m.get(k) for k in ("auc", "auc_std", "ks", "brier", "n_rows",
-                                             "bad_rate")}, indent=2))
+    print(
+        json.dumps(
+            {
+                k: m.get(k)
+                for k in ("auc", "auc_std", "ks", "brier", "n_rows", "bad_rate")
+            },
+            indent=2,
+        )
+    )
     return 0
 
 
@@ -118,7 +129,9 @@ def _directions(pairs: Sequence[str] | None) -> dict[str, int]:
     for pair in pairs or ():
         name, sep, value = pair.partition("=")
         if not sep or value.strip() not in ("+1", "1", "-1", "0"):
-            raise ValueError(f"--monotone expects NAME=+1, NAME=-1 or NAME=0, got {pair!r}")
+            raise ValueError(
+                f"--monotone expects NAME=+1, NAME=-1 or NAME=0, got {pair!r}"
+            )
         out[name.strip()] = int(value)
     return out
 
@@ -127,7 +140,9 @@ def _cmd_score(args: argparse.Namespace, say: _Progress) -> int:
     from risk_models.model import RiskModel
 
     model = RiskModel.load(args.model)
-    cats = {f["name"]: "str" for f in model.card["features"] if f["type"] == "categorical"}
+    cats = {
+        f["name"]: "str" for f in model.card["features"] if f["type"] == "categorical"
+    }
     if args.id_col:
         cats[args.id_col] = "str"
     frame = _read_csv(args.data, dtype=cats)
@@ -155,7 +170,9 @@ def _score_output(
     out["grade"] = result["grade"].to_numpy()
     out["knockout"] = result["knockout"].to_numpy()
     if reasons:
-        raising = [[r for r in rs if r["direction"] == "raises"] for rs in result["reasons"]]
+        raising = [
+            [r for r in rs if r["direction"] == "raises"] for rs in result["reasons"]
+        ]
         for k in range(4):
             picked = [rs[k] if len(rs) > k else None for rs in raising]
             out[f"reason_{k + 1}"] = [r["code"] if r else "" for r in picked]
@@ -181,7 +198,9 @@ def _positive_int(text: str) -> int:
     try:
         value = int(text)
     except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
+        raise argparse.ArgumentTypeError(
+            f"expected a whole number, got {text!r}"
+        ) from None
     if value < 1:
         raise argparse.ArgumentTypeError(f"expected a number >= 1, got {value}")
     return value
@@ -199,12 +218,17 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("sandbox", help="generate synthetic enterprises, records, loans")
     p.add_argument("--enterprises", type=_positive_int, default=5000)
     p.add_argument("--seed", type=int, default=0)
-    p.add_argument("--as-of", default=sandbox.DEFAULT_AS_OF.isoformat(),
-                   help="generation date, YYYY-MM-DD (default %(default)s)")
+    p.add_argument(
+        "--as-of",
+        default=sandbox.DEFAULT_AS_OF.isoformat(),
+        help="generation date, YYYY-MM-DD (default %(default)s)",
+    )
     p.add_argument("--out", required=True, help="output folder")
     p.set_defaults(func=_cmd_sandbox)
 
-    p = sub.add_parser("features", help="feature table of a sandbox folder as of a date")
+    p = sub.add_parser(
+        "features", help="feature table of a sandbox folder as of a date"
+    )
     p.add_argument("--sandbox", required=True, help="folder written by 'sandbox'")
     p.add_argument("--as-of", default=None, help="YYYY-MM-DD (default: the sandbox's)")
     p.add_argument("--out", required=True, help="output CSV")
@@ -219,8 +243,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--time-col", help="date column: out-of-time validation")
     p.add_argument("--id-col", help="identifier column (not a feature)")
     p.add_argument("--cv", type=int, default=5, help="folds without --time-col")
-    p.add_argument("--monotone", action="append", metavar="NAME=+1|-1|0",
-                   help="monotone risk direction of a column (repeatable)")
+    p.add_argument(
+        "--monotone",
+        action="append",
+        metavar="NAME=+1|-1|0",
+        help="monotone risk direction of a column (repeatable)",
+    )
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--out", required=True, help="model folder to write")
     p.set_defaults(func=_cmd_train)
@@ -230,7 +258,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--data", required=True, help="CSV with the model's feature columns")
     p.add_argument("--out", required=True, help="output CSV")
     p.add_argument("--id-col", help="identifier column copied to the output")
-    p.add_argument("--no-reasons", action="store_true", help="skip reason codes (faster)")
+    p.add_argument(
+        "--no-reasons", action="store_true", help="skip reason codes (faster)"
+    )
     p.set_defaults(func=_cmd_score)
 
     p = sub.add_parser("report", help="print a model card")

@@ -37,7 +37,7 @@ def _number(v: float) -> str:
 
 
 def _lookup(table: dict[int, str]) -> Callable[[float], str]:
-    return lambda v: table.get(int(round(v)), _number(v))
+    return lambda v: table.get(round(v), _number(v))
 
 
 _FORMATS: dict[str, tuple[Callable[[float], str], Callable[[float], str]]] = {
@@ -91,7 +91,9 @@ def _generic(value: object) -> str:
 def _describe_spec(spec: FeatureSpec, value: object) -> tuple[str, str]:
     if spec.kind == "flag":
         yes = float(value) > 0
-        return (spec.text_zh, spec.text_en) if yes else (spec.text_zh_no, spec.text_en_no)
+        return (
+            (spec.text_zh, spec.text_en) if yes else (spec.text_zh_no, spec.text_en_no)
+        )
     if spec.kind == "category":
         text = str(value)
         names = _REGIONS if spec.name == "region" else _INDUSTRIES
@@ -171,7 +173,7 @@ def reason_frame(
         codes, uniques = pd.factorize(column, use_na_sentinel=False)
         cells = [_plain(v) for v in uniques]  # word each distinct value once
         texts = [describe(feature_names[j], v) for v in cells]
-        shown[sel] = np.asarray(cells + [None], dtype=object)[codes]
+        shown[sel] = np.asarray([*cells, None], dtype=object)[codes]
         zh[sel] = np.asarray([t[0] for t in texts], dtype=object)[codes]
         en[sel] = np.asarray([t[1] for t in texts], dtype=object)[codes]
     return pd.DataFrame(
@@ -202,7 +204,15 @@ def _plain(value: object) -> object:
 
 def reasons_as_lists(reasons: pd.DataFrame, n_rows: int) -> list[list[dict]]:
     """Group a :func:`reason_frame` into one list of dicts per input row."""
-    keys = ["code", "feature", "value", "contribution", "direction", "text_zh", "text_en"]
+    keys = [
+        "code",
+        "feature",
+        "value",
+        "contribution",
+        "direction",
+        "text_zh",
+        "text_en",
+    ]
     records = reasons[keys].to_dict("records")
     bounds = np.searchsorted(reasons["row"].to_numpy(), np.arange(n_rows + 1))
     return [records[bounds[i] : bounds[i + 1]] for i in range(n_rows)]

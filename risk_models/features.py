@@ -172,7 +172,9 @@ class _Context:
         sel = pos if mask is None else pos[mask]
         return np.bincount(sel, minlength=self.n).astype(np.float64)
 
-    def total(self, pos: np.ndarray, values: np.ndarray, mask: np.ndarray) -> np.ndarray:
+    def total(
+        self, pos: np.ndarray, values: np.ndarray, mask: np.ndarray
+    ) -> np.ndarray:
         ok = mask & ~np.isnan(values)
         return np.bincount(pos[ok], weights=values[ok], minlength=self.n)
 
@@ -192,7 +194,9 @@ class _Context:
         pos, day, values = pos[ok], day[ok], values[ok]
         order = np.lexsort((-day, pos))
         pos_s = pos[order]
-        first = np.r_[True, pos_s[1:] != pos_s[:-1]] if pos_s.size else pos_s.astype(bool)
+        first = (
+            np.r_[True, pos_s[1:] != pos_s[:-1]] if pos_s.size else pos_s.astype(bool)
+        )
         rank = np.arange(pos_s.size) - np.maximum.accumulate(
             np.where(first, np.arange(pos_s.size), 0)
         )
@@ -226,7 +230,9 @@ def _firm(ctx: _Context, ent: pd.DataFrame, rec: _Records) -> dict[str, np.ndarr
     age[age < 0] = np.nan
     capital = ctx.latest(rec.pos, rec.day, rec.num("registered_capital"))
     if "registered_capital" in ent:
-        capital = np.where(np.isnan(capital), _numbers(ent["registered_capital"]), capital)
+        capital = np.where(
+            np.isnan(capital), _numbers(ent["registered_capital"]), capital
+        )
     paid = ctx.latest(rec.pos, rec.day, rec.num("paid_in_capital"))
     with np.errstate(invalid="ignore", divide="ignore"):
         paid_ratio = np.where(capital > 0, np.clip(paid / capital, 0, 1), np.nan)
@@ -264,8 +270,14 @@ def _licence(ctx: _Context, rec: _Records) -> dict[str, np.ndarray]:
     return {"licences_valid": ctx.count(rec.pos, valid)}
 
 
-_SEVERITY_KIND = {"轻微": 0.0, "minor": 0.0, "一般": 1.0, "general": 1.0,
-                  "严重": 2.0, "serious": 2.0}
+_SEVERITY_KIND = {
+    "轻微": 0.0,
+    "minor": 0.0,
+    "一般": 1.0,
+    "general": 1.0,
+    "严重": 2.0,
+    "serious": 2.0,
+}
 
 
 def penalty_counts_mask(
@@ -341,9 +353,7 @@ def _tax_payment(ctx: _Context, rec: _Records) -> dict[str, np.ndarray]:
     }
 
 
-def _trend(
-    ctx: _Context, rec: _Records, values: np.ndarray, lag: int
-) -> np.ndarray:
+def _trend(ctx: _Context, rec: _Records, values: np.ndarray, lag: int) -> np.ndarray:
     """Mean of the last 3 months over the mean of the 3 months ``lag`` months back."""
     recent = rec.day > ctx.cutoff(3)
     past = (rec.day > ctx.cutoff(lag + 3)) & (rec.day <= ctx.cutoff(lag))
@@ -388,8 +398,12 @@ def _utilities(ctx: _Context, rec: _Records) -> dict[str, np.ndarray]:
     return {
         "elec_trend_6m": _trend(ctx, rec, use, 6),
         "elec_trend_12m": _trend(ctx, rec, use, 12),
-        "utility_overdue_months_12m": np.where(seen, ctx.count(rec.pos, late12), np.nan),
-        "utility_overdue_months_24m": np.where(seen, ctx.count(rec.pos, late24), np.nan),
+        "utility_overdue_months_12m": np.where(
+            seen, ctx.count(rec.pos, late12), np.nan
+        ),
+        "utility_overdue_months_24m": np.where(
+            seen, ctx.count(rec.pos, late24), np.nan
+        ),
         "utility_overdue_amount_12m": np.where(
             seen, ctx.total(rec.pos, overdue, late12), np.nan
         ),
@@ -407,7 +421,9 @@ def _judicial(ctx: _Context, rec: _Records) -> dict[str, np.ndarray]:
     closed = rec.date("closed_on")
     usable = defendant & _still_usable(ctx, closed)
     out = {
-        f"judicial_defendant_{w}m": ctx.count(rec.pos, usable & (rec.day > ctx.cutoff(w)))
+        f"judicial_defendant_{w}m": ctx.count(
+            rec.pos, usable & (rec.day > ctx.cutoff(w))
+        )
         for w in WINDOWS
     }
     recent = usable & (rec.day > ctx.cutoff(36))
@@ -459,7 +475,9 @@ def _commitment(ctx: _Context, rec: _Records) -> dict[str, np.ndarray]:
         "commitments_36m": ctx.count(rec.pos, recent),
         "commitments_broken_36m": ctx.count(rec.pos, broken),
         "_negative_commitment": ctx.most_recent_day(rec.pos[broken], rec.day[broken]),
-        "_negative12_commitment": ctx.count(rec.pos, broken & (rec.day > ctx.cutoff(12))),
+        "_negative12_commitment": ctx.count(
+            rec.pos, broken & (rec.day > ctx.cutoff(12))
+        ),
     }
 
 
@@ -517,7 +535,8 @@ def _check_records(records: object) -> Mapping[str, pd.DataFrame]:
     unknown = sorted(set(records) - set(catalog.CATEGORIES))
     if unknown:
         raise ValueError(
-            f"unknown record categories {unknown}; expected some of {catalog.CATEGORIES}"
+            f"unknown record categories {unknown}; "
+            f"expected some of {catalog.CATEGORIES}"
         )
     for code, frame in records.items():
         if frame is not None and not isinstance(frame, pd.DataFrame):

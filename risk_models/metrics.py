@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from itertools import pairwise
+
 import numpy as np
 import pandas as pd
 
@@ -42,7 +44,7 @@ def auc(y: np.ndarray, p: np.ndarray) -> float:
 
 
 def ks(y: np.ndarray, p: np.ndarray) -> float:
-    """Kolmogorov–Smirnov statistic between the score distributions of 1s and 0s.
+    """Kolmogorov-Smirnov statistic between the score distributions of 1s and 0s.
 
     Parameters
     ----------
@@ -134,7 +136,7 @@ def grade_table(y: np.ndarray, grades: np.ndarray, labels: list[str]) -> list[di
 def is_monotone_increasing(rates: list[float | None]) -> bool:
     """Whether the non-missing rates never decrease."""
     values = [r for r in rates if r is not None]
-    return all(b >= a for a, b in zip(values, values[1:], strict=False))
+    return all(b >= a for a, b in pairwise(values))
 
 
 def score_distribution(scores: np.ndarray, edges: tuple[float, ...] = SCORE_BIN_EDGES):
@@ -159,7 +161,7 @@ def psi(expected: list[float], actual: list[float], floor: float = 1e-4) -> floa
     Returns
     -------
     float
-        < 0.1 stable, 0.1–0.25 some shift, > 0.25 a significant shift.
+        < 0.1 stable, 0.1-0.25 some shift, > 0.25 a significant shift.
     """
     e = np.maximum(np.asarray(expected, dtype=np.float64), floor)
     a = np.maximum(np.asarray(actual, dtype=np.float64), floor)

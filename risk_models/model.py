@@ -34,7 +34,9 @@ CARD_FILE = "model_card.json"
 METRICS_FILE = "metrics.json"
 
 
-def encode_features(frame: pd.DataFrame, features: list[Mapping[str, Any]]) -> np.ndarray:
+def encode_features(
+    frame: pd.DataFrame, features: list[Mapping[str, Any]]
+) -> np.ndarray:
     """Turn a frame into the float matrix the booster expects.
 
     Numeric features are coerced with ``pandas.to_numeric`` (unparseable → NaN).
@@ -61,7 +63,9 @@ def encode_features(frame: pd.DataFrame, features: list[Mapping[str, Any]]) -> n
         column = frame[spec["name"]]
         if spec["type"] == "categorical":
             out[:, j] = encode_categorical(column, spec["levels"])
-        elif pd.api.types.is_numeric_dtype(column) or pd.api.types.is_bool_dtype(column):
+        elif pd.api.types.is_numeric_dtype(column) or pd.api.types.is_bool_dtype(
+            column
+        ):
             out[:, j] = column.to_numpy(dtype=np.float64, na_value=np.nan)
         else:
             out[:, j] = pd.to_numeric(column, errors="coerce").to_numpy(
@@ -140,11 +144,15 @@ class RiskModel:
         try:
             card = json.loads((folder / CARD_FILE).read_text(encoding="utf-8"))
         except (json.JSONDecodeError, UnicodeDecodeError) as exc:
-            raise ModelFormatError(f"{folder / CARD_FILE} is not valid JSON: {exc}") from exc
+            raise ModelFormatError(
+                f"{folder / CARD_FILE} is not valid JSON: {exc}"
+            ) from exc
         try:
             booster = lgb.Booster(model_file=str(folder / MODEL_FILE))
         except lgb.basic.LightGBMError as exc:
-            raise ModelFormatError(f"{folder / MODEL_FILE} cannot be read: {exc}") from exc
+            raise ModelFormatError(
+                f"{folder / MODEL_FILE} cannot be read: {exc}"
+            ) from exc
         return cls(booster, card)
 
     def save(self, path: str | Path) -> Path:
@@ -171,7 +179,9 @@ class RiskModel:
     def matrix(self, features: pd.DataFrame) -> np.ndarray:
         """The encoded feature matrix (see :func:`encode_features`)."""
         if not isinstance(features, pd.DataFrame):
-            raise TypeError(f"features must be a DataFrame, got {type(features).__name__}")
+            raise TypeError(
+                f"features must be a DataFrame, got {type(features).__name__}"
+            )
         return encode_features(features, self.card["features"])
 
     def predict_raw(self, features: pd.DataFrame) -> np.ndarray:
@@ -201,7 +211,7 @@ class RiskModel:
         Returns
         -------
         pandas.DataFrame
-            Columns ``pd`` (float), ``score`` (int, 300–900), ``grade`` (A–E),
+            Columns ``pd`` (float), ``score`` (int, 300-900), ``grade`` (A-E),
             ``knockout`` (bool: live dishonest-debtor listing, a policy
             knock-out whatever the score) and ``reasons`` if asked.
         """
@@ -249,7 +259,9 @@ class RiskModel:
     def psi(self, scores: np.ndarray) -> float:
         """Population stability index of new scores against the card's baseline."""
         baseline = self.card["psi_baseline"]
-        return psi(baseline["shares"], score_distribution(scores, tuple(baseline["edges"])))
+        return psi(
+            baseline["shares"], score_distribution(scores, tuple(baseline["edges"]))
+        )
 
 
 def _check_top_n(top_n: object) -> None:
@@ -270,7 +282,8 @@ def _check_card(card: object) -> None:
         raise ModelFormatError(f"the model card lacks {', '.join(missing)}")
     if card["format"] != CARD_FORMAT:
         raise ModelFormatError(
-            f"unsupported model card format {card['format']!r}; expected {CARD_FORMAT!r}"
+            f"unsupported model card format {card['format']!r}; "
+            f"expected {CARD_FORMAT!r}"
         )
 
 

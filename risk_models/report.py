@@ -17,38 +17,63 @@ def _header(card: dict[str, Any]) -> list[str]:
     t = card.get("training", {})
     src = t.get("source", {})
     lines = [
-        f"Model {card['version']}" + ("  [SYNTHETIC sandbox data]" if card.get("synthetic") else ""),
+        f"Model {card['version']}"
+        + ("  [SYNTHETIC sandbox data]" if card.get("synthetic") else ""),
         f"  source        {src}",
         f"  data hash     {t.get('data_hash', '-')}",
         f"  target        {t.get('target')} (positive={t.get('positive') or 1})",
         f"  rows          {t.get('n_rows')}  bad rate {_num(t.get('bad_rate'))}",
-        f"  validation    {t.get('validation')}  (time column: {t.get('time_col') or '-'})",
+        f"  validation    {t.get('validation')}  "
+        f"(time column: {t.get('time_col') or '-'})",
     ]
     return lines
 
 
 def _metrics(m: dict[str, Any]) -> list[str]:
     lines = ["", "Metrics"]
-    for key in ("auc", "auc_std", "gini", "ks", "brier", "mean_pd", "observed_bad_rate",
-                "n_oot", "oot_from", "in_time_validation_auc", "oof_auc", "best_iteration"):
+    for key in (
+        "auc",
+        "auc_std",
+        "gini",
+        "ks",
+        "brier",
+        "mean_pd",
+        "observed_bad_rate",
+        "n_oot",
+        "oot_from",
+        "in_time_validation_auc",
+        "oof_auc",
+        "best_iteration",
+    ):
         if key in m:
             lines.append(f"  {key:<24}{_num(m[key])}")
-    lines += ["", "Per grade (out-of-time or out-of-fold sample)", "  grade      n   share  bad rate"]
+    lines += [
+        "",
+        "Per grade (out-of-time or out-of-fold sample)",
+        "  grade      n   share  bad rate",
+    ]
     for g in m.get("grades", []):
-        lines.append(f"  {g['grade']:<5}{g['n']:>7}  {_num(g['share'], 3):>6}  "
-                     f"{_num(g['bad_rate'])}")
+        lines.append(
+            f"  {g['grade']:<5}{g['n']:>7}  {_num(g['share'], 3):>6}  "
+            f"{_num(g['bad_rate'])}"
+        )
     lines.append(f"  monotone A..E: {m.get('grade_bad_rates_monotone')}")
     lines += ["", "Calibration (PD deciles)", "  bin      n  mean PD  bad rate"]
     for row in m.get("calibration_table", []):
-        lines.append(f"  {row['bin']:>3}{row['n']:>7}  {row['mean_pd']:.4f}   "
-                     f"{row['bad_rate']:.4f}")
+        lines.append(
+            f"  {row['bin']:>3}{row['n']:>7}  {row['mean_pd']:.4f}   "
+            f"{row['bad_rate']:.4f}"
+        )
     return lines
 
 
 def _scoring(card: dict[str, Any]) -> list[str]:
     sc, grades, cal = card["scorecard"], card["grades"], card["calibration"]
-    cal_text = (f"platt a={cal['a']:.6f} b={cal['b']:.6f}" if cal["method"] == "platt"
-                else f"{cal['method']} ({len(cal.get('x', []))} knots)")
+    cal_text = (
+        f"platt a={cal['a']:.6f} b={cal['b']:.6f}"
+        if cal["method"] == "platt"
+        else f"{cal['method']} ({len(cal.get('x', []))} knots)"
+    )
     return [
         "",
         "Scoring",
@@ -64,12 +89,16 @@ def _features(card: dict[str, Any]) -> list[str]:
     feats = card["features"]
     lines = ["", f"Features ({len(feats)})"]
     for f in feats:
-        direction = {1: "+1 raises risk", -1: "-1 lowers risk"}.get(f.get("direction"), "0")
+        direction = {1: "+1 raises risk", -1: "-1 lowers risk"}.get(
+            f.get("direction"), "0"
+        )
         extra = f"  levels={len(f['levels'])}" if f["type"] == "categorical" else ""
         lines.append(f"  {f['name']:<32}{f['type']:<12}{direction}{extra}")
     if card.get("dropped_columns"):
-        lines.append("  dropped: " + ", ".join(f"{k} ({v})" for k, v in
-                                               card["dropped_columns"].items()))
+        lines.append(
+            "  dropped: "
+            + ", ".join(f"{k} ({v})" for k, v in card["dropped_columns"].items())
+        )
     return lines
 
 

@@ -54,10 +54,22 @@ _LICENCE_TYPES = (
     "安全生产许可证",
     "卫生许可证",
 )
-_PENALTY_ISSUERS = ("市场监督管理局", "生态环境局", "应急管理局", "税务局", "消防救援支队")
+_PENALTY_ISSUERS = (
+    "市场监督管理局",
+    "生态环境局",
+    "应急管理局",
+    "税务局",
+    "消防救援支队",
+)
 _CASE_TYPES = ("买卖合同纠纷", "借款合同纠纷", "劳动争议", "租赁合同纠纷", "执行案件")
 _COURTS = ("中级人民法院", "基层人民法院")
-_HONOURS = ("A级纳税人", "专精特新", "高新技术企业", "守合同重信用企业", "创新型中小企业")
+_HONOURS = (
+    "A级纳税人",
+    "专精特新",
+    "高新技术企业",
+    "守合同重信用企业",
+    "创新型中小企业",
+)
 _COMMITMENTS = ("告知承诺制审批", "行业自律承诺", "信用修复承诺", "主动型信用承诺")
 
 
@@ -216,7 +228,9 @@ def _people(rng: np.random.Generator, n: int) -> np.ndarray:
     first = np.asarray(_GIVEN)[rng.integers(0, len(_GIVEN), n)]
     second = np.asarray(_GIVEN)[rng.integers(0, len(_GIVEN), n)]
     two = rng.random(n) < 0.6
-    return np.where(two, np.char.add(np.char.add(surname, first), second), surname + first)
+    return np.where(
+        two, np.char.add(np.char.add(surname, first), second), surname + first
+    )
 
 
 def _unique_org_numbers(rng: np.random.Generator, n: int) -> np.ndarray:
@@ -351,7 +365,9 @@ def _registration(ctx: _Ctx) -> pd.DataFrame:
 def _licence(ctx: _Ctx) -> pd.DataFrame:
     rate = 0.5 + 0.6 * ctx.industry_attr("polluting")
     idx, days = ctx.events(rate, 6)
-    kinds = np.asarray(_LICENCE_TYPES)[ctx.rng.integers(0, len(_LICENCE_TYPES), idx.size)]
+    kinds = np.asarray(_LICENCE_TYPES)[
+        ctx.rng.integers(0, len(_LICENCE_TYPES), idx.size)
+    ]
     years = ctx.rng.choice([3, 5], size=idx.size)
     valid_to = days + np.round(years * 365.25).astype(np.int64) * DAY
     return _frame(
@@ -379,16 +395,22 @@ def _penalty(ctx: _Ctx) -> pd.DataFrame:
     scale = np.select([severity == "严重", severity == "一般"], [80_000, 10_000], 800)
     fine = np.round(scale * np.exp(rng.normal(0, 0.8, idx.size)), -1)
     corrected = days + rng.integers(10, 120, idx.size) * DAY
-    corrected = np.where(rng.random(idx.size) < 0.8, corrected, np.datetime64("NaT", "D"))
+    corrected = np.where(
+        rng.random(idx.size) < 0.8, corrected, np.datetime64("NaT", "D")
+    )
     min_m = np.where(severity == "严重", 12, 3)
     repair_m = min_m + rng.integers(0, 24, idx.size)
     repaired = days + np.round(repair_m * 30.44).astype(np.int64) * DAY
     can_repair = (severity != "轻微") & ~np.isnat(corrected)
-    repaired = np.where(can_repair & (rng.random(idx.size) < 0.3), repaired, np.datetime64("NaT", "D"))
+    repaired = np.where(
+        can_repair & (rng.random(idx.size) < 0.3), repaired, np.datetime64("NaT", "D")
+    )
     repaired = repaired.astype("datetime64[D]")
     repaired[repaired > ctx.end] = np.datetime64("NaT", "D")
     corrected[corrected > ctx.end] = np.datetime64("NaT", "D")
-    issuers = np.asarray(_PENALTY_ISSUERS)[rng.integers(0, len(_PENALTY_ISSUERS), idx.size)]
+    issuers = np.asarray(_PENALTY_ISSUERS)[
+        rng.integers(0, len(_PENALTY_ISSUERS), idx.size)
+    ]
     return _frame(
         ctx.uscc,
         idx,
@@ -448,12 +470,18 @@ def _tax_payment(ctx: _Ctx) -> pd.DataFrame:
     idx, per = _panel(np.ones(ctx.n, bool), ctx.extra["registered"], ends)
     h = ctx.latent.at(idx, ends[per])
     base = 4_000 * ctx.extra["headcount"][idx] ** 0.9
-    paid = base * np.exp(0.45 * (h - ctx.latent.level[idx]) + ctx.rng.normal(0, 0.3, idx.size))
+    paid = base * np.exp(
+        0.45 * (h - ctx.latent.level[idx]) + ctx.rng.normal(0, 0.3, idx.size)
+    )
     zero = ctx.rng.random(idx.size) < _sigmoid(-2.6 - 1.2 * h)
     stamp = pd.DatetimeIndex(ends)
     labels = np.asarray([f"{d.year}Q{(d.month - 1) // 3 + 1}" for d in stamp])
     return _frame(
-        ctx.uscc, idx, ends[per], period=labels[per], tax_paid=np.where(zero, 0.0, np.round(paid, 2))
+        ctx.uscc,
+        idx,
+        ends[per],
+        period=labels[per],
+        tax_paid=np.where(zero, 0.0, np.round(paid, 2)),
     )
 
 
@@ -473,9 +501,17 @@ def _social_insurance(ctx: _Ctx) -> pd.DataFrame:
     paid = np.round(hc * 1_150 * np.exp(ctx.rng.normal(0, 0.05, idx.size)), 2)
     h = ctx.latent.at(idx, days)
     late = ctx.rng.random(idx.size) < _sigmoid(-3.7 - 1.4 * h)
-    arrears = np.where(late, np.round(paid * ctx.rng.uniform(0.2, 1.0, idx.size), 2), 0.0)
+    arrears = np.where(
+        late, np.round(paid * ctx.rng.uniform(0.2, 1.0, idx.size), 2), 0.0
+    )
     return _frame(
-        ctx.uscc, idx, days, month=_to_dt(days), headcount=hc, amount_paid=paid, arrears=arrears
+        ctx.uscc,
+        idx,
+        days,
+        month=_to_dt(days),
+        headcount=hc,
+        amount_paid=paid,
+        arrears=arrears,
     )
 
 
@@ -491,7 +527,13 @@ def _housing_fund(ctx: _Ctx) -> pd.DataFrame:
     late = ctx.rng.random(idx.size) < _sigmoid(-4.0 - 1.2 * h)
     arrears = np.where(late, amount, 0.0)
     return _frame(
-        ctx.uscc, idx, days, month=_to_dt(days), contributors=contributors, amount=amount, arrears=arrears
+        ctx.uscc,
+        idx,
+        days,
+        month=_to_dt(days),
+        contributors=contributors,
+        amount=amount,
+        arrears=arrears,
     )
 
 
@@ -506,15 +548,32 @@ def _utilities(ctx: _Ctx) -> pd.DataFrame:
         idx, per = _panel(alive, ctx.extra["registered"], ends)
         days = ends[per]
         h = ctx.latent.at(idx, days)
-        season = 1 + 0.15 * np.cos((pd.DatetimeIndex(ends).month.to_numpy() - 7) / 6 * np.pi)
-        base = scale * ctx.extra["headcount"][idx] * (1 + 2 * ctx.industry_attr("polluting")[idx])
-        use = base * season[per] * np.exp(0.35 * (h - ctx.latent.level[idx]) + ctx.rng.normal(0, 0.08, idx.size))
+        season = 1 + 0.15 * np.cos(
+            (pd.DatetimeIndex(ends).month.to_numpy() - 7) / 6 * np.pi
+        )
+        base = (
+            scale
+            * ctx.extra["headcount"][idx]
+            * (1 + 2 * ctx.industry_attr("polluting")[idx])
+        )
+        use = (
+            base
+            * season[per]
+            * np.exp(
+                0.35 * (h - ctx.latent.level[idx]) + ctx.rng.normal(0, 0.08, idx.size)
+            )
+        )
         billed = np.round(use * price, 2)
         late = ctx.rng.random(idx.size) < _sigmoid(-4.0 - 1.3 * h)
         frames.append(
             _frame(
-                ctx.uscc, idx, days, month=_to_dt(days), utility=utility,
-                consumption=np.round(use, 1), amount_billed=billed,
+                ctx.uscc,
+                idx,
+                days,
+                month=_to_dt(days),
+                utility=utility,
+                consumption=np.round(use, 1),
+                amount_billed=billed,
                 amount_overdue=np.where(late, billed, 0.0),
             )
         )
@@ -533,9 +592,18 @@ def _judicial(ctx: _Ctx) -> pd.DataFrame:
     closed = days + rng.integers(60, 720, idx.size) * DAY
     closed = closed.astype("datetime64[D]")
     closed[closed > ctx.end] = np.datetime64("NaT", "D")
-    status = np.where(~np.isnat(closed), "closed", np.where(kind == "执行案件", "enforcing", "open"))
+    status = np.where(
+        ~np.isnat(closed), "closed", np.where(kind == "执行案件", "enforcing", "open")
+    )
     return _frame(
-        ctx.uscc, idx, days, case_type=kind, role=role, amount=amount, status=status, closed_on=_to_dt(closed)
+        ctx.uscc,
+        idx,
+        days,
+        case_type=kind,
+        role=role,
+        amount=amount,
+        status=status,
+        closed_on=_to_dt(closed),
     )
 
 
@@ -548,10 +616,19 @@ def _dishonest(ctx: _Ctx) -> pd.DataFrame:
     keep = days <= ctx.end
     idx, days = idx[keep], days[keep]
     removed = days + rng.integers(90, 540, idx.size) * DAY
-    removed = np.where(rng.random(idx.size) < 0.45, removed, np.datetime64("NaT", "D")).astype("datetime64[D]")
+    removed = np.where(
+        rng.random(idx.size) < 0.45, removed, np.datetime64("NaT", "D")
+    ).astype("datetime64[D]")
     removed[removed > ctx.end] = np.datetime64("NaT", "D")
     court = np.asarray(_COURTS)[rng.integers(0, len(_COURTS), idx.size)]
-    return _frame(ctx.uscc, idx, days, listed_on=_to_dt(days), removed_on=_to_dt(removed), issuer=court)
+    return _frame(
+        ctx.uscc,
+        idx,
+        days,
+        listed_on=_to_dt(days),
+        removed_on=_to_dt(removed),
+        issuer=court,
+    )
 
 
 def _customs(ctx: _Ctx) -> pd.DataFrame:
@@ -562,14 +639,18 @@ def _customs(ctx: _Ctx) -> pd.DataFrame:
     keep = days <= ctx.end
     idx, days = idx[keep], days[keep]
     z = ctx.latent.at(idx, days) + 0.5 * rng.standard_normal(idx.size)
-    grade = _rank_grades(z, np.zeros(idx.size), [0.04, 0.84, 0.12], ["失信", "一般", "高级认证"])
+    grade = _rank_grades(
+        z, np.zeros(idx.size), [0.04, 0.84, 0.12], ["失信", "一般", "高级认证"]
+    )
     return _frame(ctx.uscc, idx, days, grade=grade)
 
 
 def _environment(ctx: _Ctx) -> pd.DataFrame:
     alive = ctx.rng.random(ctx.n) < ctx.industry_attr("polluting")
     idx, year, pub, year_end = _annual(ctx, 3, alive, 3)
-    z = 0.8 * ctx.latent.at(idx, year_end - 182 * DAY) + 0.5 * ctx.rng.standard_normal(idx.size)
+    z = 0.8 * ctx.latent.at(idx, year_end - 182 * DAY) + 0.5 * ctx.rng.standard_normal(
+        idx.size
+    )
     colour = _rank_grades(z, year, [0.03, 0.07, 0.15, 0.45, 0.30], list("黑红黄蓝绿"))
     return _frame(ctx.uscc, idx, pub, year=year, colour=colour)
 
@@ -594,12 +675,21 @@ def _carbon(ctx: _Ctx) -> pd.DataFrame:
     alive = ctx.rng.random(ctx.n) < 0.8 * ctx.industry_attr("polluting")
     idx, year, pub, year_end = _annual(ctx, 3, alive, 3)
     h = ctx.latent.at(idx, year_end - 182 * DAY)
-    emissions = ctx.extra["headcount"][idx] * 6.0 * np.exp(ctx.rng.normal(0, 0.4, idx.size))
+    emissions = (
+        ctx.extra["headcount"][idx] * 6.0 * np.exp(ctx.rng.normal(0, 0.4, idx.size))
+    )
     intensity = np.round(0.8 * np.exp(-0.15 * h + ctx.rng.normal(0, 0.3, idx.size)), 3)
-    rating = _rank_grades(-intensity, year, [0.1, 0.3, 0.4, 0.2], ["红", "黄", "浅绿", "深绿"])
+    rating = _rank_grades(
+        -intensity, year, [0.1, 0.3, 0.4, 0.2], ["红", "黄", "浅绿", "深绿"]
+    )
     return _frame(
-        ctx.uscc, idx, pub, year=year, emissions=np.round(emissions, 1),
-        emission_intensity=intensity, carbon_rating=rating,
+        ctx.uscc,
+        idx,
+        pub,
+        year=year,
+        emissions=np.round(emissions, 1),
+        emission_intensity=intensity,
+        carbon_rating=rating,
     )
 
 
@@ -651,7 +741,12 @@ def _loans(ctx: _Ctx, default_rate: float) -> pd.DataFrame:
     defaulted = (rng.random(idx.size) < p).astype(np.int64)
     amount = np.round(np.exp(rng.normal(np.log(80), 0.8, idx.size)), 1)
     order = np.lexsort((ctx.uscc[idx], orig))
-    idx, orig, amount, defaulted = idx[order], orig[order], amount[order], defaulted[order]
+    idx, orig, amount, defaulted = (
+        idx[order],
+        orig[order],
+        amount[order],
+        defaulted[order],
+    )
     return pd.DataFrame(
         {
             "loan_id": [f"SBX-L{i:07d}" for i in range(1, idx.size + 1)],
@@ -705,25 +800,39 @@ def generate(
     SandboxData
     """
     as_of_date = _check_parameters(n_enterprises, seed, as_of)
-    if isinstance(months, bool) or not isinstance(months, int) or not 12 <= months <= 120:
+    if (
+        isinstance(months, bool)
+        or not isinstance(months, int)
+        or not 12 <= months <= 120
+    ):
         raise ValueError(f"months must be an int between 12 and 120, got {months!r}")
     if not 0.0 < float(default_rate) < 0.5:
         raise ValueError(f"default_rate must lie in (0, 0.5), got {default_rate!r}")
     rng = np.random.default_rng(int(seed))
     _say(progress, f"sandbox: {n_enterprises:,} enterprises")
     enterprises, latent, extra = _enterprises(rng, int(n_enterprises), as_of_date)
-    ctx = _Ctx(rng, enterprises["uscc"].to_numpy(dtype=str), latent, extra, as_of_date, months)
+    ctx = _Ctx(
+        rng, enterprises["uscc"].to_numpy(dtype=str), latent, extra, as_of_date, months
+    )
     records: dict[str, pd.DataFrame] = {}
     for code in catalog.CATEGORIES:
         _say(progress, f"sandbox: records {code}")
         frame = _BUILDERS[code](ctx)
-        records[code] = frame.sort_values(["uscc", "record_date"], kind="stable").reset_index(drop=True)
+        records[code] = frame.sort_values(
+            ["uscc", "record_date"], kind="stable"
+        ).reset_index(drop=True)
     abnormal = records["registration"].loc[lambda f: f["status"] == "经营异常", "uscc"]
     enterprises.loc[enterprises["uscc"].isin(abnormal), "status"] = "经营异常"
     _say(progress, "sandbox: loan book")
     loans = _loans(ctx, float(default_rate))
-    meta = {"synthetic": True, "source": SOURCE, "seed": int(seed), "as_of": as_of_date.isoformat(),
-            "n_enterprises": int(n_enterprises), "months": months}
+    meta = {
+        "synthetic": True,
+        "source": SOURCE,
+        "seed": int(seed),
+        "as_of": as_of_date.isoformat(),
+        "n_enterprises": int(n_enterprises),
+        "months": months,
+    }
     return SandboxData(enterprises, records, loans, int(seed), as_of_date, meta)
 
 
@@ -738,7 +847,9 @@ def _say(progress: Progress, message: str) -> None:
 MANIFEST = "manifest.json"
 
 
-def write_sandbox(data: SandboxData, out_dir: str | Path, progress: Progress = None) -> Path:
+def write_sandbox(
+    data: SandboxData, out_dir: str | Path, progress: Progress = None
+) -> Path:
     """Write sandbox data to ``out_dir`` as CSV (UTF-8).
 
     Layout: ``enterprises.csv``, ``loans.csv``, ``records/<category>.csv`` (one
@@ -769,9 +880,15 @@ def write_sandbox(data: SandboxData, out_dir: str | Path, progress: Progress = N
         counts[code] = len(frame)
     manifest = dict(data.meta)
     manifest.update(
-        {"enterprises": len(data.enterprises), "loans": len(data.loans), "records": counts}
+        {
+            "enterprises": len(data.enterprises),
+            "loans": len(data.loans),
+            "records": counts,
+        }
     )
-    (out / MANIFEST).write_text(json.dumps(manifest, ensure_ascii=False, indent=2), encoding="utf-8")
+    (out / MANIFEST).write_text(
+        json.dumps(manifest, ensure_ascii=False, indent=2), encoding="utf-8"
+    )
     return out
 
 
@@ -792,9 +909,13 @@ def read_sandbox(path: str | Path) -> SandboxData:
         raise FileNotFoundError(f"{folder} is not a sandbox folder: no {MANIFEST}")
     meta = json.loads(manifest_path.read_text(encoding="utf-8"))
     enterprises = pd.read_csv(
-        folder / "enterprises.csv", dtype={"uscc": str, "region": str}, parse_dates=["registration_date"]
+        folder / "enterprises.csv",
+        dtype={"uscc": str, "region": str},
+        parse_dates=["registration_date"],
     )
-    loans = pd.read_csv(folder / "loans.csv", dtype={"uscc": str}, parse_dates=["origination_date"])
+    loans = pd.read_csv(
+        folder / "loans.csv", dtype={"uscc": str}, parse_dates=["origination_date"]
+    )
     records = {}
     for code in catalog.CATEGORIES:
         file = folder / "records" / f"{code}.csv"

@@ -1,4 +1,4 @@
-"""PD → score (300–900, PDO 50) → grade (A–E).
+"""PD → score (300-900, PDO 50) → grade (A-E).
 
 ``score = base_score + pdo / ln 2 * ln(odds / base_odds)`` with
 ``odds = (1 - pd) / pd`` (good:bad), anchored at 600 points for odds of 50:1 and
@@ -42,7 +42,9 @@ def pd_to_score(
     """
     p = np.clip(np.asarray(pd_, dtype=np.float64), 1e-12, 1 - 1e-12)
     factor = scorecard["pdo"] / np.log(2.0)
-    score = scorecard["base_score"] + factor * np.log((1 - p) / p / scorecard["base_odds"])
+    score = scorecard["base_score"] + factor * np.log(
+        (1 - p) / p / scorecard["base_odds"]
+    )
     score = np.clip(np.round(score), scorecard["min_score"], scorecard["max_score"])
     return score.astype(np.int64)
 

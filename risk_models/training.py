@@ -104,12 +104,18 @@ def _check_parameters(
                 f"{label} {column!r} is not a column of the data; "
                 f"columns are {list(data.columns)[:20]}"
             )
-    if isinstance(cv, bool) or not isinstance(cv, (int, np.integer)) or not 2 <= cv <= 20:
+    if (
+        isinstance(cv, bool)
+        or not isinstance(cv, (int, np.integer))
+        or not 2 <= cv <= 20
+    ):
         raise ValueError(f"cv must be an int between 2 and 20, got {cv!r}")
     if not isinstance(oot_fraction, (int, float)) or not 0.05 <= oot_fraction <= 0.5:
         raise ValueError(f"oot_fraction must lie in [0.05, 0.5], got {oot_fraction!r}")
     if calibration not in ("platt", "isotonic"):
-        raise ValueError(f"calibration must be 'platt' or 'isotonic', got {calibration!r}")
+        raise ValueError(
+            f"calibration must be 'platt' or 'isotonic', got {calibration!r}"
+        )
     if isinstance(exclude, str) or not isinstance(exclude, Sequence):
         raise TypeError("exclude must be a list of column names")
 
@@ -192,7 +198,7 @@ def infer_columns(
             spec["direction"] = int(directions.get(str(name), direction_of(str(name))))
         features.append(spec)
     if not features:
-        raise ValueError("no usable feature columns (all were dropped: " f"{dropped})")
+        raise ValueError(f"no usable feature columns (all were dropped: {dropped})")
     return _Columns(features, dropped)
 
 
@@ -273,7 +279,9 @@ def _boost(
         valid_names=["valid"],
         callbacks=[lgb.early_stopping(EARLY_STOPPING_ROUNDS, verbose=False)],
     )
-    return lgb.Booster(model_str=booster.model_to_string(num_iteration=booster.best_iteration))
+    return lgb.Booster(
+        model_str=booster.model_to_string(num_iteration=booster.best_iteration)
+    )
 
 
 def _split_off(y: np.ndarray, fraction: float, seed: int) -> np.ndarray:
@@ -282,7 +290,7 @@ def _split_off(y: np.ndarray, fraction: float, seed: int) -> np.ndarray:
     mask = np.zeros(y.size, dtype=bool)
     for cls in (0.0, 1.0):
         idx = np.flatnonzero(y == cls)
-        take = max(1, int(round(idx.size * fraction)))
+        take = max(1, round(idx.size * fraction))
         mask[rng.choice(idx, size=min(take, idx.size), replace=False)] = True
     return mask
 
@@ -308,7 +316,9 @@ def _evaluate(
         "observed_bad_rate": float(y.mean()),
         "calibration_table": calibration_table(y, pd_),
         "grades": table,
-        "grade_bad_rates_monotone": is_monotone_increasing([g["bad_rate"] for g in table]),
+        "grade_bad_rates_monotone": is_monotone_increasing(
+            [g["bad_rate"] for g in table]
+        ),
         "score_distribution": score_distribution(scores),
     }
 
@@ -355,9 +365,11 @@ def _fit_out_of_time(
     metrics["auc_std"] = bootstrap_auc_std(y[oot], oot_raw, seed=options["seed"])
     metrics["validation"] = "out_of_time"
     metrics["oot_auc"] = metrics["auc"]
-    metrics["oot_from"] = str(pd.Timestamp(cut_value).date()) if isinstance(
-        cut_value, np.datetime64
-    ) else str(cut_value)
+    metrics["oot_from"] = (
+        str(pd.Timestamp(cut_value).date())
+        if isinstance(cut_value, np.datetime64)
+        else str(cut_value)
+    )
     metrics["n_oot"] = int(oot.sum())
     metrics["in_time_validation_auc"] = auc(y[val_idx], val_raw)
     metrics["best_iteration"] = booster.current_iteration()
@@ -482,7 +494,9 @@ def train(
         ``brier``, ``n_rows``, ``bad_rate``, the calibration table and the
         per-grade default rates.
     """
-    _check_parameters(data, target, time_col, id_col, cv, oot_fraction, calibration, exclude)
+    _check_parameters(
+        data, target, time_col, id_col, cv, oot_fraction, calibration, exclude
+    )
     say = progress or (lambda message: None)
     y_all = make_target(data[target], positive)
     keep = ~np.isnan(y_all)
@@ -491,7 +505,8 @@ def train(
     skip = {target, time_col, id_col, *exclude} - {None}
     feature_frame = frame.drop(columns=[c for c in frame.columns if c in skip])
     columns = infer_columns(feature_frame, directions)
-    say(f"train: {len(y):,} rows, {len(columns.features)} features, bad rate {y.mean():.2%}")
+    n_feat = len(columns.features)
+    say(f"train: {len(y):,} rows, {n_feat} features, bad rate {y.mean():.2%}")
     x = encode_features(feature_frame, columns.features)
     cats = [j for j, f in enumerate(columns.features) if f["type"] == "categorical"]
     options = {
@@ -506,19 +521,36 @@ def train(
     else:
         fit = _fit_cross_validated(x, y, cats, options, say)
     digest = data_hash(pd.concat([feature_frame, frame[[target]]], axis=1))
-    card = _card(fit, columns, options, digest, version, source, target, positive,
-                 time_col, id_col, y, int((~keep).sum()))
+    card = _card(
+        fit,
+        columns,
+        options,
+        digest,
+        version,
+        source,
+        target,
+        positive,
+        time_col,
+        id_col,
+        y,
+        int((~keep).sum()),
+    )
     return RiskModel(fit.booster, card)
 
 
 def _time_values(column: pd.Series) -> pd.Series:
-    if pd.api.types.is_numeric_dtype(column) or pd.api.types.is_datetime64_any_dtype(column):
+    if pd.api.types.is_numeric_dtype(column) or pd.api.types.is_datetime64_any_dtype(
+        column
+    ):
         values = column
     else:
         values = pd.to_datetime(column, errors="coerce", format="mixed")
     if values.isna().any():
         bad = column[values.isna()].iloc[0]
-        raise ValueError(f"time column {column.name!r} has missing or unparseable values, e.g. {bad!r}")
+        raise ValueError(
+            f"time column {column.name!r} has missing or unparseable values, "
+            f"e.g. {bad!r}"
+        )
     return values.reset_index(drop=True)
 
 

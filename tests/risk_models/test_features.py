@@ -22,8 +22,12 @@ ONE = pd.DataFrame(
 )
 
 
-def penalty(decided: str, severity: str = "一般", repaired: str | None = None,
-            corrected: str | None = None) -> pd.DataFrame:
+def penalty(
+    decided: str,
+    severity: str = "一般",
+    repaired: str | None = None,
+    corrected: str | None = None,
+) -> pd.DataFrame:
     return pd.DataFrame(
         {
             "uscc": [ONE["uscc"][0]],
@@ -154,8 +158,12 @@ def test_dishonest_listing_is_live_until_removed():
 def test_window_counts_include_only_their_months():
     records = {
         "penalty": pd.concat(
-            [penalty("2025-05-15", "严重"), penalty("2025-02-15", "严重"),
-             penalty("2024-09-15", "严重"), penalty("2023-09-15", "严重")],
+            [
+                penalty("2025-05-15", "严重"),
+                penalty("2025-02-15", "严重"),
+                penalty("2024-09-15", "严重"),
+                penalty("2023-09-15", "严重"),
+            ],
             ignore_index=True,
         )
     }
@@ -170,8 +178,14 @@ def test_headcount_trend_compares_last_quarter_with_a_year_before():
     months = pd.date_range("2023-07-31", "2025-06-30", freq="ME")
     headcount = np.where(months > pd.Timestamp("2024-06-30"), 20, 10)
     si = pd.DataFrame(
-        {"uscc": ONE["uscc"][0], "record_date": months, "month": months,
-         "headcount": headcount, "amount_paid": headcount * 1000.0, "arrears": 0.0}
+        {
+            "uscc": ONE["uscc"][0],
+            "record_date": months,
+            "month": months,
+            "headcount": headcount,
+            "amount_paid": headcount * 1000.0,
+            "arrears": 0.0,
+        }
     )
     si.loc[si.index[-2], "arrears"] = 500.0
     row = build_features(ONE, {"social_insurance": si}, AS_OF).iloc[0]
@@ -183,9 +197,12 @@ def test_headcount_trend_compares_last_quarter_with_a_year_before():
 
 def test_tax_grades_use_the_latest_published_ratings():
     ratings = pd.DataFrame(
-        {"uscc": ONE["uscc"][0],
-         "record_date": pd.to_datetime(["2023-04-20", "2024-04-20", "2025-04-20"]),
-         "year": [2022, 2023, 2024], "grade": ["A", "A", "C"]}
+        {
+            "uscc": ONE["uscc"][0],
+            "record_date": pd.to_datetime(["2023-04-20", "2024-04-20", "2025-04-20"]),
+            "year": [2022, 2023, 2024],
+            "grade": ["A", "A", "C"],
+        }
     )
     row = build_features(ONE, {"tax_rating": ratings}, AS_OF).iloc[0]
     assert row["tax_grade_latest"] == catalog.TAX_GRADE_RANK["C"]
@@ -243,8 +260,11 @@ def test_records_of_unknown_enterprises_are_ignored():
         ((ONE, {}, 20250630), TypeError, "as_of"),
         (([1, 2], {}, AS_OF), TypeError, "DataFrame"),
         ((pd.concat([ONE, ONE]), {}, AS_OF), ValueError, "duplicate"),
-        ((ONE, {"penalty": pd.DataFrame({"uscc": ["x"]})}, AS_OF), ValueError,
-         "record_date"),
+        (
+            (ONE, {"penalty": pd.DataFrame({"uscc": ["x"]})}, AS_OF),
+            ValueError,
+            "record_date",
+        ),
     ],
 )
 def test_bad_arguments_raise_actionable_errors(args, error, match):

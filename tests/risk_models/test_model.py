@@ -16,15 +16,26 @@ from risk_models.training import train
 from .conftest import make_generic_loans
 
 PENALTY_COLUMNS = [
-    "penalty_count_3m", "penalty_count_6m", "penalty_count_12m", "penalty_count_24m",
-    "penalty_count_36m", "penalty_general_12m", "negative_events_12m",
+    "penalty_count_3m",
+    "penalty_count_6m",
+    "penalty_count_12m",
+    "penalty_count_24m",
+    "penalty_count_36m",
+    "penalty_general_12m",
+    "negative_events_12m",
 ]
 
 
 @pytest.fixture(scope="module")
 def generic_model():
-    return train(make_generic_loans(), "status", positive="bad", id_col="application_id",
-                 cv=3, seed=1)
+    return train(
+        make_generic_loans(),
+        "status",
+        positive="bad",
+        id_col="application_id",
+        cv=3,
+        seed=1,
+    )
 
 
 # -- the card ------------------------------------------------------------------ #
@@ -32,15 +43,26 @@ def generic_model():
 
 def test_card_records_metrics_hash_and_constraints(sandbox_model):
     card = sandbox_model.card
-    for key in ("auc", "auc_std", "ks", "gini", "brier", "n_rows", "bad_rate",
-                "calibration_table", "grades"):
+    for key in (
+        "auc",
+        "auc_std",
+        "ks",
+        "gini",
+        "brier",
+        "n_rows",
+        "bad_rate",
+        "calibration_table",
+        "grades",
+    ):
         assert key in card["metrics"], key
     assert card["metrics"]["validation"] == "out_of_time"
     assert len(card["training"]["data_hash"]) == 64
     by_name = {f["name"]: f for f in card["features"]}
     assert by_name["penalty_count_12m"]["direction"] == 1
     assert by_name["tax_grade_a_years_3y"]["direction"] == -1
-    assert card["params"]["monotone_constraints"] == [f["direction"] for f in card["features"]]
+    assert card["params"]["monotone_constraints"] == [
+        f["direction"] for f in card["features"]
+    ]
     assert by_name["industry"]["type"] == "categorical"
     assert set(by_name["industry"]["levels"]) >= {"C", "F"}
     json.dumps(card, allow_nan=False)
@@ -69,7 +91,9 @@ def test_every_constrained_feature_moves_pd_only_its_way(
 ):
     sample = current_features.head(400)
     base = sandbox_model.predict_pd(sample)
-    names = [n for n in sandbox_model.feature_names if FEATURES[n].direction == direction]
+    names = [
+        n for n in sandbox_model.feature_names if FEATURES[n].direction == direction
+    ]
     for name in names:
         shifted = sample.copy()
         shifted[name] = shifted[name].fillna(0) + shifted[name].abs().max() + 1
@@ -83,8 +107,9 @@ def test_every_constrained_feature_moves_pd_only_its_way(
 # -- round trip ----------------------------------------------------------------- #
 
 
-def test_save_and_load_give_identical_scores_and_reasons(sandbox_model, current_features,
-                                                         tmp_path):
+def test_save_and_load_give_identical_scores_and_reasons(
+    sandbox_model, current_features, tmp_path
+):
     sandbox_model.save(tmp_path / "m")
     loaded = RiskModel.load(tmp_path / "m")
     sample = current_features.head(300)
@@ -134,7 +159,9 @@ def test_cross_validated_pd_is_calibrated_on_out_of_fold_rows(generic_model):
     assert m["auc_std"] >= 0
 
 
-def test_pd_is_monotone_in_score_and_scores_stay_in_range(sandbox_model, current_features):
+def test_pd_is_monotone_in_score_and_scores_stay_in_range(
+    sandbox_model, current_features
+):
     out = sandbox_model.score(current_features, reasons=False)
     ordered = out.sort_values("pd", kind="stable")
     assert ordered["score"].is_monotonic_decreasing
@@ -172,9 +199,12 @@ def test_live_dishonest_listing_is_flagged_as_knockout(sandbox_model, current_fe
 
 def test_reasons_add_up_to_the_model_margin(sandbox_model, current_features):
     sample = current_features.head(50)
-    contrib = sandbox_model.booster.predict(sandbox_model.matrix(sample), pred_contrib=True)
-    np.testing.assert_allclose(contrib.sum(axis=1), sandbox_model.predict_raw(sample),
-                               rtol=1e-6)
+    contrib = sandbox_model.booster.predict(
+        sandbox_model.matrix(sample), pred_contrib=True
+    )
+    np.testing.assert_allclose(
+        contrib.sum(axis=1), sandbox_model.predict_raw(sample), rtol=1e-6
+    )
     scored = sandbox_model.score(sample, top_n=3)
     for i, reasons in enumerate(scored["reasons"]):
         raising = [r for r in reasons if r["direction"] == "raises"]
@@ -183,7 +213,8 @@ def test_reasons_add_up_to_the_model_margin(sandbox_model, current_features):
         assert all(r["contribution"] > 0 for r in raising)
         assert all(r["contribution"] < 0 for r in lowering)
         assert [r["contribution"] for r in raising] == sorted(
-            (r["contribution"] for r in raising), reverse=True)
+            (r["contribution"] for r in raising), reverse=True
+        )
         top = int(np.argmax(contrib[i, :-1]))
         if contrib[i, top] > 0:
             assert raising[0]["feature"] == sandbox_model.feature_names[top]
@@ -213,8 +244,13 @@ def test_reason_texts_use_each_enterprise_value(sandbox_model, current_features)
 def test_reasons_of_a_generic_model_name_the_column(generic_model):
     data = make_generic_loans(20, seed=2)
     reasons = generic_model.explain(data, top_n=2)
-    assert set(reasons["feature"]) <= {"sector", "city", "monthly_income", "debt_ratio",
-                                       "collateral"}
+    assert set(reasons["feature"]) <= {
+        "sector",
+        "city",
+        "monthly_income",
+        "debt_ratio",
+        "collateral",
+    }
     first = reasons.iloc[0]
     assert first["text_en"].startswith(first["feature"] + "=")
 
@@ -235,7 +271,10 @@ def test_missing_feature_column_is_named(sandbox_model, current_features):
         ({"target": "status", "positive": "terrible"}, "terrible"),
         ({"target": "status", "positive": "bad", "cv": 1}, "cv"),
         ({"target": "status", "positive": "bad", "time_col": "when"}, "when"),
-        ({"target": "status", "positive": "bad", "calibration": "magic"}, "calibration"),
+        (
+            {"target": "status", "positive": "bad", "calibration": "magic"},
+            "calibration",
+        ),
     ],
 )
 def test_bad_training_arguments_raise_actionable_errors(kwargs, match):
@@ -251,8 +290,14 @@ def test_identifier_like_text_is_not_used_as_a_feature(generic_model):
 
 
 def test_training_is_deterministic(generic_model):
-    again = train(make_generic_loans(), "status", positive="bad", id_col="application_id",
-                  cv=3, seed=1)
+    again = train(
+        make_generic_loans(),
+        "status",
+        positive="bad",
+        id_col="application_id",
+        cv=3,
+        seed=1,
+    )
     assert again.booster.model_to_string() == generic_model.booster.model_to_string()
     assert again.card == generic_model.card
 
