@@ -15,6 +15,9 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("accounts/", include("loanhub.accounts.urls")),
     path("enterprises/", include("loanhub.enterprises.urls")),
+    path("enterprises/", include("loanhub.consent.urls")),
+    path("enterprises/", include("loanhub.disputes.urls")),
+    path("", include("loanhub.credit_data.urls")),
 ]
 
 if settings.DEBUG:

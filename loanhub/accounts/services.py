@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 from loanhub.enterprises.models import Enterprise
 from loanhub.enterprises.services import enterprise_create
 
-from .models import Role, User
+from .models import Notification, Role, User
 
 
 @transaction.atomic
@@ -67,12 +67,11 @@ def user_create(*, username: str, password: str, role: str, **fields: object) ->
     return user
 
 
-def notify(*, user: User, title: str, body: str = "", link: str = "") -> "Notification":
+def notify(*, user: User, title: str, body: str = "", link: str = "") -> Notification:
     """Send an in-app notification and the same text by e-mail (when the user has one)."""
     from django.conf import settings
     from django.core.mail import send_mail
 
-    from .models import Notification
 
     notification = Notification.objects.create(user=user, title=title, body=body, link=link)
     if user.email:

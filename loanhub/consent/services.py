@@ -126,6 +126,8 @@ def authorization_grant(
     institution: FinancialInstitution | None = None,
     sensitive_confirmed: bool = False,
     version: str = texts.CURRENT_VERSION,
+    valid_from: datetime | None = None,
+    expected_hash: str | None = None,
 ) -> Authorization:
     """Sign an authorization: checks owner and password, stores the exact text and hash."""
     categories = sorted(set(categories), key=list(CATEGORY_BY_CODE).index)
@@ -136,12 +138,14 @@ def authorization_grant(
         institution=institution, purpose=purpose, categories=categories, data_from=data_from,
         expires_at=expires_at, sensitive_confirmed=sensitive_confirmed,
     )  # fmt: skip
-    valid_from = timezone.now()
+    valid_from = valid_from or timezone.now()
     text = authorization_preview(
         enterprise=enterprise, user=user, grantee_type=grantee_type, institution=institution,
         purpose=purpose, categories=categories, data_from=data_from, valid_from=valid_from,
         expires_at=expires_at, version=version,
     )  # fmt: skip
+    if expected_hash is not None and texts.text_hash(text) != expected_hash:
+        raise ValidationError(_("授权书内容已变化，请重新阅读并确认。"))
     artefact = Authorization.objects.create(
         enterprise=enterprise,
         granted_by=user,

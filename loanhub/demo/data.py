@@ -57,14 +57,14 @@ STAFF: list[tuple[str, str, str]] = [
 
 DEMO_ENTERPRISES: list[dict] = [
     {
-        "owner": "demo_sme", "owner_name": "张明", "org": "MA59DEM01",
+        "owner": "demo_sme", "owner_name": "张明",
         "name": "广州市明辉精密制造有限公司", "legal_representative": "张明",
         "region": "440100", "industry": "C34", "registration_date": date(2016, 5, 18),
         "registered_capital": 5_000_000, "size_class": "small",
         "address": "广州市黄埔区科学大道18号",
     },
     {
-        "owner": "demo_sme2", "owner_name": "李芳", "org": "MA5GDEM02",
+        "owner": "demo_sme2", "owner_name": "李芳",
         "name": "佛山市绿源农业科技有限公司", "legal_representative": "李芳",
         "region": "440600", "industry": "A01", "registration_date": date(2019, 9, 3),
         "registered_capital": 2_000_000, "size_class": "micro",

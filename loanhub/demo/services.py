@@ -15,13 +15,11 @@ from wagtail.models import Page, Site
 from cms.demo import CMS_SEED_STEPS
 from cms.models import HomePage
 from loanhub.accounts.models import Role, User
-from loanhub.enterprises.models import Enterprise, MemberRole
-from loanhub.enterprises.services import enterprise_add_member
-from loanhub.enterprises.uscc import uscc_check_character
 from loanhub.institutions.models import Branch, FinancialInstitution
 from loanhub.institutions.services import institution_add_staff
 
 from . import data
+from .credit import CREDIT_SEED_STEPS, seed_sandbox_enterprises
 
 Progress = Callable[[str], None]
 
@@ -32,12 +30,7 @@ class SeedContext:
     progress: Progress
     banks: dict[str, FinancialInstitution] = field(default_factory=dict)
     users: dict[str, User] = field(default_factory=dict)
-    enterprises: dict[str, Enterprise] = field(default_factory=dict)
-
-
-def demo_uscc(region: str, org: str) -> str:
-    body = f"91{region}{org}"
-    return body + uscc_check_character(body)
+    enterprises: dict = field(default_factory=dict)
 
 
 def _user(ctx: SeedContext, username: str, role: str, **fields: object) -> User:
@@ -105,30 +98,14 @@ def seed_banks(ctx: SeedContext) -> None:
     ctx.progress(f"金融机构 {len(ctx.banks)} 家已就绪")
 
 
-def seed_demo_enterprises(ctx: SeedContext) -> None:
-    for spec in data.DEMO_ENTERPRISES:
-        spec = dict(spec)
-        owner = ctx.users[spec.pop("owner")]
-        owner_name = spec.pop("owner_name")
-        uscc = demo_uscc(spec["region"], spec.pop("org"))
-        enterprise, _created = Enterprise.objects.update_or_create(
-            uscc=uscc,
-            defaults={**spec, "is_synthetic": True, "contact_name": owner_name},
-        )
-        owner.display_name = owner_name
-        owner.save(update_fields=["display_name"])
-        enterprise_add_member(enterprise=enterprise, user=owner, role=MemberRole.OWNER)
-        ctx.enterprises[owner.username] = enterprise
-    ctx.progress(f"演示企业 {len(data.DEMO_ENTERPRISES)} 家已就绪")
-
-
 SEED_STEPS: list[Callable[[SeedContext], None]] = [
     seed_site,
     seed_users,
     seed_banks,
-    seed_demo_enterprises,
+    seed_sandbox_enterprises,
 ]
 SEED_STEPS += CMS_SEED_STEPS  # portal sections, bank pages and groups, products, news
+SEED_STEPS += CREDIT_SEED_STEPS  # authorizations, records, model, scores, an objection
 
 
 def demo_seed(*, password: str, progress: Progress = lambda _msg: None) -> SeedContext:

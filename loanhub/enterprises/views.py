@@ -3,18 +3,16 @@
 from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
-from .selectors import enterprise_get_for_member, enterprise_is_owner, enterprise_members
+from .access import member_enterprise_or_404
+from .selectors import enterprise_is_owner, enterprise_members
 
 
 @login_required
 def enterprise_detail(request: HttpRequest, uscc: str) -> HttpResponse:
-    # 404, not 403: a non-member must not learn whether the code is registered.
-    enterprise = enterprise_get_for_member(user=request.user, uscc=uscc)
-    if enterprise is None:
-        raise Http404
+    enterprise = member_enterprise_or_404(request, uscc)
     context = {
         "enterprise": enterprise,
         "members": enterprise_members(enterprise=enterprise),

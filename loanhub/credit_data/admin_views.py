@@ -1,0 +1,67 @@
+"""Back office (Wagtail admin): file imports, their reports, category templates."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+
+from loanhub.accounts.permissions import platform_admin_required
+
+from .catalog import CATEGORIES, CATEGORY_BY_CODE
+from .exceptions import ImportFileError
+from .forms import ImportForm
+from .models import ImportBatch
+from .schema import COLUMNS
+from .selectors import import_batch_list
+from .services import credit_records_import
+from .validation import template_csv
+
+
+@platform_admin_required
+def import_index(request: HttpRequest) -> HttpResponse:
+    form = ImportForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        upload = form.cleaned_data["file"]
+        try:
+            batch = credit_records_import(
+                data=upload.read(), file_name=upload.name,
+                category=form.cleaned_data["category"], user=request.user,
+            )  # fmt: skip
+        except ImportFileError as exc:
+            form.add_error("file", str(exc))
+        else:
+            messages.success(
+                request,
+                _("导入完成：新增 %(l)d，更新 %(u)d，重复跳过 %(s)d，拒收 %(r)d。")
+                % {"l": batch.rows_loaded, "u": batch.rows_updated, "s": batch.rows_skipped, "r": batch.rows_rejected},
+            )
+            return redirect("credit_data_admin:batch", pk=batch.pk)
+    page = Paginator(import_batch_list(), 25).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "credit_data/admin/import_index.html",
+        {"title": _("信用数据导入"), "icon": "upload", "form": form, "page": page, "formats": [(c, COLUMNS[c.code]) for c in CATEGORIES]},
+    )
+
+
+@platform_admin_required
+def batch_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    batch = get_object_or_404(ImportBatch.objects.select_related("provider", "uploaded_by"), pk=pk)
+    page = Paginator(batch.rejections.all(), 50).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "credit_data/admin/batch_detail.html",
+        {"title": _("导入报告 #%(pk)d") % {"pk": batch.pk}, "icon": "list-ul", "batch": batch, "page": page},
+    )
+
+
+@platform_admin_required
+def category_template(request: HttpRequest, category: str) -> HttpResponse:
+    if category not in CATEGORY_BY_CODE:
+        raise Http404
+    response = HttpResponse("\ufeff" + template_csv(category), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="loanhub-{category}-template.csv"'
+    return response

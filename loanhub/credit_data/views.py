@@ -1,0 +1,64 @@
+"""Credit profile pages: the SME's own, and a bank officer's authorized view."""
+
+from __future__ import annotations
+
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, render
+
+from loanhub.consent.exceptions import NotAuthorized
+from loanhub.consent.models import Channel
+from loanhub.enterprises.access import member_enterprise_or_404
+from loanhub.enterprises.models import Enterprise
+from loanhub.scoring.models import Trigger
+from loanhub.scoring.selectors import factor_bars, gauge, improvement_tips, score_latest
+from loanhub.scoring.services import rescore_safely, score_for_scope
+from loanhub.scoring.exceptions import NoActiveModel
+
+from .selectors import credit_profile_for_viewer
+
+
+@login_required
+def own_profile(request: HttpRequest, uscc: str) -> HttpResponse:
+    enterprise = member_enterprise_or_404(request, uscc)
+    profile = credit_profile_for_viewer(viewer=request.user, enterprise=enterprise)
+    score = score_latest(enterprise=enterprise) or rescore_safely(enterprise, Trigger.ON_DEMAND)
+    context = {
+        "enterprise": enterprise,
+        "profile": profile,
+        "score": score,
+        "gauge": gauge(score),
+        "bars": factor_bars(score),
+        "tips": improvement_tips(score=score),
+        "open_objection_ids": set(
+            enterprise.objections.filter(status="open").values_list("record_id", flat=True)
+        ),
+    }
+    return render(request, "credit_data/profile.html", context)
+
+
+@login_required
+def bank_profile(request: HttpRequest, uscc: str) -> HttpResponse:
+    """A bank officer's view: only under a live authorization, and logged."""
+    if not request.user.is_bank_staff:
+        raise Http404
+    enterprise = get_object_or_404(Enterprise, uscc=uscc.upper())
+    try:
+        profile = credit_profile_for_viewer(
+            viewer=request.user, enterprise=enterprise, channel=Channel.BACK_OFFICE
+        )
+    except NotAuthorized:
+        raise Http404 from None  # no live authorization: nothing to see, not even existence
+    try:
+        score = score_for_scope(enterprise, profile.scope)
+    except NoActiveModel:
+        score = None
+    context = {
+        "enterprise": enterprise,
+        "profile": profile,
+        "score": score,
+        "gauge": gauge(score),
+        "bars": factor_bars(score),
+        "bank_view": True,
+    }
+    return render(request, "credit_data/profile.html", context)

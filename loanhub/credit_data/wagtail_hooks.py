@@ -1,0 +1,32 @@
+from __future__ import annotations
+
+from django.urls import include, path, reverse
+from django.utils.translation import gettext_lazy as _
+from wagtail import hooks
+from wagtail.admin.menu import MenuItem
+
+from loanhub.accounts.permissions import is_platform_admin
+
+from . import admin_views
+
+app_name = "credit_data_admin"
+urlpatterns = [
+    path("", admin_views.import_index, name="index"),
+    path("batches/<int:pk>/", admin_views.batch_detail, name="batch"),
+    path("templates/<str:category>.csv", admin_views.category_template, name="template"),
+]
+
+
+@hooks.register("register_admin_urls")
+def register_urls():  # noqa: ANN201
+    return [path("credit-data/", include((urlpatterns, app_name), namespace=app_name))]
+
+
+class AdminOnlyMenuItem(MenuItem):
+    def is_shown(self, request):  # noqa: ANN001, ANN201
+        return is_platform_admin(request.user)
+
+
+@hooks.register("register_admin_menu_item")
+def register_menu():  # noqa: ANN201
+    return AdminOnlyMenuItem(_("信用数据导入"), reverse("credit_data_admin:index"), icon_name="upload", order=300)

@@ -1,0 +1,12 @@
+from django.urls import path
+
+from . import views
+
+app_name = "disputes"
+
+urlpatterns = [
+    path("<str:uscc>/disputes/", views.dispute_index, name="index"),
+    path("<str:uscc>/objections/", views.dispute_index, name="objections"),
+    path("<str:uscc>/objections/new/<int:record_id>/", views.objection_new, name="objection_new"),
+    path("<str:uscc>/repairs/new/<int:record_id>/", views.repair_new, name="repair_new"),
+]

@@ -1,0 +1,16 @@
+"""View helpers: fetch an enterprise only for its own members (404 otherwise)."""
+
+from __future__ import annotations
+
+from django.http import Http404, HttpRequest
+
+from .models import Enterprise
+from .selectors import enterprise_get_for_member
+
+
+def member_enterprise_or_404(request: HttpRequest, uscc: str) -> Enterprise:
+    # 404, not 403: a non-member must not learn whether the code is registered.
+    enterprise = enterprise_get_for_member(user=request.user, uscc=uscc)
+    if enterprise is None:
+        raise Http404
+    return enterprise
