@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 from loanhub.accounts.models import User
 
 from .catalog import CATEGORY_BY_CODE
-from .exceptions import ImportFileError
+from .exceptions import CreditDataError, ImportFileError
 from .models import CreditRecord, ImportBatch, ImportRejection, ImportStatus, Provider, ProviderKind
 from .validation import read_table, validate_frame
 
@@ -144,11 +144,16 @@ def _store_chunk(batch: ImportBatch, category: str, chunk: pd.DataFrame, source_
         elif found[1] != row.payload_hash:
             record.pk = found[0]
             changed.append(record)
-    created = CreditRecord.objects.bulk_create(new, batch_size=1000, ignore_conflicts=True)
+    # ignore_conflicts: a concurrent import of the same record must not fail the chunk
+    CreditRecord.objects.bulk_create(new, batch_size=1000, ignore_conflicts=True)
+    new_keys = [r.natural_key for r in new]
+    stored = CreditRecord.objects.filter(natural_key__in=new_keys).count()
+    if stored != len(new_keys):  # a row the database refused must never vanish silently
+        raise CreditDataError(f"{len(new_keys) - stored} rows could not be stored")
     CreditRecord.objects.bulk_update(
         changed, ["payload", "payload_hash", "batch", "source_ref"], batch_size=1000
     )
-    batch.rows_loaded += len(created)
+    batch.rows_loaded += len(new)
     batch.rows_updated += len(changed)
     batch.rows_skipped += len(chunk) - len(new) - len(changed)
     batch.rows_done += len(chunk)

@@ -104,7 +104,7 @@ def _column(frame: pd.DataFrame, col: Column, reasons: _Reasons) -> pd.Series:
     if col.kind == "date":
         parsed = _parse_dates(raw)
         reasons.add(parsed.isna().to_numpy() & ~blank, _("列“%(col)s”日期格式无效（应为 YYYY-MM-DD）") % {"col": col.name})
-        return parsed.dt.strftime("%Y-%m-%d").where(parsed.notna(), None)
+        return _nullable(parsed.dt.strftime("%Y-%m-%d"), parsed.notna().to_numpy())
     if col.kind in ("decimal", "int"):
         number = pd.to_numeric(raw.str.replace(",", "", regex=False).where(~blank), errors="coerce")
         bad = number.isna().to_numpy() & ~blank
@@ -116,8 +116,8 @@ def _column(frame: pd.DataFrame, col: Column, reasons: _Reasons) -> pd.Series:
         if col.max_value is not None:
             reasons.add((number > col.max_value).to_numpy(), _("列“%(col)s”不能大于 %(max)s") % {"col": col.name, "max": col.max_value})
         if col.kind == "int":
-            return number.astype("Int64").astype(object).where(number.notna(), None)
-        return number.astype(object).where(number.notna(), None)
+            return _nullable(number.astype("Int64"), number.notna().to_numpy())
+        return _nullable(number, number.notna().to_numpy())
     if col.kind == "enum":
         bad = ~raw.isin(col.choices).to_numpy() & ~blank
         reasons.add(
@@ -125,15 +125,22 @@ def _column(frame: pd.DataFrame, col: Column, reasons: _Reasons) -> pd.Series:
             _("列“%(col)s”取值无效，应为：%(choices)s")
             % {"col": col.name, "choices": "/".join(col.choices)},
         )
-        return raw.where(~blank, None)
+        return _nullable(raw, ~blank)
     if col.kind == "bool":
         lower = raw.str.lower()
         truth = lower.isin(TRUE_WORDS)
         falsity = lower.isin(FALSE_WORDS)
         reasons.add((~truth & ~falsity).to_numpy() & ~blank, _("列“%(col)s”应为 是/否") % {"col": col.name})
-        return truth.astype(object).where(~pd.Series(blank, index=raw.index), None)
+        return _nullable(truth, ~blank)
     reasons.add((raw.str.len() > MAX_TEXT).to_numpy(), _("列“%(col)s”超过%(n)d个字符") % {"col": col.name, "n": MAX_TEXT})
-    return raw.where(~blank, None)
+    return _nullable(raw, ~blank)
+
+
+def _nullable(values: pd.Series, present: np.ndarray) -> pd.Series:
+    """Plain Python values with None for missing ones (never NaN: payloads are JSON)."""
+    out = values.astype(object).to_numpy(copy=True)
+    out[~present] = None
+    return pd.Series(out, index=values.index, dtype=object)
 
 
 def _usccs(raw: pd.Series, reasons: _Reasons) -> pd.Series:
@@ -199,7 +206,7 @@ def _good_rows(
         key_parts = key_parts + "|" + payload[name].astype(str)
     records = payload.to_dict("records")
     dumped = pd.Series(
-        [json.dumps(r, ensure_ascii=False, sort_keys=True, default=str) for r in records],
+        [json.dumps(r, ensure_ascii=False, sort_keys=True, default=str, allow_nan=False) for r in records],
         index=payload.index,
     )
     good = pd.DataFrame(

@@ -142,7 +142,11 @@ def _grant_silently(enterprise: Enterprise, owner: User) -> None:
 
 def seed_model_and_scores(ctx) -> None:  # noqa: ANN001
     folder = Path(settings.LOANHUB_MODEL_DIR) / "sandbox"
-    ensure_sandbox_model(folder, progress=lambda msg: ctx.progress(f"  模型：{msg}"))
+    ensure_sandbox_model(
+        folder,
+        n_enterprises=settings.LOANHUB_DEMO_MODEL_ENTERPRISES,
+        progress=lambda msg: ctx.progress(f"  模型：{msg}"),
+    )
     version = model_register(path=folder)
     if not ModelVersion.objects.filter(is_active=True).exists():
         model_activate(version=version)

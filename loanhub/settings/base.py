@@ -207,6 +207,8 @@ PLATFORM_NAME = _("LoanHub Credit-Easy-Loan Platform")
 # Public-credit data providers (DESIGN.md §3).
 LOANHUB_SANDBOX_ENTERPRISES = env.int("LOANHUB_SANDBOX_ENTERPRISES", default=300)
 LOANHUB_SANDBOX_SEED = env.int("LOANHUB_SANDBOX_SEED", default=2026)
+# Loans the bundled demo model is trained on (sandbox book; out-of-time AUC ≥ 0.75).
+LOANHUB_DEMO_MODEL_ENTERPRISES = env.int("LOANHUB_DEMO_MODEL_ENTERPRISES", default=20000)
 LOANHUB_HTTP_PROVIDER = {
     "BASE_URL": env("LOANHUB_HTTP_PROVIDER_URL", default=""),
     "APP_KEY": env("LOANHUB_HTTP_PROVIDER_KEY", default=""),

@@ -20,3 +20,4 @@ LOANHUB_MODEL_DIR = env.path(
     "LOANHUB_TEST_MODEL_DIR", default=str(BASE_DIR / "var" / "test-models")
 )
 WAGTAILADMIN_BASE_URL = "http://testserver"
+LOANHUB_DEMO_MODEL_ENTERPRISES = 3000  # small and fast; make run trains on 20,000

@@ -30,3 +30,21 @@ def test_seed_demo_is_idempotent_and_creates_the_demo_logins(client, monkeypatch
     assert sme1 != sme2
     assert client.login(username="demo_sme", password="Seed-test-pass-1")
     assert client.get("/").status_code == 200
+
+
+def test_seed_demo_gives_demo_sme_consent_records_score_and_an_objection(monkeypatch):
+    from loanhub.consent.models import Authorization
+    from loanhub.credit_data.models import CreditRecord
+    from loanhub.disputes.models import Objection, ObjectionStatus
+    from loanhub.scoring.models import ScoreRecord
+
+    call_command("seed_demo", "--quiet-logins")
+    sme = User.objects.get(username="demo_sme").enterprises.get()
+    bank = User.objects.get(username="demo_bank").institution_membership.institution
+    live = Authorization.objects.live().filter(enterprise=sme)
+    assert [(a.grantee_type, a.institution) for a in live] == [("institution", bank)]
+    assert CreditRecord.objects.filter(uscc=sme.uscc).count() > 50
+    score = ScoreRecord.objects.filter(enterprise=sme, scope="full").latest("created_at")
+    assert score.reasons and 300 <= score.score <= 900
+    assert Objection.objects.filter(enterprise=sme, status=ObjectionStatus.OPEN).count() == 1
+    assert sme.is_synthetic
