@@ -419,7 +419,7 @@ class FinancingProductPage(RoutablePageMixin, Page):
 
     @property
     def rate_range(self) -> str:
-        low, high = _trim(self.rate_min), _trim(self.rate_max)
+        low, high = f"{self.rate_min:.2f}", f"{self.rate_max:.2f}"
         return f"{low}%" if low == high else f"{low}%–{high}%"
 
     @property
