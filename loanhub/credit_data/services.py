@@ -21,6 +21,21 @@ CHUNK = 5000
 MAX_STORED_REJECTIONS = 10000
 Progress = Callable[[ImportBatch], None]
 
+_data_listeners: list = []
+
+
+def on_data_change(listener) -> None:  # noqa: ANN001
+    """Register ``listener(usccs)``, called after records of these enterprises changed."""
+    _data_listeners.append(listener)
+
+
+def _data_changed(usccs: set[str]) -> None:
+    if not usccs:
+        return
+    for listener in _data_listeners:
+        transaction.on_commit(lambda listener=listener: listener(sorted(usccs)))
+
+
 PROVIDER_NAMES = {
     ProviderKind.SANDBOX: "沙箱公共信用平台",
     ProviderKind.FILE: "文件交换",
@@ -69,6 +84,8 @@ def credit_records_import(
     _store_rejections(batch, checked.rejected)
     store_records(batch, category, checked.good, progress=progress)
     _finish(batch, status=ImportStatus.DONE)
+    if batch.rows_loaded or batch.rows_updated:
+        _data_changed(set(checked.good["uscc"]))
     return batch
 
 
@@ -211,4 +228,6 @@ def credit_records_fetch(
         store_records(batch, category, checked.good, source_ref=f"{provider.code}:{enterprise.uscc}")
         _finish(batch, status=ImportStatus.DONE)
         batches.append(batch)
+    if any(b.rows_loaded or b.rows_updated for b in batches):
+        _data_changed({enterprise.uscc})
     return batches

@@ -9,8 +9,10 @@ class ScoringConfig(AppConfig):
 
     def ready(self) -> None:
         from loanhub.consent.services import on_consent_change
+        from loanhub.credit_data.services import on_data_change
 
         from .models import Trigger
-        from .services import rescore_safely
+        from .services import rescore_registered, rescore_safely
 
         on_consent_change(lambda enterprise: rescore_safely(enterprise, Trigger.CONSENT_CHANGE))
+        on_data_change(rescore_registered)

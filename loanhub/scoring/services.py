@@ -208,6 +208,24 @@ def rescore_safely(enterprise: Enterprise, trigger: str) -> ScoreRecord | None:
         return None
 
 
+def rescore_registered(usccs: Sequence[str]) -> int:
+    """Rescore the registered enterprises among ``usccs`` after their data changed."""
+    from .tasks import rescore_usccs_task
+
+    registered = list(Enterprise.objects.filter(uscc__in=list(usccs)).values_list("uscc", flat=True))
+    if registered and ModelVersion.objects.filter(is_active=True).exists():
+        rescore_usccs_task.enqueue(registered)
+    return len(registered)
+
+
+def rescore_usccs(usccs: Sequence[str], trigger: str = Trigger.DATA_CHANGE) -> int:
+    done = 0
+    for start in range(0, len(usccs), CHUNK):
+        chunk = list(Enterprise.objects.filter(uscc__in=usccs[start : start + CHUNK]))
+        done += len(score_enterprises(chunk, trigger=trigger))
+    return done
+
+
 # -- batch rescoring ---------------------------------------------------------------
 
 

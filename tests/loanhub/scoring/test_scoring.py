@@ -129,3 +129,16 @@ def test_sme_profile_shows_score_reasons_and_tips(client, sme_owner, active_mode
     assert f">{record.score}<" in body
     assert record.reasons[0]["text_zh"] in body
     assert "影响评分的主要因素" in body
+
+
+def test_importing_records_rescores_registered_enterprises(sme_owner, active_model, django_capture_on_commit_callbacks):
+    from tests.factories.credit import import_rows
+
+    _user, enterprise = sme_owner
+    with django_capture_on_commit_callbacks(execute=True):
+        import_rows("tax_rating", [{"uscc": enterprise.uscc, "record_date": "2025-04-01", "year": 2024, "grade": "D"}])
+    record = ScoreRecord.objects.get(enterprise=enterprise)
+    assert record.trigger == Trigger.DATA_CHANGE
+    with django_capture_on_commit_callbacks(execute=True):  # same file again: nothing changed
+        import_rows("tax_rating", [{"uscc": enterprise.uscc, "record_date": "2025-04-01", "year": 2024, "grade": "D"}])
+    assert ScoreRecord.objects.filter(enterprise=enterprise).count() == 1
