@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import pytest
+from django.test import Client
 
 from tests.factories.accounts import TEST_PASSWORD, UserFactory
 from tests.factories.enterprises import MembershipFactory
@@ -22,3 +23,37 @@ def sme_owner(db):
 def other_sme_owner(db):
     membership = MembershipFactory(user=UserFactory(username="owner_b"))
     return membership.user, membership.enterprise
+
+
+def verified_login(client: Client, user) -> None:  # noqa: ANN001
+    """Log ``user`` in with the second factor already verified (through django-otp's
+    session key), for tests that are not about two-factor authentication."""
+    from django_otp import DEVICE_ID_SESSION_KEY
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    _force_login(client, user)
+    device = TOTPDevice.objects.filter(user=user, confirmed=True).first()
+    if device is None:
+        device = TOTPDevice.objects.create(user=user, name="test", confirmed=True)
+    session = client.session
+    session[DEVICE_ID_SESSION_KEY] = device.persistent_id
+    session.save()
+
+
+_force_login = Client.force_login
+
+
+@pytest.fixture(autouse=True)
+def _force_login_passes_two_factor(monkeypatch):
+    """``client.force_login(user)`` stands for a complete login, second factor
+    included, for users whose role requires 2FA. Tests of the 2FA flow itself log in
+    with the password (``client.login`` / the login form), which this leaves alone."""
+    from loanhub.accounts.two_factor import two_factor_needed
+
+    def force_login(self, user, backend=None):  # noqa: ANN001, ANN202
+        if two_factor_needed(user):
+            verified_login(self, user)
+        else:
+            _force_login(self, user, backend)
+
+    monkeypatch.setattr(Client, "force_login", force_login)

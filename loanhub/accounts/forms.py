@@ -36,6 +36,16 @@ class SmeRegistrationForm(forms.Form):
     )
     enterprise_name = forms.CharField(label=_("企业名称"), max_length=200)
     legal_representative = forms.CharField(label=_("法定代表人"), max_length=60)
+    legal_rep_id_number = forms.RegexField(
+        label=_("法定代表人身份证号"), required=False, regex=r"^\d{17}[\dXx]$",
+        error_messages={"invalid": _("身份证号应为18位，最后一位可以是数字或X。")},
+        help_text=_("选填。加密保存，仅本企业成员可见完整号码。"),
+    )  # fmt: skip
+    legal_rep_phone = forms.RegexField(
+        label=_("法定代表人手机号"), required=False, regex=r"^1\d{10}$",
+        error_messages={"invalid": _("手机号应为以1开头的11位数字。")},
+        help_text=_("选填。加密保存，仅本企业成员可见完整号码。"),
+    )  # fmt: skip
     region = forms.ChoiceField(label=_("所在地区"), choices=region_choices)
     industry = forms.ChoiceField(label=_("所属行业"), choices=industry_choices)
     registration_date = forms.DateField(
@@ -49,6 +59,9 @@ class SmeRegistrationForm(forms.Form):
     def clean_uscc(self) -> str:
         return validate_uscc(self.cleaned_data["uscc"])
 
+    def clean_legal_rep_id_number(self) -> str:
+        return self.cleaned_data["legal_rep_id_number"].upper()
+
     def clean_registration_date(self):  # noqa: ANN201
         value = self.cleaned_data["registration_date"]
         if value > timezone.localdate():
@@ -60,3 +73,33 @@ class SmeRegistrationForm(forms.Form):
         if data.get("password1") and data.get("password1") != data.get("password2"):
             self.add_error("password2", _("两次输入的密码不一致。"))
         return data
+
+
+class OtpCodeForm(forms.Form):
+    code = forms.CharField(
+        label=_("验证码"),
+        max_length=20,
+        widget=forms.TextInput(
+            attrs={"autocomplete": "one-time-code", "inputmode": "text", "autofocus": True}
+        ),
+        help_text=_("身份验证器应用显示的6位数字，或一个备用码。"),
+    )
+
+
+class PasswordConfirmForm(forms.Form):
+    """Re-authentication before a change to security settings."""
+
+    password = forms.CharField(
+        label=_("当前密码"),
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+    )
+
+    def __init__(self, *args: object, user=None, **kwargs: object) -> None:  # noqa: ANN001
+        super().__init__(*args, **kwargs)
+        self.user = user
+
+    def clean_password(self) -> str:
+        password = self.cleaned_data["password"]
+        if not self.user.check_password(password):
+            raise ValidationError(_("密码不正确。"))
+        return password

@@ -30,6 +30,8 @@ def user_register_sme(
     industry: str,
     registration_date: date,
     registered_capital: Decimal,
+    legal_rep_id_number: str = "",
+    legal_rep_phone: str = "",
 ) -> tuple[User, Enterprise]:
     """Register an SME user and its enterprise, the user becoming the owner.
 
@@ -53,6 +55,8 @@ def user_register_sme(
         registered_capital=registered_capital,
         contact_name=display_name,
         contact_email=email,
+        legal_rep_id_number=legal_rep_id_number,
+        legal_rep_phone=legal_rep_phone,
         owner=user,
     )
     return user, enterprise

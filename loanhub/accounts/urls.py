@@ -1,7 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path, reverse_lazy
 
-from . import views
+from . import views, views_2fa
 
 app_name = "accounts"
 
@@ -10,6 +10,10 @@ urlpatterns = [
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("register/", views.register, name="register"),
     path("dashboard/", views.dashboard, name="dashboard"),
+    path("2fa/", views_2fa.manage, name="2fa_manage"),
+    path("2fa/setup/", views_2fa.setup, name="2fa_setup"),
+    path("2fa/verify/", views_2fa.verify, name="2fa_verify"),
+    path("2fa/backup-codes/", views_2fa.backup_codes, name="2fa_backup_codes"),
     path(
         "password-reset/",
         auth_views.PasswordResetView.as_view(

@@ -38,6 +38,8 @@ def register(request: HttpRequest) -> HttpResponse:
                 industry=data["industry"],
                 registration_date=data["registration_date"],
                 registered_capital=data["registered_capital"] * 10000,
+                legal_rep_id_number=data["legal_rep_id_number"],
+                legal_rep_phone=data["legal_rep_phone"],
             )
         except ValidationError as exc:
             _attach_errors(form, exc)

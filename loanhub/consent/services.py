@@ -10,6 +10,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from loanhub.accounts.models import User
+from loanhub.audit.models import AuditKind
+from loanhub.audit.services import audit_record
 from loanhub.credit_data.catalog import CATEGORY_BY_CODE, SENSITIVE_CODES
 from loanhub.enterprises.models import Enterprise
 from loanhub.enterprises.selectors import enterprise_is_owner
@@ -160,6 +162,7 @@ def authorization_grant(
         text=text,
         text_hash=texts.text_hash(text),
     )
+    audit_record(kind=AuditKind.AUTHORIZATION_SIGNED, user=user, obj=artefact, enterprise=enterprise.uscc)
     _notify(enterprise)
     return artefact
 
@@ -174,6 +177,7 @@ def authorization_revoke(*, authorization: Authorization, user: User) -> Authori
     ).update(status=AuthorizationStatus.REVOKED, revoked_at=timezone.now(), revoked_by=user)
     authorization.refresh_from_db()
     if updated:
+        audit_record(kind=AuditKind.AUTHORIZATION_REVOKED, user=user, obj=authorization)
         _notify(authorization.enterprise)
     return authorization
 
@@ -189,6 +193,7 @@ def access_log_record(
     authorization: Authorization | None = None,
     detail: str = "",
 ) -> AccessLog:
+    audit_record(kind=AuditKind.CREDIT_DATA_READ, user=user, obj=enterprise, categories=sorted(categories), purpose=purpose, channel=channel)
     return AccessLog.objects.create(
         enterprise=enterprise,
         user=user,

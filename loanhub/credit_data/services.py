@@ -11,6 +11,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from loanhub.accounts.models import User
+from loanhub.audit.models import AuditKind
+from loanhub.audit.services import audit_record
 
 from .catalog import CATEGORY_BY_CODE
 from .exceptions import CreditDataError, ImportFileError
@@ -94,6 +96,7 @@ def _finish(batch: ImportBatch, *, status: str, error: str = "") -> None:
     batch.error = error
     batch.finished_at = timezone.now()
     batch.save(update_fields=["status", "error", "finished_at"])
+    audit_record(kind=AuditKind.CREDIT_IMPORT, user=batch.uploaded_by, obj=batch, outcome="success" if status == ImportStatus.DONE else "failure", category=batch.category, loaded=batch.rows_loaded, rejected=batch.rows_rejected, error=error)  # fmt: skip
 
 
 def _store_rejections(batch: ImportBatch, rejected: pd.DataFrame) -> None:

@@ -20,6 +20,7 @@ from loanhub.institutions.services import institution_add_staff
 
 from . import data
 from .credit import CREDIT_SEED_STEPS, seed_sandbox_enterprises
+from .security import seed_security
 
 Progress = Callable[[str], None]
 
@@ -106,6 +107,7 @@ SEED_STEPS: list[Callable[[SeedContext], None]] = [
 ]
 SEED_STEPS += CMS_SEED_STEPS  # portal sections, bank pages and groups, products, news
 SEED_STEPS += CREDIT_SEED_STEPS  # authorizations, records, model, scores, an objection
+SEED_STEPS += [seed_security]  # demo staff TOTP devices, encrypted legal-rep details
 
 
 def demo_seed(*, password: str, progress: Progress = lambda _msg: None) -> SeedContext:

@@ -8,6 +8,8 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from loanhub.security.fields import EncryptedTextField
+
 from .catalogs import INDUSTRY_SECTIONS, region_name
 from .uscc import uscc_validator
 
@@ -17,6 +19,11 @@ region_code_validator = RegexValidator(
 industry_code_validator = RegexValidator(
     r"^[A-T](\d{2})?$", _("行业代码应为门类字母加可选两位大类代码，如 C 或 C39。")
 )
+
+id_number_validator = RegexValidator(
+    r"^\d{17}[\dX]$", _("身份证号应为18位，最后一位可以是数字或大写X。")
+)
+mobile_validator = RegexValidator(r"^1\d{10}$", _("手机号应为以1开头的11位数字。"))
 
 
 class SizeClass(models.TextChoices):
@@ -32,6 +39,14 @@ class Enterprise(models.Model):
     )
     name = models.CharField(_("企业名称"), max_length=200)
     legal_representative = models.CharField(_("法定代表人"), max_length=60)
+    # Personal information, encrypted at rest; shown in full only to the
+    # enterprise's own members (loanhub.security.masking elsewhere).
+    legal_rep_id_number = EncryptedTextField(
+        _("法定代表人身份证号"), blank=True, validators=[id_number_validator]
+    )
+    legal_rep_phone = EncryptedTextField(
+        _("法定代表人手机号"), blank=True, validators=[mobile_validator]
+    )
     region = models.CharField(
         _("所在地区"), max_length=6, validators=[region_code_validator]
     )

@@ -22,6 +22,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from loanhub.accounts.models import User
+from loanhub.audit.models import AuditKind
+from loanhub.audit.services import audit_record
 from loanhub.consent.selectors import Scope
 from loanhub.credit_data.models import CreditRecord
 from loanhub.enterprises.models import Enterprise
@@ -56,6 +58,7 @@ def model_activate(*, version: ModelVersion, user: User | None = None) -> ModelV
     version.activated_at = timezone.now()
     version.activated_by = user
     version.save(update_fields=["is_active", "activated_at", "activated_by"])
+    audit_record(kind=AuditKind.MODEL_ACTIVATED, user=user, obj=version)
     return version
 
 

@@ -7,6 +7,7 @@ start without real values.
 
 from __future__ import annotations
 
+from datetime import timedelta
 from pathlib import Path
 
 import environ
@@ -33,6 +34,8 @@ INSTALLED_APPS = [
     "loanhub.disputes",
     "loanhub.demo",
     "loanhub.matching",
+    "loanhub.audit",
+    "loanhub.security",
     "cms",
     # Wagtail
     "wagtail.contrib.forms",
@@ -55,6 +58,10 @@ INSTALLED_APPS = [
     "django_filters",
     "django_tasks",
     "django_tasks_db",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
+    "axes",
     # Django
     "django.contrib.admin",
     "django.contrib.auth",
@@ -67,15 +74,21 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "loanhub.security.middleware.ContentSecurityPolicyMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
+    "loanhub.audit.middleware.AuditMiddleware",
+    "loanhub.accounts.middleware.TwoFactorMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "cms.middleware.AnonymousPageCacheMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "wagtail.contrib.redirects.middleware.RedirectMiddleware",
+    # Last, as django-axes requires: turns a locked-out login into the lockout page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "loanhub.urls"
@@ -107,6 +120,11 @@ DATABASES["default"]["CONN_MAX_AGE"] = env.int("DJANGO_CONN_MAX_AGE", default=0)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "accounts.User"
+AUTHENTICATION_BACKENDS = [
+    # django-axes first: refuses locked-out (username, IP) pairs before any check.
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
 LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "accounts:dashboard"
 LOGOUT_REDIRECT_URL = "/"
@@ -145,6 +163,7 @@ STORAGES = {
     },
 }
 
+# Idle timeout: 30 minutes without a request ends the session.
 SESSION_COOKIE_AGE = 30 * 60
 SESSION_SAVE_EVERY_REQUEST = True
 SESSION_COOKIE_HTTPONLY = True
@@ -179,6 +198,7 @@ WAGTAIL_SITE_NAME = "LoanHub 信易贷"
 WAGTAILADMIN_BASE_URL = env("WAGTAILADMIN_BASE_URL", default="http://127.0.0.1:8000")
 WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "wagtail.search.backends.database"}}
 WAGTAILDOCS_EXTENSIONS = ["csv", "pdf", "xlsx", "docx", "txt", "jpg", "png"]
+WAGTAIL_GRAVATAR_PROVIDER_URL = None  # no third-party requests from the back office
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
@@ -216,3 +236,34 @@ LOANHUB_HTTP_PROVIDER = {
     "TIMEOUT": env.float("LOANHUB_HTTP_PROVIDER_TIMEOUT", default=10.0),
     "RETRIES": env.int("LOANHUB_HTTP_PROVIDER_RETRIES", default=3),
 }
+
+# -- Security (issue 8: OWASP ASVS 5.0 L2, 等保2.0 level 3) ------------------------
+
+# Login protection (django-axes): 5 failures lock that username from that IP for
+# 30 minutes — neither everyone from one IP nor one user from everywhere.
+AXES_FAILURE_LIMIT = 5
+AXES_COOLOFF_TIME = timedelta(minutes=30)
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_TEMPLATE = "registration/lockout.html"
+AXES_CLIENT_IP_CALLABLE = "loanhub.security.net.client_ip"
+AXES_VERBOSE = False
+# Reverse proxies in front of Django that append to X-Forwarded-For (nginx: 1).
+LOANHUB_TRUSTED_PROXY_COUNT = env.int("LOANHUB_TRUSTED_PROXY_COUNT", default=0)
+
+# Two-factor authentication (django-otp): required for bank staff and administrators.
+LOANHUB_REQUIRE_2FA = env.bool("LOANHUB_REQUIRE_2FA", default=True)
+OTP_TOTP_ISSUER = "LoanHub 信易贷"
+OTP_TOTP_THROTTLE_FACTOR = 1
+OTP_STATIC_THROTTLE_FACTOR = 1
+
+# Sensitive fields encrypted at rest (loanhub/security/fields.py): Fernet keys,
+# comma-separated, the first one encrypts. dev.py/test.py add marked defaults;
+# production.py requires the variable.
+LOANHUB_FIELD_KEYS = env.list("LOANHUB_FIELD_KEYS", default=[])
+
+# Content-Security-Policy (loanhub/security/middleware.py): the admin sites need
+# inline scripts and styles; the portal has none.
+LOANHUB_CSP_RELAXED_PREFIXES = ["/cms-admin/", "/django-admin/"]
+# No avatars fetched from gravatar.com (that would send users' e-mail hashes abroad).
+WAGTAIL_GRAVATAR_PROVIDER_URL = None

@@ -21,3 +21,6 @@ ALLOWED_HOSTS = env.list(
 EMAIL_BACKEND = env(
     "DJANGO_EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend"
 )
+# DEVELOPMENT ONLY field-encryption key — production.py refuses it.
+DEV_FIELD_KEY = "ZGV2LW9ubHktbG9hbmh1Yi1maWVsZC1rZXktMDAwMDA="  # base64("dev-only-loanhub-field-key-00000")
+LOANHUB_FIELD_KEYS = env.list("LOANHUB_FIELD_KEYS", default=[DEV_FIELD_KEY])

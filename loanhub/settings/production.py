@@ -35,6 +35,29 @@ DATABASES = {"default": env.db_url_config(_require("DATABASE_URL"))}
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("DJANGO_CONN_MAX_AGE", default=60)
 CSRF_TRUSTED_ORIGINS = env.list("DJANGO_CSRF_TRUSTED_ORIGINS", default=[])
 
+# Field-encryption keys (Fernet): required, and never the dev/test defaults.
+LOANHUB_FIELD_KEYS = [k.strip() for k in _require("LOANHUB_FIELD_KEYS").split(",") if k.strip()]
+_DEFAULT_FIELD_KEY_PREFIXES = ("ZGV2LW9ubHkt", "dGVzdC1vbmx5LW")  # base64 "dev-only-", "test-only-"
+if any(k.startswith(_DEFAULT_FIELD_KEY_PREFIXES) for k in LOANHUB_FIELD_KEYS):
+    raise ImproperlyConfigured(
+        "LOANHUB_FIELD_KEYS holds a development default key; generate real ones with "
+        "python -c 'from cryptography.fernet import Fernet; print(Fernet.generate_key().decode())'"
+    )
+try:
+    from cryptography.fernet import Fernet
+
+    for _key in LOANHUB_FIELD_KEYS:
+        Fernet(_key.encode())
+except ValueError as _exc:
+    raise ImproperlyConfigured(
+        "LOANHUB_FIELD_KEYS must be comma-separated Fernet keys (32 url-safe base64 bytes)."
+    ) from _exc
+
+# Second factor is not optional in production.
+LOANHUB_REQUIRE_2FA = True
+# nginx in front (docs/production.md) appends the client address to X-Forwarded-For.
+LOANHUB_TRUSTED_PROXY_COUNT = env.int("LOANHUB_TRUSTED_PROXY_COUNT", default=1)
+
 MIDDLEWARE = [  # noqa: F405
     MIDDLEWARE[0],  # noqa: F405
     "whitenoise.middleware.WhiteNoiseMiddleware",

@@ -21,3 +21,12 @@ LOANHUB_MODEL_DIR = env.path(
 )
 WAGTAILADMIN_BASE_URL = "http://testserver"
 LOANHUB_DEMO_MODEL_ENTERPRISES = 3000  # small and fast; make run trains on 20,000
+# TEST ONLY field-encryption key — production.py refuses it.
+LOANHUB_FIELD_KEYS = ["dGVzdC1vbmx5LWxvYW5odWItZmllbGQta2V5LTAwMDA="]  # base64("test-only-loanhub-field-key-0000")
+LOANHUB_REQUIRE_2FA = True
+# Django's test Client.login() authenticates without a request; HTTP logins are
+# still checked by django-axes exactly as in production (loanhub/security/backends.py).
+AUTHENTICATION_BACKENDS = [
+    "loanhub.security.backends.TestClientAxesBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]

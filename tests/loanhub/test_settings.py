@@ -15,11 +15,12 @@ GOOD_ENV = {
     "DJANGO_SECRET_KEY": "k3y-" + "x7Qp9vR2mZ8wL4tY6nB1cF5hJ0dG3sK" * 2,
     "DJANGO_ALLOWED_HOSTS": "loanhub.example.cn",
     "DATABASE_URL": "postgres://u:p@127.0.0.1:5432/loanhub",
+    "LOANHUB_FIELD_KEYS": "q0dP6cUJ2sSsK8-7pJq0mY8tN3b1w5Yx4eZr9uVhLfA=",
 }
 
 
 def run_manage(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
-    clean = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "DATABASE_URL"))}
+    clean = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "DATABASE_URL", "LOANHUB_"))}
     clean.update(env)
     return subprocess.run(
         [sys.executable, "manage.py", *args],
@@ -31,7 +32,9 @@ def run_manage(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess[s
     )
 
 
-@pytest.mark.parametrize("missing", ["DJANGO_SECRET_KEY", "DJANGO_ALLOWED_HOSTS", "DATABASE_URL"])
+@pytest.mark.parametrize(
+    "missing", ["DJANGO_SECRET_KEY", "DJANGO_ALLOWED_HOSTS", "DATABASE_URL", "LOANHUB_FIELD_KEYS"]
+)
 def test_production_refuses_to_start_without(missing):
     env = {k: v for k, v in GOOD_ENV.items() if k != missing}
     result = run_manage("check", env=env)
@@ -44,6 +47,30 @@ def test_production_refuses_the_development_secret():
     result = run_manage("check", env=env)
     assert result.returncode != 0
     assert "development default" in result.stderr
+
+
+@pytest.mark.parametrize(
+    "keys",
+    [
+        "ZGV2LW9ubHktbG9hbmh1Yi1maWVsZC1rZXktMDAwMDA=",  # the dev.py default
+        "dGVzdC1vbmx5LWxvYW5odWItZmllbGQta2V5LTAwMDA=",  # the test.py default
+        "not-a-fernet-key",
+    ],
+)
+def test_production_refuses_default_or_malformed_field_keys(keys):
+    result = run_manage("check", env=dict(GOOD_ENV, LOANHUB_FIELD_KEYS=keys))
+    assert result.returncode != 0
+    assert "LOANHUB_FIELD_KEYS" in result.stderr
+
+
+def test_production_requires_two_factor_and_trusts_one_proxy():
+    code = (
+        "from django.conf import settings as s; "
+        "print(s.LOANHUB_REQUIRE_2FA, s.LOANHUB_TRUSTED_PROXY_COUNT, s.AXES_FAILURE_LIMIT)"
+    )
+    result = run_manage("shell", "-c", code, env=dict(GOOD_ENV, LOANHUB_REQUIRE_2FA="false"))
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip().splitlines()[-1].split() == ["True", "1", "5"]
 
 
 def test_production_passes_deploy_checks():

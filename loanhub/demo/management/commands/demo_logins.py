@@ -1,12 +1,24 @@
-"""``python manage.py demo_logins`` — print the demo logins and portal URLs."""
+"""``python manage.py demo_logins`` — print the demo logins and portal URLs.
+
+``--codes`` prints the demo staff users' current TOTP codes (second factor).
+"""
 
 from __future__ import annotations
 
 import os
+from base64 import b32encode
 
 from django.core.management.base import BaseCommand
 
-from loanhub.demo.data import DEMO_PASSWORD_DEFAULT, DEMO_LOGINS
+from loanhub.accounts.two_factor import demo_totp_key
+from loanhub.demo.data import DEMO_LOGINS, DEMO_PASSWORD_DEFAULT
+
+# Demo users whose role requires two-factor authentication.
+TWO_FACTOR_USERS = ("demo_bank", "demo_bank2", "demo_bank_manager", "demo_admin")
+
+
+def demo_totp_secret(username: str) -> str:
+    return b32encode(bytes.fromhex(demo_totp_key(username))).decode("ascii")
 
 
 class Command(BaseCommand):
@@ -14,8 +26,14 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser) -> None:  # noqa: ANN001
         parser.add_argument("--port", type=int, default=8000)
+        parser.add_argument(
+            "--codes", action="store_true", help="print the demo staff's current TOTP codes"
+        )
 
     def handle(self, *args: object, **options: object) -> None:
+        if options["codes"]:
+            self._codes()
+            return
         password = os.environ.get("LOANHUB_DEMO_PASSWORD", DEMO_PASSWORD_DEFAULT)
         base = f"http://127.0.0.1:{options['port']}"
         lines = [
@@ -28,5 +46,21 @@ class Command(BaseCommand):
             f"演示账号（密码均为 {password}，可用环境变量 LOANHUB_DEMO_PASSWORD 修改）:",
         ]
         lines += [f"  {username:<18} {label}" for username, label in DEMO_LOGINS]
+        lines += [
+            "机构和管理员账号需要双因素认证（TOTP）。把下面的演示密钥加入任一身份验证器应用，",
+            "或另开终端运行 .venv/bin/python manage.py demo_logins --codes 查看当前验证码:",
+        ]
+        lines += [f"  {u:<18} {demo_totp_secret(u)}" for u in TWO_FACTOR_USERS]
         lines += ["演示数据均为沙箱合成数据。按 Ctrl+C 停止服务。", "=" * 64, ""]
         self.stdout.write("\n".join(lines))
+
+    def _codes(self) -> None:
+        from loanhub.accounts.two_factor import totp_current_code, totp_device
+
+        from loanhub.accounts.models import User
+
+        for user in User.objects.filter(username__in=TWO_FACTOR_USERS).order_by("username"):
+            device = totp_device(user)
+            code = totp_current_code(device) if device else "（未绑定，先运行 seed_demo）"
+            self.stdout.write(f"{user.username:<18} {code}")
+        self.stdout.write("验证码每30秒更新一次。")

@@ -1,0 +1,55 @@
+"""Sends password-only sessions that need a second factor to the 2FA pages."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from urllib.parse import urlencode
+
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
+from django.urls import reverse
+from django.utils.translation import gettext as _
+
+from .two_factor import totp_device, two_factor_needed
+
+# Reachable before the second factor: the 2FA pages themselves, logging out,
+# switching language, and static files.
+ALLOWED_PREFIXES = (
+    "/accounts/2fa/setup/",
+    "/accounts/2fa/verify/",
+    "/accounts/logout/",
+    "/cms-admin/logout/",
+    "/django-admin/logout/",
+    "/i18n/",
+    "/static/",
+    "/media/",
+)
+
+
+class TwoFactorMiddleware:
+    """After django_otp's OTPMiddleware: ``request.user.is_verified()`` is known."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        user = request.user
+        if (
+            user.is_authenticated
+            and not request.path.startswith(ALLOWED_PREFIXES)
+            and not user.is_verified()
+            and two_factor_needed(user)
+        ):
+            return self._refuse(request)
+        return self.get_response(request)
+
+    def _refuse(self, request: HttpRequest) -> HttpResponse:
+        if request.path.startswith("/api/"):
+            return JsonResponse(
+                {"detail": _("需要先完成双因素认证。"), "code": "two_factor_required"},
+                status=403,
+            )
+        name = "accounts:2fa_verify" if totp_device(request.user) else "accounts:2fa_setup"
+        target = reverse(name)
+        if request.method == "GET":
+            target += "?" + urlencode({"next": request.get_full_path()})
+        return HttpResponseRedirect(target)

@@ -1,0 +1,21 @@
+"""``python manage.py prune_audit --older-than-days N`` — retention (N ≥ 365)."""
+
+from __future__ import annotations
+
+from django.core.management.base import BaseCommand, CommandError
+
+from loanhub.audit.services import MIN_RETENTION_DAYS, audit_prune
+
+
+class Command(BaseCommand):
+    help = f"Delete audit events older than N days (N must be at least {MIN_RETENTION_DAYS})."
+
+    def add_arguments(self, parser) -> None:  # noqa: ANN001
+        parser.add_argument("--older-than-days", type=int, required=True, dest="days")
+
+    def handle(self, *args: object, **options: object) -> None:
+        try:
+            deleted = audit_prune(older_than_days=options["days"])
+        except ValueError as exc:
+            raise CommandError(str(exc)) from exc
+        self.stdout.write(f"deleted {deleted} audit events older than {options['days']} days")

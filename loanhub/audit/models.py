@@ -1,0 +1,99 @@
+"""The audit trail (审计日志): security-relevant events, append-only."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.core.serializers.json import DjangoJSONEncoder
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+APPEND_ONLY = "The audit trail is append-only."
+
+
+class AuditKind(models.TextChoices):
+    LOGIN_SUCCEEDED = "login_succeeded", _("登录成功")
+    LOGIN_FAILED = "login_failed", _("登录失败")
+    LOGOUT = "logout", _("退出登录")
+    LOCKOUT = "lockout", _("账户锁定")
+    OTP_VERIFIED = "otp_verified", _("双因素验证通过")
+    OTP_FAILED = "otp_failed", _("双因素验证失败")
+    OTP_ENROLLED = "otp_enrolled", _("启用双因素认证")
+    OTP_RESET = "otp_reset", _("重置双因素认证")
+    BACKUP_CODES_REGENERATED = "backup_codes_regenerated", _("重新生成备用码")
+    PERMISSION_DENIED = "permission_denied", _("越权访问被拒绝")
+    AUTHORIZATION_SIGNED = "authorization_signed", _("签署授权")
+    AUTHORIZATION_REVOKED = "authorization_revoked", _("撤回授权")
+    CREDIT_DATA_READ = "credit_data_read", _("查询信用数据")
+    PRODUCT_APPROVED = "product_approved", _("审核通过金融产品")
+    PRODUCT_REJECTED = "product_rejected", _("退回金融产品")
+    MODEL_ACTIVATED = "model_activated", _("启用评分模型")
+    CREDIT_IMPORT = "credit_import", _("导入信用数据")
+    LEAD_DECISION = "lead_decision", _("线索审批决定")
+    AUDIT_PRUNED = "audit_pruned", _("清理过期审计日志")
+
+
+class Outcome(models.TextChoices):
+    SUCCESS = "success", _("成功")
+    FAILURE = "failure", _("失败")
+
+
+class AuditEventQuerySet(models.QuerySet):
+    def update(self, **kwargs: object) -> int:
+        raise PermissionError(APPEND_ONLY)
+
+    def delete(self):  # noqa: ANN201
+        raise PermissionError(APPEND_ONLY)
+
+    def _prune_before(self, cutoff) -> int:  # noqa: ANN001
+        """Retention only (prune_audit): the one way rows leave the trail."""
+        return models.QuerySet.delete(self.filter(at__lt=cutoff))[0]
+
+
+class AuditEvent(models.Model):
+    """Who did what to which object, when (UTC), from where, and whether it worked."""
+
+    at = models.DateTimeField(_("时间"), default=timezone.now, db_index=True)
+    kind = models.CharField(_("事件"), max_length=40, choices=AuditKind.choices)
+    outcome = models.CharField(
+        _("结果"), max_length=10, choices=Outcome.choices, default=Outcome.SUCCESS
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("用户"),
+    )
+    # Kept even if the user account is deleted later.
+    username = models.CharField(_("用户名"), max_length=150, blank=True)
+    object_type = models.CharField(_("对象类型"), max_length=100, blank=True)
+    object_id = models.CharField(_("对象编号"), max_length=64, blank=True)
+    object_repr = models.CharField(_("对象"), max_length=200, blank=True)
+    ip_address = models.GenericIPAddressField(_("IP 地址"), null=True, blank=True)
+    user_agent = models.CharField(_("客户端"), max_length=300, blank=True)
+    path = models.CharField(_("请求路径"), max_length=300, blank=True)
+    details = models.JSONField(_("详情"), default=dict, blank=True, encoder=DjangoJSONEncoder)
+
+    objects = AuditEventQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("审计事件")
+        verbose_name_plural = _("审计事件")
+        ordering = ["-at", "-pk"]
+        indexes = [
+            models.Index(fields=["kind", "at"], name="audit_kind_at"),
+            models.Index(fields=["user", "at"], name="audit_user_at"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d %H:%M:%S} {self.kind} {self.username}"
+
+    def save(self, *args: object, **kwargs: object) -> None:
+        if self.pk is not None:
+            raise PermissionError(APPEND_ONLY)
+        super().save(*args, **kwargs)
+
+    def delete(self, *args: object, **kwargs: object):  # noqa: ANN201
+        raise PermissionError(APPEND_ONLY)
