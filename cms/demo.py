@@ -131,33 +131,36 @@ def _product_fields(template: tuple, regions: list[str], shift: int, n: int) -> 
 def seed_products(ctx: SeedContext) -> None:
     """Six approved, live products per bank (published directly: the seed is the admin)."""
     created = 0
-    for slug, (offers, regions, shift) in BANK_OFFERS.items():
-        bank = ctx.banks.get(slug)
-        if bank is None:
-            continue
-        parent = InstitutionPage.objects.get(institution=bank)
-        for n, index in enumerate(offers):
-            template = PRODUCT_TEMPLATES[index]
-            product_slug = f"{slug}-{template[0]}"
-            if FinancingProductPage.objects.filter(slug=product_slug).exists():
-                continue
-            fields = _product_fields(template, regions, shift, n)
-            fields["title"] = f"{bank.short_name}·{fields['title']}"
-            page = FinancingProductPage(slug=product_slug, **fields)
-            page.tags.add(*template[14])
-            parent.add_child(instance=page)
-            page.save_revision().publish()
-            created += 1
+    # Round-robin over the banks so that "newest first" mixes institutions.
+    for n in range(len(PRODUCT_TEMPLATES)):
+        for slug, (offers, regions, shift) in BANK_OFFERS.items():
+            bank = ctx.banks.get(slug)
+            if bank is not None:
+                created += _product_ensure(bank, PRODUCT_TEMPLATES[offers[n]], regions, shift, n)
     total = FinancingProductPage.objects.live().count()
     ctx.progress(f"金融产品 {total} 款已上线（本次新增 {created} 款）")
+
+
+NEWS_POINTS = {
+    "policy": ["适用对象：在平台注册并完成数据授权的中小微企业。",
+               "主要措施：扩大公共信用信息共享范围，提高信用贷款和首贷占比。",
+               "办理渠道：在“金融产品超市”筛选产品并在线申请，进度全程可查。"],
+    "interpretation": ["企业授权后，银行只能在授权范围和期限内查询数据，每次查询都有记录。",
+                       "评分结果附有原因说明，企业对记录有异议可在线提出。",
+                       "符合条件的企业可同时申请多家银行的产品，择优选择。"],
+    "platform": ["新功能已向全部注册企业开放。", "如有问题，可通过平台客服或所在地金融机构咨询。"],
+    "finance": ["示例数据由沙箱生成，仅用于演示平台的统计功能。"],
+}  # fmt: skip
 
 
 def seed_news(ctx: SeedContext) -> None:
     structure = portal_structure_ensure()
     assert structure is not None
     for n, (day, category, title, source, summary) in enumerate(NEWS, start=1):
+        points = "".join(f"<li>{point}</li>" for point in NEWS_POINTS[category])
         body = [
-            ("paragraph", RichText(f"<p>{summary}</p>")),
+            ("heading", {"text": "要点", "size": "h2"}),
+            ("paragraph", RichText(f"<ul>{points}</ul>")),
             ("notice", {"tone": "info", "text": RichText(
                 "<p>本文为演示内容，政策名称与数据均为示例，不代表真实文件。</p>")}),
         ]  # fmt: skip
@@ -166,6 +169,19 @@ def seed_news(ctx: SeedContext) -> None:
             category=category, source=source, summary=summary, body=body,
         )  # fmt: skip
     ctx.progress(f"政策资讯 {len(NEWS)} 篇已就绪")
+
+
+def _product_ensure(bank: object, template: tuple, regions: list, shift: int, n: int) -> int:
+    product_slug = f"{bank.slug}-{template[0]}"
+    if FinancingProductPage.objects.filter(slug=product_slug).exists():
+        return 0
+    fields = _product_fields(template, regions, shift, n)
+    fields["title"] = f"{bank.short_name}·{fields['title']}"
+    page = FinancingProductPage(slug=product_slug, **fields)
+    page.tags.add(*template[14])
+    InstitutionPage.objects.get(institution=bank).add_child(instance=page)
+    page.save_revision().publish()
+    return 1
 
 
 CMS_SEED_STEPS = [seed_portal, seed_products, seed_news]

@@ -46,6 +46,7 @@ class ProductFilterForm(forms.Form):
     sort = forms.ChoiceField(label=_("排序"), required=False, choices=SORT_CHOICES)
 
     def __init__(self, *args: object, **kwargs: object) -> None:
+        kwargs.setdefault("label_suffix", "")
         super().__init__(*args, **kwargs)
         every = [("", _("全部"))]
         self.fields["product_type"].choices = every + list(ProductType.choices)
@@ -87,5 +88,6 @@ class ApplyForm(forms.Form):
     )
 
     def __init__(self, *args: object, enterprises: object, **kwargs: object) -> None:
+        kwargs.setdefault("label_suffix", "")
         super().__init__(*args, **kwargs)
         self.fields["enterprise"].queryset = enterprises

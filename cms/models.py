@@ -23,6 +23,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from modelcluster.contrib.taggit import ClusterTaggableManager
 from modelcluster.fields import ParentalKey
@@ -63,11 +64,16 @@ def _trim(value: Decimal | None) -> str:
 
 
 def format_amount(value: Decimal | None) -> str:
-    """Amounts in 元 shown in 万元 (the unit SMEs and banks talk in)."""
+    """Amounts in 元: 万 in Chinese (the unit SMEs and banks talk in), k/M in English."""
     if value is None:
         return ""
+    if not (get_language() or "zh").startswith("zh"):
+        for size, unit in ((1_000_000, "M"), (1_000, "k")):
+            if value >= size:
+                return _trim((value / size).quantize(Decimal("0.01"))) + unit
+        return _trim(value)
     if value >= 10_000:
-        return _("%(n)s万") % {"n": _trim((value / 10_000).quantize(Decimal("0.01")))}
+        return _trim((value / 10_000).quantize(Decimal("0.01"))) + "万"
     return _trim(value)
 
 

@@ -13,6 +13,9 @@ from tests.factories.cms import product_fields
 
 from .admin_forms import product_form_data
 
+# Page() looks up its content type, so even the pure clean() tests touch the database.
+pytestmark = pytest.mark.django_db
+
 
 def errors_of(**overrides: object) -> dict[str, list[str]]:
     page = FinancingProductPage(slug="check", **product_fields(**overrides))

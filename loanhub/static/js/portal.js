@@ -1,6 +1,15 @@
 /* Portal behaviour, progressive only: every form also works without JavaScript. */
 (function () {
   "use strict";
+  // On phones the filter panel starts folded unless a filter is in use.
+  var filters = document.querySelector(".filter-card");
+  if (filters && window.matchMedia("(max-width: 899px)").matches && !window.location.search) {
+    filters.removeAttribute("open");
+  }
+})();
+
+(function () {
+  "use strict";
   var form = document.getElementById("compare-form");
   if (!form) { return; }
   var boxes = Array.prototype.slice.call(document.querySelectorAll(".compare-box"));
