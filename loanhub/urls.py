@@ -18,6 +18,7 @@ urlpatterns = [
     path("enterprises/", include("loanhub.consent.urls")),
     path("enterprises/", include("loanhub.disputes.urls")),
     path("", include("loanhub.credit_data.urls")),
+    path("", include("loanhub.matching.urls")),
 ]
 
 if settings.DEBUG:

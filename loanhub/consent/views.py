@@ -11,6 +11,7 @@ from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
@@ -25,6 +26,14 @@ from .selectors import access_log_for_enterprise, authorization_list
 from .services import authorization_grant, authorization_preview, authorization_revoke
 
 SESSION_KEY = "pending_authorization"
+
+
+def _safe_next(request: HttpRequest) -> str:
+    """The ?next= path, only when it stays on this site (no open redirects)."""
+    target = request.GET.get("next", "")
+    if target and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}, require_https=request.is_secure()):
+        return target
+    return ""
 
 
 @login_required
@@ -73,12 +82,14 @@ def authorization_new(request: HttpRequest, uscc: str) -> HttpResponse:
     initial = {}
     if request.GET.get("institution"):
         initial = {"grantee_type": "institution", "institution": request.GET["institution"]}
+    elif request.GET.get("grantee") in ("applied", "platform"):
+        initial = {"grantee_type": request.GET["grantee"]}
     form = AuthorizationForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         _store_terms(request, uscc, form.terms())
-        next_url = request.GET.get("next", "")
+        next_url = _safe_next(request)
         confirm = reverse("consent:confirm", kwargs={"uscc": uscc})
-        return redirect(confirm + (f"?next={next_url}" if next_url.startswith("/") else ""))
+        return redirect(confirm + (f"?{urlencode({'next': next_url})}" if next_url else ""))
     return render(request, "consent/authorization_form.html", {"enterprise": enterprise, "form": form})
 
 
@@ -110,8 +121,8 @@ def authorization_confirm(request: HttpRequest, uscc: str) -> HttpResponse:
         else:
             request.session.pop(SESSION_KEY, None)
             messages.success(request, _("授权已签署，立即生效。"))
-            next_url = request.GET.get("next", "")
-            return redirect(next_url if next_url.startswith("/") else f"/enterprises/{uscc}/authorizations/{artefact.pk}/")
+            next_url = _safe_next(request)
+            return redirect(next_url or f"/enterprises/{uscc}/authorizations/{artefact.pk}/")
     return render(
         request,
         "consent/authorization_confirm.html",

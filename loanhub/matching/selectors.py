@@ -26,3 +26,80 @@ def application_list_for_user(*, user: User) -> QuerySet[ProductApplication]:
     return ProductApplication.objects.filter(
         enterprise__memberships__user=user
     ).select_related("enterprise", "product")
+
+
+# ----------------------------------------------------------------- needs and leads
+
+
+def need_list_for_enterprise(*, enterprise: Enterprise) -> QuerySet:
+    from .models import FinancingNeed
+
+    return FinancingNeed.objects.filter(enterprise=enterprise).prefetch_related("leads").order_by("-created_at")
+
+
+def lead_timeline(*, need) -> list:  # noqa: ANN001
+    """The need's leads with their events, for the SME."""
+    leads = list(
+        need.leads.select_related("product", "institution").prefetch_related("events").order_by("created_at", "pk")
+    )
+    return leads
+
+
+def institution_ids_engaged_with(*, enterprise: Enterprise) -> list[int]:
+    """Institutions holding a lead (or a direct application) of this enterprise."""
+    from .models import Lead
+
+    ids = set(Lead.objects.filter(enterprise=enterprise).values_list("institution_id", flat=True))
+    return sorted(ids)
+
+
+LEAD_SORTS = {
+    "rank": ("-bank_score", "pk"),
+    "newest": ("-created_at", "-pk"),
+    "amount": ("-need__amount", "pk"),
+    "deadline": ("claim_deadline", "pk"),
+}
+
+
+def lead_list_for_staff(*, user: User, filters: dict | None = None) -> QuerySet:
+    """A bank's own leads, ranked by risk-adjusted value and fit; never another bank's."""
+    from loanhub.institutions.selectors import institution_for_user
+
+    from .models import Lead
+
+    institution = institution_for_user(user=user)
+    if institution is None:
+        return Lead.objects.none()
+    qs = Lead.objects.filter(institution=institution).select_related(
+        "need", "product", "enterprise", "claimed_by"
+    )
+    return _filter_leads(qs, filters or {})
+
+
+def _filter_leads(qs: QuerySet, filters: dict) -> QuerySet:
+    status = filters.get("status")
+    if status == "overdue":
+        qs = qs.filter(is_overdue=True)
+    elif status:
+        qs = qs.filter(status=status)
+    if filters.get("overdue"):
+        qs = qs.filter(is_overdue=True)
+    if filters.get("product"):
+        qs = qs.filter(product_id=filters["product"])
+    if filters.get("grade"):
+        qs = qs.filter(grade=filters["grade"])
+    if filters.get("region"):
+        qs = qs.filter(enterprise__region__startswith=str(filters["region"]).rstrip("0") or "")
+    if filters.get("amount_min"):
+        qs = qs.filter(need__amount__gte=filters["amount_min"])
+    if filters.get("amount_max"):
+        qs = qs.filter(need__amount__lte=filters["amount_max"])
+    if filters.get("mine"):
+        qs = qs.filter(claimed_by_id=filters["mine"])
+    if filters.get("q"):
+        qs = qs.filter(enterprise__name__icontains=filters["q"])
+    return qs.order_by(*LEAD_SORTS.get(filters.get("sort") or "rank", LEAD_SORTS["rank"]))
+
+
+def lead_get_for_staff(*, user: User, pk: int):  # noqa: ANN201
+    return lead_list_for_staff(user=user).filter(pk=pk).first()

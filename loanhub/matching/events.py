@@ -1,0 +1,24 @@
+"""Lead events for other parts of the platform (e.g. webhooks to banks' systems).
+
+Listeners run after the transaction commits, so a slow or failing receiver never
+blocks or undoes the change itself.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from django.db import transaction
+
+from .models import Lead
+
+_listeners: list[Callable[[Lead, str], None]] = []
+
+
+def on_lead_event(listener: Callable[[Lead, str], None]) -> None:
+    _listeners.append(listener)
+
+
+def lead_event(lead: Lead, event: str) -> None:
+    for listener in _listeners:
+        transaction.on_commit(lambda listener=listener: listener(lead, event))

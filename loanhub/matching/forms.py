@@ -1,0 +1,104 @@
+from __future__ import annotations
+
+from django import forms
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from loanhub.institutions.models import FinancialInstitution
+
+from .models import DeclineReason, Urgency, Visibility
+
+COLLATERAL_CHOICES = [
+    ("mortgage", _("房产、设备等抵押")),
+    ("guarantee", _("保证担保（担保公司或个人）")),
+    ("pledge", _("应收账款、知识产权等质押")),
+]
+
+
+def product_type_choices() -> list:
+    from cms.choices import ProductType
+
+    return ProductType.choices
+
+
+class NeedForm(forms.Form):
+    amount_wan = forms.DecimalField(
+        label=_("融资金额（万元）"), min_value=0.1, max_value=10000, decimal_places=2,
+        error_messages={"min_value": _("金额至少0.1万元。"), "max_value": _("金额不能超过1亿元。")},
+    )  # fmt: skip
+    term_months = forms.IntegerField(label=_("期限（月）"), min_value=1, max_value=360)
+    purpose = forms.CharField(label=_("资金用途"), max_length=300, widget=forms.TextInput(attrs={"placeholder": _("如：采购原材料、补充流动资金")}))
+    urgency = forms.ChoiceField(label=_("紧急程度"), choices=Urgency.choices)
+    collateral_offered = forms.MultipleChoiceField(
+        label=_("可提供的担保方式（可不选）"), choices=COLLATERAL_CHOICES, required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )  # fmt: skip
+    product_types = forms.MultipleChoiceField(
+        label=_("期望的产品类型（不选表示不限）"), choices=product_type_choices, required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )  # fmt: skip
+    visibility = forms.ChoiceField(label=_("谁可以看到"), choices=Visibility.choices, widget=forms.RadioSelect, initial=Visibility.ALL)
+    banks = forms.ModelMultipleChoiceField(
+        label=_("指定金融机构"), queryset=FinancialInstitution.objects.filter(is_active=True), required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )  # fmt: skip
+
+    def clean(self) -> dict:
+        data = super().clean()
+        if data.get("visibility") == Visibility.CHOSEN and not data.get("banks"):
+            self.add_error("banks", _("请至少选择一家金融机构。"))
+        return data
+
+    def need_fields(self) -> dict:
+        data = self.cleaned_data
+        return {
+            "amount": data["amount_wan"] * 10000,
+            "term_months": data["term_months"],
+            "purpose": data["purpose"],
+            "urgency": data["urgency"],
+            "collateral_offered": data["collateral_offered"],
+            "product_types": data["product_types"],
+            "visibility": data["visibility"],
+            "banks": list(data["banks"]),
+        }
+
+
+class DirectApplyForm(forms.Form):
+    enterprise = forms.ChoiceField(label=_("申请企业"))
+    amount_wan = forms.DecimalField(label=_("申请金额（万元）"), min_value=0.1, max_value=10000, decimal_places=2)
+    term_months = forms.IntegerField(label=_("期限（月）"), min_value=1, max_value=360)
+    purpose = forms.CharField(label=_("资金用途"), max_length=300)
+    collateral_offered = forms.MultipleChoiceField(
+        label=_("可提供的担保方式（可不选）"), choices=COLLATERAL_CHOICES, required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )  # fmt: skip
+
+    def __init__(self, *args: object, enterprises: list | None = None, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)
+        self.enterprises = {e.uscc: e for e in enterprises or []}
+        self.fields["enterprise"].choices = [(e.uscc, e.name) for e in enterprises or []]
+
+
+class ApproveForm(forms.Form):
+    amount = forms.DecimalField(label=_("批准金额（元）"), min_value=1, max_digits=14, decimal_places=2)
+    rate = forms.DecimalField(label=_("年化利率（%）"), min_value=0.01, max_value=36, decimal_places=2)
+    term_months = forms.IntegerField(label=_("期限（月）"), min_value=1, max_value=360)
+
+
+class DeclineForm(forms.Form):
+    reasons = forms.MultipleChoiceField(
+        label=_("未通过原因（1至4项，企业会看到）"), choices=DeclineReason.choices, widget=forms.CheckboxSelectMultiple
+    )
+    note = forms.CharField(label=_("补充说明（可选）"), max_length=500, required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    refer = forms.BooleanField(label=_("转介给其他符合条件的金融机构"), required=False, initial=True)
+
+    def clean_reasons(self) -> list[str]:
+        reasons = self.cleaned_data["reasons"]
+        if len(reasons) > 4:
+            raise forms.ValidationError(_("最多选择4项原因。"))
+        return reasons
+
+
+class DisburseForm(forms.Form):
+    amount = forms.DecimalField(label=_("放款金额（元）"), min_value=1, max_digits=14, decimal_places=2)
+    disbursed_on = forms.DateField(label=_("放款日期"), widget=forms.DateInput(attrs={"type": "date"}), initial=timezone.localdate)

@@ -1,0 +1,31 @@
+"""What matching does when products, consents or records change."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from loanhub.enterprises.models import Enterprise
+
+
+def product_page_changed(sender, instance, **kwargs) -> None:  # noqa: ANN001
+    from cms.models import FinancingProductPage
+
+    from .matcher import products_changed
+    from .tasks import rematch_all_task
+
+    if isinstance(instance, FinancingProductPage):
+        products_changed()
+        rematch_all_task.enqueue()
+
+
+def enterprise_changed(enterprise: Enterprise) -> None:
+    from .tasks import rematch_enterprise_task
+
+    rematch_enterprise_task.enqueue(enterprise.pk)
+
+
+def records_changed(usccs: Sequence[str]) -> None:
+    from .tasks import rematch_enterprise_task
+
+    for pk in Enterprise.objects.filter(uscc__in=list(usccs), needs__status="open").values_list("pk", flat=True).distinct():
+        rematch_enterprise_task.enqueue(pk)

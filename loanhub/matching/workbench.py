@@ -1,0 +1,205 @@
+"""Bank workbench (back office): ranked leads, the lead page, decisions, export, scorecard."""
+
+from __future__ import annotations
+
+import csv
+import io
+from datetime import datetime
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from loanhub.consent.exceptions import NotAuthorized
+from loanhub.consent.models import Channel
+from loanhub.credit_data.selectors import credit_profile_for_viewer
+from loanhub.institutions.models import InstitutionMembership, StaffRole
+from loanhub.institutions.selectors import institution_for_user
+from loanhub.scoring.exceptions import NoActiveModel
+from loanhub.scoring.selectors import factor_bars, gauge
+from loanhub.scoring.services import score_for_scope
+
+from .exceptions import MatchingError
+from .forms import ApproveForm, DeclineForm, DisburseForm
+from .lifecycle import lead_approve, lead_assign, lead_claim, lead_decline, lead_disburse, lead_start_review
+from .models import LeadStatus
+from .scorecard import bank_scorecard
+from .selectors import lead_get_for_staff, lead_list_for_staff
+
+FILTER_KEYS = ("status", "product", "grade", "region", "amount_min", "amount_max", "overdue", "q", "sort", "mine")
+
+
+def _staff(request: HttpRequest) -> InstitutionMembership:
+    membership = getattr(request.user, "institution_membership", None) if request.user.is_bank_staff else None
+    if membership is None:
+        raise PermissionDenied
+    return membership
+
+
+def _filters(request: HttpRequest) -> dict:
+    filters = {k: request.GET.get(k, "").strip() for k in FILTER_KEYS}
+    if filters["mine"]:
+        filters["mine"] = request.user.pk
+    for key in ("amount_min", "amount_max"):
+        try:
+            filters[key] = float(filters[key]) * 10000 if filters[key] else ""
+        except ValueError:
+            filters[key] = ""
+    return filters
+
+
+def lead_index(request: HttpRequest) -> HttpResponse:
+    membership = _staff(request)
+    filters = _filters(request)
+    leads = lead_list_for_staff(user=request.user, filters=filters)
+    page = Paginator(leads, 25).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    products = lead_list_for_staff(user=request.user).values_list("product_id", "product__title").distinct()
+    return render(
+        request,
+        "matching/admin/lead_index.html",
+        {
+            "title": _("融资线索"), "icon": "list-ul", "page": page, "membership": membership,
+            "statuses": LeadStatus.choices, "products": sorted(set(products), key=lambda p: p[1]),
+            "params": request.GET, "querystring": "&" + query.urlencode() if query else "",
+            "grades": "ABCDE",
+        },
+    )  # fmt: skip
+
+
+def _lead_or_404(request: HttpRequest, pk: int):  # noqa: ANN202
+    _staff(request)
+    lead = lead_get_for_staff(user=request.user, pk=pk)
+    if lead is None:
+        raise Http404  # another bank's lead does not exist for this officer
+    return lead
+
+
+def lead_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    membership = _staff(request)
+    lead = _lead_or_404(request, pk)
+    profile = score = None
+    try:
+        profile = credit_profile_for_viewer(
+            viewer=request.user, enterprise=lead.enterprise, channel=Channel.BACK_OFFICE,
+            detail=f"lead #{lead.pk}",
+        )  # fmt: skip
+        score = score_for_scope(lead.enterprise, profile.scope)
+    except NotAuthorized:
+        profile = None
+    except NoActiveModel:
+        score = None
+    officers = (
+        InstitutionMembership.objects.filter(institution_id=lead.institution_id).select_related("user")
+        if membership.role == StaffRole.MANAGER else []
+    )  # fmt: skip
+    return render(
+        request,
+        "matching/admin/lead_detail.html",
+        {
+            "title": _("线索 #%(pk)d") % {"pk": lead.pk}, "icon": "doc-full", "lead": lead, "profile": profile,
+            "score": score, "gauge": gauge(score), "bars": factor_bars(score), "membership": membership,
+            "officers": officers, "approve_form": ApproveForm(initial={
+                "amount": lead.need.amount, "term_months": lead.need.term_months, "rate": lead.product.rate_min}),
+            "decline_form": DeclineForm(), "disburse_form": DisburseForm(initial={"amount": lead.approved_amount}),
+            "events": lead.events.select_related("actor"),
+        },
+    )  # fmt: skip
+
+
+@require_POST
+def lead_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
+    lead = _lead_or_404(request, pk)
+    user = request.user
+    try:
+        if action == "claim":
+            lead_claim(lead=lead, officer=user)
+            messages.success(request, _("已受理该线索，请在审批时限内作出决定。"))
+        elif action == "assign":
+            officer = InstitutionMembership.objects.get(institution_id=lead.institution_id, user_id=request.POST.get("officer")).user
+            lead_assign(lead=lead, manager=user, officer=officer)
+            messages.success(request, _("已分配给 %(o)s。") % {"o": officer})
+        elif action == "review":
+            lead_start_review(lead=lead, officer=user)
+        elif action == "approve":
+            form = ApproveForm(request.POST)
+            if not form.is_valid():
+                raise ValidationError([e for errs in form.errors.values() for e in errs])
+            lead_approve(lead=lead, officer=user, amount=form.cleaned_data["amount"], rate=form.cleaned_data["rate"], term_months=form.cleaned_data["term_months"])
+            messages.success(request, _("已批准，企业已收到通知。"))
+        elif action == "decline":
+            form = DeclineForm(request.POST)
+            if not form.is_valid():
+                raise ValidationError([e for errs in form.errors.values() for e in errs])
+            lead_decline(lead=lead, officer=user, reasons=form.cleaned_data["reasons"], note=form.cleaned_data["note"], refer=form.cleaned_data["refer"])
+            messages.success(request, _("已记录未通过原因，企业已收到通知。"))
+        elif action == "disburse":
+            form = DisburseForm(request.POST)
+            if not form.is_valid():
+                raise ValidationError([e for errs in form.errors.values() for e in errs])
+            lead_disburse(lead=lead, officer=user, amount=form.cleaned_data["amount"], disbursed_on=form.cleaned_data["disbursed_on"])
+            messages.success(request, _("放款信息已记录。"))
+        else:
+            raise Http404
+    except MatchingError as exc:
+        messages.error(request, str(exc))
+    except InstitutionMembership.DoesNotExist:
+        messages.error(request, _("请选择本机构的客户经理。"))
+    except ValidationError as exc:
+        messages.error(request, "；".join(exc.messages))
+    return redirect("leads_admin:detail", pk=lead.pk)
+
+
+def lead_export(request: HttpRequest) -> HttpResponse:
+    """The filtered lead list as CSV (UTF-8 with BOM, opens in Excel) or .xlsx."""
+    _staff(request)
+    leads = lead_list_for_staff(user=request.user, filters=_filters(request))[:10000]
+    header = [_("线索"), _("企业"), _("统一社会信用代码"), _("产品"), _("金额（元）"), _("期限（月）"), _("等级"), _("状态"), _("推送时间"), _("受理人"), _("已超时")]
+    rows = [
+        [l.pk, l.enterprise.name, l.enterprise.uscc, l.product.title, float(l.need.amount), l.need.term_months,
+         l.grade, l.get_status_display(), timezone.localtime(l.created_at).strftime("%Y-%m-%d %H:%M"),
+         str(l.claimed_by or ""), _("是") if l.is_overdue else ""]
+        for l in leads
+    ]  # fmt: skip
+    stamp = datetime.now().strftime("%Y%m%d-%H%M")
+    if request.GET.get("format") == "xlsx":
+        from openpyxl import Workbook
+
+        book = Workbook()
+        sheet = book.active
+        sheet.append([str(h) for h in header])
+        for row in rows:
+            sheet.append(row)
+        out = io.BytesIO()
+        book.save(out)
+        response = HttpResponse(out.getvalue(), content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+        response["Content-Disposition"] = f'attachment; filename="leads-{stamp}.xlsx"'
+        return response
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow([str(h) for h in header])
+    writer.writerows(rows)
+    response = HttpResponse("\ufeff" + buffer.getvalue(), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="leads-{stamp}.csv"'
+    return response
+
+
+def scorecard_view(request: HttpRequest) -> HttpResponse:
+    user = request.user
+    if user.is_bank_staff:
+        institutions = [institution_for_user(user=user)]
+    elif user.is_platform_admin or user.is_superuser:
+        institutions = None  # every bank
+    else:
+        raise PermissionDenied
+    return render(
+        request,
+        "matching/admin/scorecard.html",
+        {"title": _("机构服务评价"), "icon": "pick", "cards": bank_scorecard(institutions=institutions)},
+    )
