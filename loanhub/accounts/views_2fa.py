@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from urllib.parse import urlencode
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
@@ -41,7 +43,7 @@ def setup(request: HttpRequest) -> HttpResponse:
         )
         if codes is not None:
             request.session[two_factor.BACKUP_CODES_SESSION_KEY] = codes
-            return redirect(f"{_backup_url()}?next={_next_url(request)}")
+            return redirect(f"{_backup_url()}?{urlencode({'next': _next_url(request)})}")
         form.add_error("code", _("验证码不正确或已过期，请输入应用中当前显示的6位数字。"))
     context = {
         "form": form,

@@ -219,6 +219,7 @@ LOGGING = {
         "django.db.backends": {"level": "WARNING"},
         "django_tasks": {"level": "WARNING"},
         "wagtail": {"level": "WARNING"},
+        "axes": {"level": "WARNING"},
     },
 }
 
@@ -256,6 +257,7 @@ LOANHUB_REQUIRE_2FA = env.bool("LOANHUB_REQUIRE_2FA", default=True)
 OTP_TOTP_ISSUER = "LoanHub 信易贷"
 OTP_TOTP_THROTTLE_FACTOR = 1
 OTP_STATIC_THROTTLE_FACTOR = 1
+OTP_ADMIN_HIDE_SENSITIVE_DATA = True  # no TOTP secrets or backup codes in the Django admin
 
 # Sensitive fields encrypted at rest (loanhub/security/fields.py): Fernet keys,
 # comma-separated, the first one encrypts. dev.py/test.py add marked defaults;
