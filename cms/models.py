@@ -396,6 +396,14 @@ class FinancingProductPage(RoutablePageMixin, Page):
                     _("地区代码“%(code)s”格式不正确：应为6位行政区划代码，"
                       "如 440100（广州市）或 440000（广东省）。") % {"code": code},
                 )  # fmt: skip
+        for field, choices in (
+            ("repayment_methods", repayment_choices()),
+            ("eligible_industries", industry_section_choices()),
+            ("required_categories", credit_category_choices()),
+        ):
+            unknown = set(getattr(self, field) or []) - {code for code, _label in choices}
+            if unknown:
+                add(field, _("不支持的取值：%(values)s") % {"values": "、".join(sorted(unknown))})
         if self.max_pd is not None and not (0 <= self.max_pd <= 1):
             add("max_pd", _("违约概率应在0到1之间。"))
         if self.min_years_in_business is not None and self.min_years_in_business < 0:

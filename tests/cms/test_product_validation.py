@@ -43,6 +43,10 @@ def test_a_valid_product_passes_clean():
         ({"rate_max": Decimal("36.01")}, "rate_max", "年化利率应在0%到36%之间。"),
         ({"rate_min": Decimal("-0.10")}, "rate_min", "年化利率应在0%到36%之间。"),
         ({"max_pd": Decimal("1.5")}, "max_pd", "违约概率应在0到1之间。"),
+        ({"repayment_methods": ["weekly"]}, "repayment_methods", "不支持的取值：weekly"),
+        ({"eligible_industries": ["C", "ZZ"]}, "eligible_industries", "不支持的取值：ZZ"),
+        ({"required_categories": ["tax_rating", "diary"]},
+         "required_categories", "不支持的取值：diary"),
     ],
 )  # fmt: skip
 def test_inconsistent_product_terms_are_rejected_on_the_right_field(overrides, field, message):
