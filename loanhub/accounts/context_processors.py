@@ -11,4 +11,5 @@ def portal(request: HttpRequest) -> dict:
         "portal_is_sme": authenticated and user.is_sme,
         "portal_is_bank": authenticated and user.is_bank_staff,
         "portal_is_admin": authenticated and (user.is_platform_admin or user.is_superuser),
+        "portal_unread": user.notifications.filter(read_at__isnull=True).count() if authenticated else 0,
     }

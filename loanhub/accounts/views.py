@@ -70,3 +70,16 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         "institution": institution_for_user(user=user),
     }
     return render(request, "accounts/dashboard.html", context)
+
+
+@login_required
+def notifications(request: HttpRequest) -> HttpResponse:
+    from django.core.paginator import Paginator
+
+    from .services import notification_mark_read
+
+    if request.method == "POST":
+        notification_mark_read(user=request.user)
+        return redirect("accounts:notifications")
+    page = Paginator(request.user.notifications.all(), 20).get_page(request.GET.get("page"))
+    return render(request, "accounts/notifications.html", {"page": page})

@@ -20,6 +20,7 @@ from loanhub.institutions.services import institution_add_staff
 
 from . import data
 from .credit import CREDIT_SEED_STEPS, seed_sandbox_enterprises
+from .leads import LEADS_SEED_STEPS
 from .security import seed_security
 
 Progress = Callable[[str], None]
@@ -108,6 +109,7 @@ SEED_STEPS: list[Callable[[SeedContext], None]] = [
 SEED_STEPS += CMS_SEED_STEPS  # portal sections, bank pages and groups, products, news
 SEED_STEPS += CREDIT_SEED_STEPS  # authorizations, records, model, scores, an objection
 SEED_STEPS += [seed_security]  # demo staff TOTP devices, encrypted legal-rep details
+SEED_STEPS += LEADS_SEED_STEPS  # demo_sme's need and leads, six months of history
 
 
 def demo_seed(*, password: str, progress: Progress = lambda _msg: None) -> SeedContext:

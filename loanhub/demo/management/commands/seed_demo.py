@@ -6,6 +6,7 @@ import os
 import time
 
 from django.core.management.base import BaseCommand
+from django.test.utils import override_settings
 
 from loanhub.demo.data import DEMO_LOGINS, DEMO_PASSWORD_DEFAULT
 from loanhub.demo.services import demo_seed
@@ -26,7 +27,9 @@ class Command(BaseCommand):
             elapsed = time.monotonic() - started
             self.stdout.write(f"[seed_demo {elapsed:5.1f}s] {message}")
 
-        demo_seed(password=password, progress=progress)
+        # The demo's own notifications stay in the app: no e-mail flood on the console.
+        with override_settings(EMAIL_BACKEND="django.core.mail.backends.dummy.EmailBackend"):
+            demo_seed(password=password, progress=progress)
         self.stdout.write(self.style.SUCCESS("沙箱演示数据已就绪（数据均为合成数据）。"))
         if not options["quiet_logins"]:
             self.stdout.write("演示账号（密码均为 %s）：" % password)

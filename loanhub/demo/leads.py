@@ -1,0 +1,133 @@
+"""Sandbox demo, matching part: demo_sme's need with leads at demo_bank's bank (one
+claimed, one new) and six months of history across banks for the dashboard.
+Deterministic (seeded) and idempotent.
+"""
+
+from __future__ import annotations
+
+import random
+from datetime import timedelta
+
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+
+from loanhub.accounts.models import Role, User
+from loanhub.institutions.models import InstitutionMembership
+from loanhub.institutions.services import institution_add_staff
+from loanhub.matching.exceptions import MatchingError
+from loanhub.matching.lifecycle import lead_approve, lead_claim, lead_decline, lead_disburse, lead_start_review
+from loanhub.matching.matcher import products_changed
+from loanhub.matching.models import FinancingNeed, Lead, LeadEvent, LeadStatus
+from loanhub.matching.needs import need_post
+
+PURPOSES = ["采购原材料", "补充流动资金", "购置生产设备", "支付员工工资", "扩大门店经营", "研发投入", "订单备货"]
+
+
+def seed_demo_need(ctx) -> None:  # noqa: ANN001
+    products_changed()
+    enterprise = ctx.enterprises["demo_sme"]
+    if enterprise.needs.exists():
+        return
+    bank = ctx.banks["yuexin-bank"]
+    need = need_post(
+        user=ctx.users["demo_sme"], enterprise=enterprise, amount=600_000, term_months=12,
+        purpose="采购原材料，完成新接的设备订单", visibility="chosen", banks=[bank],
+    )  # fmt: skip
+    leads = list(need.leads.order_by("-bank_score"))
+    if leads:
+        lead_claim(lead=leads[0], officer=ctx.users["demo_bank"])
+    ctx.progress(f"demo_sme 的融资需求已发布：{len(leads)} 条线索（1 条已受理）")
+
+
+def _officer_for(bank) -> User:  # noqa: ANN001
+    existing = InstitutionMembership.objects.filter(institution=bank, role="officer").select_related("user").first()
+    if existing:
+        return existing.user
+    user, created = User.objects.get_or_create(
+        username=f"sandbox_officer_{bank.slug}", defaults={"role": Role.BANK_OFFICER, "display_name": f"{bank.short_name}客户经理"}
+    )
+    if created:
+        user.set_unusable_password()
+        user.save()
+    institution_add_staff(institution=bank, user=user)
+    return user
+
+
+def _backdate(lead: Lead, days_ago: float) -> None:
+    """Move a lead's whole timeline back in time, keeping its internal spacing."""
+    shift = timedelta(days=days_ago)
+    Lead.objects.filter(pk=lead.pk).update(
+        created_at=F("created_at") - shift, claim_deadline=F("claim_deadline") - shift,
+        decision_deadline=F("decision_deadline") - shift,
+    )  # fmt: skip
+    for field in ("claimed_at", "decided_at"):
+        Lead.objects.filter(pk=lead.pk, **{f"{field}__isnull": False}).update(**{field: F(field) - shift})
+    LeadEvent.objects.filter(lead=lead).update(at=F("at") - shift)
+    lead.refresh_from_db()
+    if lead.disbursed_on:
+        Lead.objects.filter(pk=lead.pk).update(disbursed_on=lead.disbursed_on - shift)
+    FinancingNeed.objects.filter(pk=lead.need_id).update(created_at=F("created_at") - shift)
+
+
+def _walk(lead: Lead, rng: random.Random, officer: User) -> None:
+    roll = rng.random()
+    if roll < 0.12:
+        return  # still new (some become overdue)
+    late = rng.random() < 0.15
+    lead = lead_claim(lead=lead, officer=officer)
+    if late:
+        Lead.objects.filter(pk=lead.pk).update(claimed_at=F("claim_deadline") + timedelta(hours=5))
+    if roll < 0.22:
+        return
+    lead = lead_start_review(lead=lead, officer=officer)
+    if roll < 0.45:
+        lead_decline(lead=lead, officer=officer, reasons=rng.sample(["credit", "revenue", "leverage", "materials"], 2))
+        return
+    amount = float(lead.need.amount) * rng.choice([0.6, 0.8, 1.0])
+    lead = lead_approve(lead=lead, officer=officer, amount=round(amount, -3), rate=f"{float(lead.product.rate_min) + rng.random():.2f}", term_months=lead.need.term_months)
+    if roll < 0.55:
+        return
+    lead = lead_disburse(lead=lead, officer=officer, amount=lead.approved_amount, disbursed_on=timezone.localdate())
+
+
+def seed_history(ctx) -> None:  # noqa: ANN001
+    sandbox = [e for name, e in ctx.enterprises.items() if name.startswith("sandbox_sme_")]
+    if not sandbox or FinancingNeed.objects.filter(enterprise__in=sandbox).exists():
+        return
+    rng = random.Random(2026)
+    officers = {bank.pk: _officer_for(bank) for bank in ctx.banks.values()}
+    made = 0
+    for enterprise in sandbox:
+        owner = enterprise.memberships.first().user
+        for _n in range(rng.choice([1, 1, 2])):
+            try:
+                with transaction.atomic():
+                    need = need_post(
+                        user=owner, enterprise=enterprise, amount=rng.choice([200_000, 500_000, 800_000, 1_500_000]),
+                        term_months=rng.choice([6, 12, 24, 36]), purpose=rng.choice(PURPOSES),
+                    )  # fmt: skip
+            except (MatchingError, Exception) as exc:  # noqa: BLE001 — a demo enterprise that fits nothing is fine
+                ctx.progress(f"  跳过 {enterprise.name}：{exc}")
+                continue
+            days_ago = rng.uniform(2, 180)
+            for lead in need.leads.all()[:3]:
+                _walk(lead, rng, officers[lead.institution_id])
+                _backdate(lead, days_ago)
+                made += 1
+    _outcomes(rng)
+    from loanhub.matching.lifecycle import check_deadlines
+
+    check_deadlines()
+    ctx.progress(f"对接历史已生成：{made} 条线索（合成数据）")
+
+
+def _outcomes(rng: random.Random) -> None:
+    """Loans disbursed more than three months ago report whether they defaulted."""
+    cutoff = timezone.now() - timedelta(days=90)
+    risk = {"A": 0.01, "B": 0.03, "C": 0.06, "D": 0.12, "E": 0.3}
+    for lead in Lead.objects.filter(status=LeadStatus.DISBURSED, created_at__lt=cutoff, defaulted__isnull=True):
+        Lead.objects.filter(pk=lead.pk).update(defaulted=rng.random() < risk.get(lead.grade, 0.05))
+
+
+LEADS_SEED_STEPS = [seed_demo_need, seed_history]
