@@ -13,6 +13,7 @@ urlpatterns = [
     path("cms-admin/", include(wagtailadmin_urls)),
     path("documents/", include(wagtaildocs_urls)),
     path("i18n/", include("django.conf.urls.i18n")),
+    path("api/", include("loanhub.api.urls")),
     path("accounts/", include("loanhub.accounts.urls")),
     path("enterprises/", include("loanhub.enterprises.urls")),
     path("enterprises/", include("loanhub.consent.urls")),

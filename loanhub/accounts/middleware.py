@@ -36,6 +36,7 @@ class TwoFactorMiddleware:
         if (
             user.is_authenticated
             and not request.path.startswith(ALLOWED_PREFIXES)
+            and not _api_token_request(request)
             and not user.is_verified()
             and two_factor_needed(user)
         ):
@@ -44,12 +45,18 @@ class TwoFactorMiddleware:
 
     def _refuse(self, request: HttpRequest) -> HttpResponse:
         if request.path.startswith("/api/"):
-            return JsonResponse(
-                {"detail": _("需要先完成双因素认证。"), "code": "two_factor_required"},
-                status=403,
-            )
+            code, message = "two_factor_required", _("需要先完成双因素认证。")
+            # The API's common error shape (loanhub/api/exceptions.py).
+            return JsonResponse({"error": {"code": code, "message": message, "details": None}}, status=403)
         name = "accounts:2fa_verify" if totp_device(request.user) else "accounts:2fa_setup"
         target = reverse(name)
         if request.method == "GET":
             target += "?" + urlencode({"next": request.get_full_path()})
         return HttpResponseRedirect(target)
+
+
+def _api_token_request(request: HttpRequest) -> bool:
+    """An API call that authenticates with a token, not with this session: the token
+    was issued after the second factor (loanhub/api/tokens.py), and DRF authenticates
+    the token before the session, so the session's state does not matter."""
+    return request.path.startswith("/api/") and request.META.get("HTTP_AUTHORIZATION", "").startswith("Token ")

@@ -37,6 +37,7 @@ INSTALLED_APPS = [
     "loanhub.stats",
     "loanhub.audit",
     "loanhub.security",
+    "loanhub.api",
     "cms",
     # Wagtail
     "wagtail.contrib.forms",
@@ -57,6 +58,8 @@ INSTALLED_APPS = [
     # Third party
     "rest_framework",
     "django_filters",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
     "django_tasks",
     "django_tasks_db",
     "django_otp",
@@ -202,11 +205,62 @@ WAGTAILDOCS_EXTENSIONS = ["csv", "pdf", "xlsx", "docx", "txt", "jpg", "png"]
 WAGTAIL_GRAVATAR_PROVIDER_URL = None  # no third-party requests from the back office
 
 REST_FRAMEWORK = {
+    # API tokens (loanhub/api/authentication.py) for other systems; the session
+    # (with CSRF) for the portal's own pages.
     "DEFAULT_AUTHENTICATION_CLASSES": [
+        "loanhub.api.authentication.ApiTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_PAGINATION_CLASS": "loanhub.api.pagination.PageNumberPagination",
+    "PAGE_SIZE": 20,
+    "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
+    "DEFAULT_SCHEMA_CLASS": "loanhub.api.schema.AutoSchema",
+    "EXCEPTION_HANDLER": "loanhub.api.exceptions.api_exception_handler",
+    "DEFAULT_THROTTLE_RATES": {
+        "auth": env("LOANHUB_API_AUTH_RATE", default="10/min"),  # per IP address
+        "expensive": env("LOANHUB_API_EXPENSIVE_RATE", default="60/min"),  # per user
+    },
+    "TEST_REQUEST_DEFAULT_FORMAT": "json",
 }
+SPECTACULAR_SETTINGS = {
+    "TITLE": "LoanHub 信易贷 API",
+    "DESCRIPTION": (
+        "REST API v1 of the LoanHub credit-easy-loan platform. Authenticate with "
+        "`Authorization: Token <key>` (POST /api/v1/auth/token/). Errors are "
+        '`{"error": {"code", "message", "details"}}`.'
+    ),
+    "VERSION": "1.0.0",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SCHEMA_PATH_PREFIX": r"/api/v1",
+    "COMPONENT_SPLIT_REQUEST": True,
+    # Self-hosted Swagger UI / Redoc assets (drf-spectacular-sidecar): no CDN.
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    "PREPROCESSING_HOOKS": ["loanhub.api.schema.only_api_v1"],
+    "ENUM_NAME_OVERRIDES": {
+        "WebhookEventEnum": "loanhub.api.models.WebhookEvent",
+        "ProductTypeEnum": "cms.choices.ProductType",
+        "LeadStatusEnum": "loanhub.matching.models.LeadStatus",
+        "NeedStatusEnum": "loanhub.matching.models.NeedStatus",
+    },
+}
+# Throttle counters (loanhub/api/throttling.py) live in their own cache; several
+# server processes need a shared one, e.g. LOANHUB_THROTTLE_CACHE_URL=redis://...
+CACHES["throttle"] = env.cache_url(
+    "LOANHUB_THROTTLE_CACHE_URL", default="locmemcache://loanhub-throttle"
+)
+# Webhooks to banks' systems (loanhub/api/webhooks.py): https only, except
+# http://127.0.0.1 / localhost when DEBUG is on or this is set (tests' receiver).
+LOANHUB_WEBHOOK_ALLOW_HTTP_LOOPBACK = env.bool(
+    "LOANHUB_WEBHOOK_ALLOW_HTTP_LOOPBACK", default=False
+)
+LOANHUB_WEBHOOK_TIMEOUT = env.float("LOANHUB_WEBHOOK_TIMEOUT", default=5.0)
+LOANHUB_WEBHOOK_MAX_ATTEMPTS = env.int("LOANHUB_WEBHOOK_MAX_ATTEMPTS", default=8)
+LOANHUB_WEBHOOK_BACKOFF_SECONDS = env.int("LOANHUB_WEBHOOK_BACKOFF_SECONDS", default=30)
 
 # Where trained risk models live (one folder per version).
 LOANHUB_MODEL_DIR = env.path("LOANHUB_MODEL_DIR", default=str(VAR_DIR / "models"))
@@ -267,6 +321,6 @@ LOANHUB_FIELD_KEYS = env.list("LOANHUB_FIELD_KEYS", default=[])
 
 # Content-Security-Policy (loanhub/security/middleware.py): the admin sites need
 # inline scripts and styles; the portal has none.
-LOANHUB_CSP_RELAXED_PREFIXES = ["/cms-admin/", "/django-admin/"]
+LOANHUB_CSP_RELAXED_PREFIXES = ["/cms-admin/", "/django-admin/", "/api/docs/", "/api/redoc/"]
 # No avatars fetched from gravatar.com (that would send users' e-mail hashes abroad).
 WAGTAIL_GRAVATAR_PROVIDER_URL = None

@@ -30,3 +30,5 @@ AUTHENTICATION_BACKENDS = [
     "loanhub.security.backends.TestClientAxesBackend",
     "django.contrib.auth.backends.ModelBackend",
 ]
+# The API tests' stand-in webhook receiver listens on http://127.0.0.1.
+LOANHUB_WEBHOOK_ALLOW_HTTP_LOOPBACK = True

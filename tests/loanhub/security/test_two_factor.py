@@ -57,7 +57,7 @@ def test_api_calls_get_a_403_until_verified(client):
     password_login(client, user)
     response = client.get("/api/anything/")
     assert response.status_code == 403
-    assert response.json()["code"] == "two_factor_required"
+    assert response.json()["error"]["code"] == "two_factor_required"
 
 
 def test_sme_users_do_not_need_a_second_factor(client):

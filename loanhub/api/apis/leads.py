@@ -1,0 +1,195 @@
+"""A bank's own leads: ranked list, detail with the authorized credit profile (logged,
+channel "api"), claim, decision and disbursement."""
+
+from __future__ import annotations
+
+import django_filters
+from django.http import Http404
+from drf_spectacular.utils import extend_schema
+from rest_framework import serializers
+from rest_framework.generics import GenericAPIView
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from loanhub.consent.exceptions import NotAuthorized
+from loanhub.consent.models import Channel
+from loanhub.credit_data.selectors import credit_profile_for_viewer
+from loanhub.matching.lifecycle import MAX_DECLINE_REASONS, lead_approve, lead_claim, lead_decline, lead_disburse
+from loanhub.matching.models import DeclineReason, Lead, LeadStatus
+from loanhub.matching.selectors import LEAD_SORTS, lead_get_for_staff, lead_list_for_staff
+from loanhub.scoring.exceptions import NoActiveModel
+from loanhub.scoring.services import score_for_scope
+
+from ..permissions import IsBankStaff
+from ..schema import AUTH, errors
+from ..serializers import CreditProfileSerializer, EventSerializer, LeadBaseSerializer, ScoreSerializer
+from ..throttling import ExpensiveRateThrottle
+
+
+class LeadFilterSet(django_filters.FilterSet):
+    """Validates the query; the workbench's selector does the filtering and ranking."""
+
+    status = django_filters.ChoiceFilter(choices=[*LeadStatus.choices, ("overdue", "overdue")])
+    product = django_filters.NumberFilter(min_value=1, max_value=2**31 - 1)
+    grade = django_filters.ChoiceFilter(choices=[(g, g) for g in "ABCDE"])
+    amount_min = django_filters.NumberFilter(min_value=0, max_value=10**12, help_text="Yuan.")
+    amount_max = django_filters.NumberFilter(min_value=0, max_value=10**12, help_text="Yuan.")
+    region = django_filters.CharFilter(max_length=6, help_text="Region code prefix, e.g. 440100.")
+    overdue = django_filters.BooleanFilter()
+    mine = django_filters.BooleanFilter(help_text="Only leads I claimed.")
+    q = django_filters.CharFilter(max_length=100, help_text="Enterprise name contains.")
+    ordering = django_filters.ChoiceFilter(choices=[(k, k) for k in LEAD_SORTS], help_text="rank (default), newest, amount, deadline.")
+
+    class Meta:
+        model = Lead
+        fields: list[str] = []
+
+    def filter_queryset(self, queryset):  # noqa: ANN001, ANN201
+        data = {k: v for k, v in self.form.cleaned_data.items() if v not in (None, "")}
+        region = str(data.get("region", ""))
+        filters = {
+            **data, "sort": data.pop("ordering", "rank"), "region": region if region.isdigit() else "",
+            "mine": self.request.user.pk if data.get("mine") else "",
+        }  # fmt: skip
+        return lead_list_for_staff(user=self.request.user, filters=filters)
+
+
+class EnterpriseRefSerializer(serializers.Serializer):
+    uscc = serializers.CharField()
+    name = serializers.CharField()
+    region = serializers.CharField()
+    industry = serializers.CharField()
+    registration_date = serializers.DateField()
+
+
+class NeedRefSerializer(serializers.Serializer):
+    id = serializers.IntegerField(source="pk")
+    amount = serializers.DecimalField(max_digits=14, decimal_places=2)
+    term_months = serializers.IntegerField()
+    purpose = serializers.CharField()
+    urgency = serializers.CharField()
+    collateral_offered = serializers.ListField(child=serializers.CharField())
+
+
+class BankEventSerializer(EventSerializer):
+    actor = serializers.CharField(source="actor.username", default=None, allow_null=True)
+
+    class Meta(EventSerializer.Meta):
+        fields = [*EventSerializer.Meta.fields, "actor"]
+
+
+class LeadOutputSerializer(LeadBaseSerializer):
+    enterprise = EnterpriseRefSerializer()
+    need = NeedRefSerializer()
+    claimed_by = serializers.CharField(source="claimed_by.username", default=None, allow_null=True)
+    events = BankEventSerializer(many=True)
+
+    class Meta(LeadBaseSerializer.Meta):
+        fields = [
+            *LeadBaseSerializer.Meta.fields, "enterprise", "grade", "score", "pd", "likelihood", "bank_score",
+            "expected_value", "claimed_by", "claimed_at", "decided_at",
+        ]  # fmt: skip
+
+
+class LeadDetailSerializer(LeadOutputSerializer):
+    credit_profile = CreditProfileSerializer(allow_null=True, help_text="Null without a live authorization.")
+    scoped_score = ScoreSerializer(allow_null=True, help_text="Scored only from what the authorization covers.")
+
+    class Meta(LeadOutputSerializer.Meta):
+        fields = [*LeadOutputSerializer.Meta.fields, "credit_profile", "scoped_score"]
+
+
+class BankApi(GenericAPIView):
+    permission_classes = [IsBankStaff]
+
+    def lead(self, pk: int) -> Lead:
+        lead = lead_get_for_staff(user=self.request.user, pk=pk)
+        if lead is None:
+            raise Http404  # another bank's lead does not exist for this caller
+        return lead
+
+    def answer(self, lead: Lead) -> Response:
+        return Response(LeadOutputSerializer(self.lead(lead.pk)).data)
+
+
+class LeadListApi(BankApi):
+    filterset_class = LeadFilterSet
+
+    def get_queryset(self):  # noqa: ANN201
+        return lead_list_for_staff(user=self.request.user)
+
+    @extend_schema(operation_id="leads_list", tags=["bank"], responses={200: LeadOutputSerializer(many=True), **errors(400, *AUTH)})
+    def get(self, request: Request) -> Response:
+        leads = self.filter_queryset(self.get_queryset()).prefetch_related("events__actor")
+        page = self.paginate_queryset(leads)
+        return self.get_paginated_response(LeadOutputSerializer(page, many=True).data)
+
+
+class LeadDetailApi(BankApi):
+    throttle_classes = [ExpensiveRateThrottle]
+
+    @extend_schema(operation_id="leads_retrieve", tags=["bank"], responses={200: LeadDetailSerializer, **errors(*AUTH, 404)})
+    def get(self, request: Request, pk: int) -> Response:
+        lead = self.lead(pk)
+        lead.credit_profile = lead.scoped_score = None
+        try:
+            # The one door: applies the live authorization and writes the access log.
+            lead.credit_profile = credit_profile_for_viewer(
+                viewer=request.user, enterprise=lead.enterprise, channel=Channel.API, detail=f"api lead #{lead.pk}"
+            )
+            lead.scoped_score = score_for_scope(lead.enterprise, lead.credit_profile.scope)
+        except NotAuthorized:
+            pass
+        except NoActiveModel:
+            lead.scoped_score = None
+        return Response(LeadDetailSerializer(lead).data)
+
+
+class LeadClaimApi(BankApi):
+    @extend_schema(operation_id="leads_claim", tags=["bank"], request=None, responses={200: LeadOutputSerializer, **errors(*AUTH, 404, 409)})
+    def post(self, request: Request, pk: int) -> Response:
+        return self.answer(lead_claim(lead=self.lead(pk), officer=request.user))
+
+
+class LeadDecisionApi(BankApi):
+    class InputSerializer(serializers.Serializer):
+        decision = serializers.ChoiceField(choices=["approve", "decline"])
+        amount = serializers.DecimalField(max_digits=14, decimal_places=2, min_value=0, max_value=10**11, required=False)
+        rate = serializers.DecimalField(max_digits=5, decimal_places=2, min_value=0, max_value=36, required=False, help_text="Annual %.")
+        term_months = serializers.IntegerField(min_value=1, max_value=360, required=False)
+        reasons = serializers.ListField(
+            child=serializers.ChoiceField(choices=DeclineReason.choices), required=False, max_length=MAX_DECLINE_REASONS
+        )
+        note = serializers.CharField(max_length=500, required=False, allow_blank=True, default="")
+        refer = serializers.BooleanField(default=False, help_text="Decline and refer to other banks.")
+
+        def validate(self, data: dict) -> dict:
+            need = ("amount", "rate", "term_months") if data["decision"] == "approve" else ("reasons",)
+            missing = {f: [serializers.Field.default_error_messages["required"]] for f in need if f not in data}
+            if missing:
+                raise serializers.ValidationError(missing)
+            return data
+
+    @extend_schema(operation_id="leads_decision", tags=["bank"], request=InputSerializer, responses={200: LeadOutputSerializer, **errors(400, *AUTH, 404, 409)})
+    def post(self, request: Request, pk: int) -> Response:
+        data = self.InputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        d, lead = data.validated_data, self.lead(pk)
+        if d["decision"] == "approve":
+            lead = lead_approve(lead=lead, officer=request.user, amount=d["amount"], rate=d["rate"], term_months=d["term_months"])
+        else:
+            lead = lead_decline(lead=lead, officer=request.user, reasons=d["reasons"], note=d["note"], refer=d["refer"])
+        return self.answer(lead)
+
+
+class LeadDisbursementApi(BankApi):
+    class InputSerializer(serializers.Serializer):
+        amount = serializers.DecimalField(max_digits=14, decimal_places=2, min_value=0, max_value=10**11)
+        date = serializers.DateField(help_text="Day the money was paid out (YYYY-MM-DD).")
+
+    @extend_schema(operation_id="leads_disbursement", tags=["bank"], request=InputSerializer, responses={200: LeadOutputSerializer, **errors(400, *AUTH, 404, 409)})
+    def post(self, request: Request, pk: int) -> Response:
+        data = self.InputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        lead = lead_disburse(lead=self.lead(pk), officer=request.user, amount=data.validated_data["amount"], disbursed_on=data.validated_data["date"])
+        return self.answer(lead)

@@ -1,0 +1,17 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class ApiConfig(AppConfig):
+    name = "loanhub.api"
+    label = "api"
+    verbose_name = _("开放接口")
+    default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        from loanhub.matching.events import on_lead_event
+
+        from .webhooks import lead_event_received
+
+        # Lead events reach banks' systems as signed webhooks, after commit.
+        on_lead_event(lead_event_received)

@@ -1,0 +1,269 @@
+"""Webhooks: lead events POSTed to banks' systems as signed JSON.
+
+Each event becomes one ``WebhookDelivery`` per subscribed endpoint *before* anything
+is sent, so a failing endpoint never loses it. Sending is a django-tasks task: one
+attempt per run, a ~5 s timeout, exponential backoff between attempts. With a
+backend that can defer (the database backend and ``db_worker``), the task books its
+own retry; with the immediate backend the delivery waits for ``manage.py
+retry_webhooks``.
+
+Signature: ``X-LoanHub-Signature: sha256=<hex HMAC-SHA256 of the raw body, keyed
+with the endpoint's secret>``; ``X-LoanHub-Event-Id`` and ``X-LoanHub-Timestamp``
+let the receiver drop duplicates and stale replays.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import json
+import logging
+import secrets
+import time
+from datetime import timedelta
+from urllib.parse import urlsplit
+
+import requests
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import QuerySet
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from loanhub.accounts.models import User
+from loanhub.institutions.models import FinancialInstitution
+from loanhub.matching.models import Lead
+
+from .models import DeliveryStatus, WebhookAttempt, WebhookDelivery, WebhookEndpoint, WebhookEvent
+
+logger = logging.getLogger(__name__)
+LOOPBACK_HOSTS = {"localhost", "127.0.0.1", "::1"}
+MIN_SECRET_LENGTH = 16
+
+
+# -------------------------------------------------------------- endpoints (CRUD)
+
+
+def _loopback_allowed() -> bool:
+    return bool(settings.DEBUG or getattr(settings, "LOANHUB_WEBHOOK_ALLOW_HTTP_LOOPBACK", False))
+
+
+def webhook_url_validate(url: str) -> str:
+    """HTTPS only; plain http just for 127.0.0.1 / localhost in development and tests."""
+    parts = urlsplit(url)
+    host = (parts.hostname or "").lower()
+    if parts.scheme == "https" and host:
+        return url
+    if parts.scheme == "http" and host in LOOPBACK_HOSTS and _loopback_allowed():
+        return url
+    raise ValidationError({"url": _("接收地址必须使用 HTTPS。")})
+
+
+def _clean_events(events: list[str] | None) -> list[str]:
+    events = list(dict.fromkeys(events or WebhookEvent.values))
+    if not events or set(events) - set(WebhookEvent.values):
+        raise ValidationError({"events": _("请从 lead.new、lead.overdue、lead.withdrawn 中选择订阅事件。")})
+    return events
+
+
+def _clean_secret(secret: str | None) -> str:
+    if not secret:
+        return secrets.token_urlsafe(32)
+    if len(secret) < MIN_SECRET_LENGTH:
+        raise ValidationError({"secret": _("签名密钥至少16个字符。")})
+    return secret
+
+
+def webhook_list(*, institution: FinancialInstitution) -> QuerySet[WebhookEndpoint]:
+    return WebhookEndpoint.objects.filter(institution=institution).order_by("-created_at", "-pk")
+
+
+@transaction.atomic
+def webhook_create(
+    *, institution: FinancialInstitution, user: User, url: str, secret: str | None = None,
+    events: list[str] | None = None, description: str = "", is_active: bool = True,
+) -> WebhookEndpoint:
+    endpoint = WebhookEndpoint(
+        institution=institution, url=webhook_url_validate(url), secret=_clean_secret(secret),
+        events=_clean_events(events), description=description, is_active=is_active, created_by=user,
+    )  # fmt: skip
+    endpoint.full_clean()
+    endpoint.save()
+    return endpoint
+
+
+@transaction.atomic
+def webhook_update(*, endpoint: WebhookEndpoint, **fields: object) -> WebhookEndpoint:
+    if "url" in fields:
+        endpoint.url = webhook_url_validate(str(fields.pop("url")))
+    if "secret" in fields:
+        endpoint.secret = _clean_secret(str(fields.pop("secret") or ""))
+    if "events" in fields:
+        endpoint.events = _clean_events(fields.pop("events"))  # type: ignore[arg-type]
+    for name in ("description", "is_active"):
+        if name in fields:
+            setattr(endpoint, name, fields.pop(name))
+    endpoint.full_clean()
+    endpoint.save()
+    return endpoint
+
+
+def webhook_delete(*, endpoint: WebhookEndpoint) -> None:
+    endpoint.delete()
+
+
+def delivery_list(*, endpoint: WebhookEndpoint) -> QuerySet[WebhookDelivery]:
+    return endpoint.deliveries.prefetch_related("attempt_log").order_by("-created_at", "-pk")
+
+
+# ---------------------------------------------------------------------- events
+
+
+def lead_payload(lead: Lead, event: str, event_id: str) -> dict:
+    """What the bank's system receives: the lead's facts, never credit records."""
+    need = lead.need
+    return {
+        "id": event_id,
+        "type": event,
+        "created_at": timezone.now().isoformat(),
+        "data": {
+            "lead": {
+                "id": lead.pk,
+                "status": lead.status,
+                "source": lead.source,
+                "product": {"id": lead.product_id, "title": lead.product.title},
+                "enterprise": {"uscc": lead.enterprise.uscc, "name": lead.enterprise.name},
+                "amount": str(need.amount),
+                "term_months": need.term_months,
+                "grade": lead.grade,
+                "claim_deadline": lead.claim_deadline.isoformat(),
+                "decision_deadline": lead.decision_deadline.isoformat(),
+                "is_overdue": lead.is_overdue,
+                "url": f"/api/v1/leads/{lead.pk}/",
+            }
+        },
+    }
+
+
+def lead_event_received(lead: Lead, event: str) -> None:
+    """Listener of ``loanhub.matching.events``: record, then send, each delivery.
+
+    Runs after the lead's transaction committed; any failure here is logged and
+    never reaches the request that changed the lead.
+    """
+    try:
+        deliveries = deliveries_create(lead, event)
+    except Exception:  # the lead change stands whatever happens to its announcement
+        logger.exception("webhook: could not record %s for lead %s", event, lead.pk)
+        return
+    for delivery in deliveries:
+        delivery_enqueue(delivery)
+
+
+def deliveries_create(lead: Lead, event: str) -> list[WebhookDelivery]:
+    lead = Lead.objects.select_related("need", "product", "enterprise").get(pk=lead.pk)
+    endpoints = WebhookEndpoint.objects.filter(institution_id=lead.institution_id, is_active=True)
+    created = []
+    for endpoint in endpoints:
+        if event not in endpoint.events:
+            continue
+        delivery = WebhookDelivery(endpoint=endpoint, event=event, lead=lead, payload={})
+        delivery.payload = lead_payload(lead, event, str(delivery.event_id))
+        delivery.next_attempt_at = timezone.now()
+        delivery.save()
+        created.append(delivery)
+    return created
+
+
+def delivery_enqueue(delivery: WebhookDelivery, *, run_after=None) -> None:  # noqa: ANN001
+    from .tasks import deliver_webhook
+
+    try:
+        task = deliver_webhook.using(run_after=run_after) if run_after else deliver_webhook
+        task.enqueue(delivery.pk)
+    except Exception:  # a queue outage leaves the delivery pending for retry_webhooks
+        logger.exception("webhook: could not enqueue delivery %s", delivery.pk)
+
+
+# -------------------------------------------------------------------- sending
+
+
+def body_bytes(payload: dict) -> bytes:
+    return json.dumps(payload, ensure_ascii=False, sort_keys=True, separators=(",", ":")).encode()
+
+
+def signature(secret: str, body: bytes) -> str:
+    return "sha256=" + hmac.new(secret.encode(), body, hashlib.sha256).hexdigest()
+
+
+def backoff(attempts: int) -> timedelta:
+    """30 s, 1 min, 2 min, 4 min … after the 1st, 2nd, 3rd … failed attempt."""
+    return timedelta(seconds=settings.LOANHUB_WEBHOOK_BACKOFF_SECONDS * 2 ** max(attempts - 1, 0))
+
+
+def _post(endpoint: WebhookEndpoint, delivery: WebhookDelivery) -> tuple[int | None, str]:
+    body = body_bytes(delivery.payload)
+    headers = {
+        "Content-Type": "application/json; charset=utf-8",
+        "User-Agent": "LoanHub-Webhooks/1",
+        "X-LoanHub-Event": delivery.event,
+        "X-LoanHub-Event-Id": str(delivery.event_id),
+        "X-LoanHub-Timestamp": str(int(time.time())),
+        "X-LoanHub-Signature": signature(endpoint.secret, body),
+    }
+    try:
+        response = requests.post(
+            endpoint.url, data=body, headers=headers, timeout=settings.LOANHUB_WEBHOOK_TIMEOUT,
+            allow_redirects=False,
+        )  # fmt: skip
+    except requests.RequestException as exc:
+        return None, f"{type(exc).__name__}: {exc}"[:500]
+    return response.status_code, "" if 200 <= response.status_code < 300 else response.text[:200]
+
+
+def delivery_attempt(delivery_id: int) -> WebhookDelivery | None:
+    """One attempt: POST, record it, then succeeded / retry later / failed for good."""
+    with transaction.atomic():
+        delivery = (
+            WebhookDelivery.objects.select_for_update().select_related("endpoint")
+            .filter(pk=delivery_id, status__in=(DeliveryStatus.PENDING, DeliveryStatus.RETRYING),
+                    next_attempt_at__lte=timezone.now()).first()
+        )  # fmt: skip
+        if delivery is None:
+            return None  # already delivered or given up (a duplicate run)
+        delivery.attempts += 1
+        delivery.next_attempt_at = None
+        delivery.save(update_fields=["attempts", "next_attempt_at"])
+    started = time.monotonic()
+    code, error = _post(delivery.endpoint, delivery)
+    WebhookAttempt.objects.create(
+        delivery=delivery, number=delivery.attempts, status_code=code, error=error,
+        duration_ms=int((time.monotonic() - started) * 1000),
+    )  # fmt: skip
+    delivery.last_status_code, delivery.last_error = code, error
+    if code is not None and 200 <= code < 300:
+        delivery.status, delivery.delivered_at = DeliveryStatus.SUCCEEDED, timezone.now()
+    elif delivery.attempts >= settings.LOANHUB_WEBHOOK_MAX_ATTEMPTS:
+        delivery.status = DeliveryStatus.FAILED
+    else:
+        delivery.status = DeliveryStatus.RETRYING
+        delivery.next_attempt_at = timezone.now() + backoff(delivery.attempts)
+    delivery.save(update_fields=["status", "delivered_at", "next_attempt_at", "last_status_code", "last_error"])
+    return delivery
+
+
+def deliveries_due(now=None) -> QuerySet[WebhookDelivery]:  # noqa: ANN001
+    now = now or timezone.now()
+    return WebhookDelivery.objects.filter(
+        status__in=(DeliveryStatus.PENDING, DeliveryStatus.RETRYING), next_attempt_at__lte=now
+    ).order_by("next_attempt_at", "pk")
+
+
+def deliveries_retry(*, now=None, limit: int = 500) -> int:  # noqa: ANN001
+    """Attempt every due delivery once (``manage.py retry_webhooks``); returns how many."""
+    ids = list(deliveries_due(now).values_list("pk", flat=True)[:limit])
+    for pk in ids:
+        delivery_attempt(pk)
+    return len(ids)
+
