@@ -72,22 +72,3 @@ class ProductFilterForm(forms.Form):
         )
 
 
-class ApplyForm(forms.Form):
-    enterprise = forms.ModelChoiceField(
-        label=_("申请企业"), queryset=None, empty_label=None  # type: ignore[arg-type]
-    )
-    note = forms.CharField(
-        label=_("补充说明（可选）"),
-        required=False,
-        max_length=1000,
-        widget=forms.Textarea(attrs={"rows": 3}),
-    )
-    confirm = forms.BooleanField(
-        label=_("我已阅读产品要求，确认以本企业名义提交申请，并同意银行就本申请与我联系。"),
-        required=True,
-    )
-
-    def __init__(self, *args: object, enterprises: object, **kwargs: object) -> None:
-        kwargs.setdefault("label_suffix", "")
-        super().__init__(*args, **kwargs)
-        self.fields["enterprise"].queryset = enterprises

@@ -469,18 +469,17 @@ class FinancingProductPage(RoutablePageMixin, Page):
         context["can_apply"] = self.is_open and user.is_authenticated and (
             enterprise_list_for_member(user=user).exists()
         )
-        context["my_applications"] = application_list_for_user(user=user).filter(
-            product=self
-        ).exclude(status="withdrawn")
+        context["my_applications"] = application_list_for_user(user=user).filter(product=self)
         return context
 
     # -- routes ----------------------------------------------------------------
 
     @path("apply/", name="apply")
     def apply(self, request: HttpRequest) -> HttpResponse:
-        from .views import product_apply
+        """Applying happens in the matching flow, which checks eligibility and consent."""
+        from django.shortcuts import redirect
 
-        return product_apply(request, product=self)
+        return redirect("matching:product_apply", product_id=self.pk)
 
 
 def _region_label(code: str) -> str:

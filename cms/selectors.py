@@ -262,15 +262,14 @@ def news_latest(*, limit: int = 5) -> QuerySet[NewsPage]:
 
 def portal_statistics() -> dict[str, int]:
     """Headline figures from real rows (no invented numbers)."""
-    from loanhub.matching.models import ProductApplication
+    from loanhub.matching.models import Lead, LeadStatus
 
     return {
         "enterprises": Enterprise.objects.count(),
         "products": product_live_queryset().count(),
         "institutions": FinancialInstitution.objects.filter(is_active=True).count(),
-        "applications": ProductApplication.objects.exclude(
-            status=ProductApplication.Status.WITHDRAWN
-        ).count(),
+        "applications": Lead.objects.exclude(status=LeadStatus.WITHDRAWN).count(),
+        "approved": Lead.objects.filter(status__in=(LeadStatus.APPROVED, LeadStatus.DISBURSED)).count(),
     }
 
 

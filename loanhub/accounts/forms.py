@@ -49,7 +49,7 @@ class SmeRegistrationForm(forms.Form):
     region = forms.ChoiceField(label=_("所在地区"), choices=region_choices)
     industry = forms.ChoiceField(label=_("所属行业"), choices=industry_choices)
     registration_date = forms.DateField(
-        label=_("成立日期"), widget=forms.DateInput(attrs={"type": "date"})
+        label=_("成立日期"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
     )
     registered_capital = forms.DecimalField(
         label=_("注册资本（万元）"), min_value=0, max_digits=12, decimal_places=2

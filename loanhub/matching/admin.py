@@ -1,11 +1,27 @@
 from django.contrib import admin
 
-from .models import ProductApplication
+from .models import FinancingNeed, Lead, LeadEvent
 
 
-@admin.register(ProductApplication)
-class ProductApplicationAdmin(admin.ModelAdmin):
-    list_display = ("enterprise", "product", "applicant", "status", "created_at")
-    list_filter = ("status",)
+class LeadEventInline(admin.TabularInline):
+    model = LeadEvent
+    extra = 0
+    readonly_fields = ("kind", "from_status", "to_status", "actor", "note", "at")
+    can_delete = False
+
+
+@admin.register(Lead)
+class LeadAdmin(admin.ModelAdmin):
+    list_display = ("pk", "enterprise", "product", "institution", "status", "is_overdue", "created_at")
+    list_filter = ("status", "is_overdue", "institution")
     search_fields = ("enterprise__name", "enterprise__uscc", "product__title")
-    raw_id_fields = ("enterprise", "product", "applicant")
+    raw_id_fields = ("need", "enterprise", "product", "claimed_by", "decided_by", "referred_from")
+    inlines = [LeadEventInline]
+
+
+@admin.register(FinancingNeed)
+class FinancingNeedAdmin(admin.ModelAdmin):
+    list_display = ("pk", "enterprise", "amount", "term_months", "status", "source", "created_at")
+    list_filter = ("status", "source", "visibility")
+    search_fields = ("enterprise__name", "enterprise__uscc")
+    raw_id_fields = ("enterprise", "created_by")

@@ -101,4 +101,4 @@ class DeclineForm(forms.Form):
 
 class DisburseForm(forms.Form):
     amount = forms.DecimalField(label=_("放款金额（元）"), min_value=1, max_digits=14, decimal_places=2)
-    disbursed_on = forms.DateField(label=_("放款日期"), widget=forms.DateInput(attrs={"type": "date"}), initial=timezone.localdate)
+    disbursed_on = forms.DateField(label=_("放款日期"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"), initial=timezone.localdate)

@@ -1,4 +1,4 @@
-"""Reads of product applications, scoped to who is asking."""
+"""Reads of needs, leads and applications, always scoped to who is asking."""
 
 from __future__ import annotations
 
@@ -7,25 +7,19 @@ from django.db.models import QuerySet
 from loanhub.accounts.models import User
 from loanhub.enterprises.models import Enterprise
 
-from .models import ProductApplication
 
+def application_list_for_user(*, user: User) -> QuerySet:
+    """Applications (leads) of the enterprises ``user`` belongs to, not withdrawn."""
+    from .models import Lead, LeadStatus
 
-def application_open_get(*, enterprise: Enterprise, product_id: int) -> ProductApplication | None:
-    """The enterprise's application to a product that has not been withdrawn."""
+    if not user.is_authenticated or not user.is_sme:
+        return Lead.objects.none()
     return (
-        ProductApplication.objects.filter(enterprise=enterprise, product_id=product_id)
-        .exclude(status=ProductApplication.Status.WITHDRAWN)
-        .first()
+        Lead.objects.filter(enterprise__memberships__user=user)
+        .exclude(status=LeadStatus.WITHDRAWN)
+        .select_related("enterprise", "product")
+        .order_by("-created_at")
     )
-
-
-def application_list_for_user(*, user: User) -> QuerySet[ProductApplication]:
-    """Applications of every enterprise the user belongs to."""
-    if not user.is_authenticated:
-        return ProductApplication.objects.none()
-    return ProductApplication.objects.filter(
-        enterprise__memberships__user=user
-    ).select_related("enterprise", "product")
 
 
 # ----------------------------------------------------------------- needs and leads

@@ -19,7 +19,7 @@ from loanhub.enterprises.selectors import enterprise_list_for_member
 from . import matcher
 from .exceptions import ConsentMissing, MatchingError, NeedLocked, NotEligible
 from .forms import DirectApplyForm, NeedForm
-from .models import LeadStatus, NeedStatus, Visibility
+from .models import LeadStatus, NeedStatus
 from .needs import apply_direct, need_apply_product, need_post, need_update, need_withdraw
 from .selectors import lead_timeline, need_list_for_enterprise
 

@@ -67,22 +67,50 @@ def test_marketplace_filters_and_compare_work_in_the_browser(
     assert errors == []
 
 
-def test_an_sme_confirms_and_applies_once(live_server, demo_portal, sme_login, open_page):
+def test_an_sme_applies_to_a_product_from_the_marketplace_once(live_server, demo_portal, sme_login, open_page):
+    """立即申请 on a product → the application form → (no authorization yet) the
+    authorization → back → submitted once; the product page then says so."""
+    from decimal import Decimal
+
+    from cms.models import InstitutionPage
+    from loanhub.matching.matcher import products_changed
+    from tests.factories.cms import product_create
+
+    bank_page = InstitutionPage.objects.get(institution=demo_portal.banks["yuexin-bank"])
+    product = product_create(
+        bank_page, title="粤信银行·E2E首贷", slug="e2e-first-loan", min_grade="", max_pd=None,
+        amount_min=Decimal("100000"), required_categories=["registration"], eligible_regions=[],
+    )  # fmt: skip
+    products_changed()
     username, password = sme_login
     page, errors = open_page(PHONE)
-    visit(page, live_server.url + "/accounts/login/?next=/institutions/yuexin-bank/yuexin-bank-tax-easy/")
+    product_path = "/institutions/yuexin-bank/e2e-first-loan/"
+    visit(page, live_server.url + "/accounts/login/?next=" + product_path)
     page.get_by_label("用户名").fill(username)
     page.get_by_label("密码").fill(password)
     page.get_by_role("button", name="登录").click()
-    page.wait_for_url("**/yuexin-bank-tax-easy/")
+    page.wait_for_url("**" + product_path)
+
+    def fill_and_submit() -> None:
+        page.get_by_label("申请金额（万元）").fill("30")
+        page.get_by_label("期限（月）").fill("12")
+        page.get_by_label("资金用途").fill("支付货款")
+        page.once("dialog", lambda dialog: dialog.accept())
+        page.get_by_role("button", name="提交申请").click()
 
     page.get_by_role("link", name="立即申请").click()
-    page.wait_for_url("**/apply/")
-    page.get_by_label("我已阅读产品要求").check()
-    page.get_by_role("button", name="确认提交申请").click()
-    page.wait_for_url("**/yuexin-bank-tax-easy/")
-
-    assert "申请已提交" in page.content()
+    page.wait_for_url(f"**/apply/{product.pk}/")
+    fill_and_submit()
+    page.wait_for_url("**/authorizations/new/**")
+    page.get_by_role("button", name="下一步：阅读授权书").click()
+    page.get_by_label("登录密码").fill(password)
+    page.get_by_role("button", name="我已阅读并同意，签署授权").click()
+    page.wait_for_url(f"**/apply/{product.pk}/")
+    fill_and_submit()
+    page.wait_for_url("**/needs/*/")
+    assert "申请已提交给 粤信银行" in page.content()
+    visit(page, live_server.url + product_path)
     assert "您已申请过该产品" in page.content()
+    assert page.get_by_role("link", name="立即申请").count() == 0
     assert no_sideways_scroll(page)
     assert errors == []
