@@ -64,7 +64,9 @@ def _check_second_factor(request: HttpRequest, user: User, otp: str) -> None:
     code = (otp or "").strip().replace(" ", "")
     if not code:
         raise ApiError(401, "otp_required", _("该账户需要双因素认证：请在 otp 字段填写验证器中的6位验证码或备用码。"))
-    if match_token(user, code) is None and match_token(user, code.lower()) is None:
+    # django-otp checks every device (TOTP, then single-use backup codes) and
+    # throttles a device after each failure.
+    if match_token(user, code if code.isdigit() else code.lower()) is None:
         audit_record(kind=AuditKind.OTP_FAILED, request=request, user=user, outcome=Outcome.FAILURE, channel="api")
         raise ApiError(401, "otp_invalid", _("双因素验证码不正确。"))
 
