@@ -1,6 +1,9 @@
 """/api/: the OpenAPI schema, its docs (self-hosted assets) and version 1."""
 
-from django.urls import path
+from django.http import HttpRequest, JsonResponse
+from django.urls import path, re_path
+from django.utils.translation import gettext as _
+from django.views.decorators.csrf import csrf_exempt
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerSplitView
 
 from .apis import auth, leads, products, sme, stats, webhooks
@@ -35,9 +38,18 @@ v1 = [
     path("stats/", stats.StatsApi.as_view(), name="stats"),
 ]
 
+
+
+@csrf_exempt  # it changes nothing; a POST to a wrong path gets a 404, not the CSRF page
+def not_found(request: HttpRequest) -> JsonResponse:
+    """Any other path under /api/: a JSON 404, not the portal's HTML page."""
+    return JsonResponse({"error": {"code": "not_found", "message": _("未找到。"), "details": None}}, status=404)
+
+
 urlpatterns = [
     path("schema/", SpectacularAPIView.as_view(authentication_classes=[], permission_classes=[]), name="schema"),
     path("docs/", SpectacularSwaggerSplitView.as_view(url_name="api:schema"), name="docs"),
     path("redoc/", SpectacularRedocView.as_view(url_name="api:schema"), name="redoc"),
     *[path("v1/" + str(p.pattern), p.callback, name=p.name) for p in v1],
+    re_path(r"^", not_found),
 ]

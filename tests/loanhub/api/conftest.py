@@ -114,7 +114,7 @@ def world(bank_a_page, bank_b_page, platform_admin) -> World:
         objections[key] = objection_raise(user=owner, enterprise=enterprise, record=record, reason=f"有误{key}")
     webhooks = {
         key: webhook_create(institution=bank, user=users["manager_a"], url=f"https://hooks.bank-{key}.example/lh",
-                            secret="s" * 20 + key)
+                            secret="s" * 20 + key, is_active=False)
         for key, bank in (("a", bank_a), ("b", bank_b))
     }  # fmt: skip
     tokens = {role: make_token(user) for role, user in users.items()}
