@@ -87,7 +87,7 @@ def lead_list_for_staff(*, user: User, filters: dict | None = None) -> QuerySet:
     if institution is None:
         return Lead.objects.none()
     qs = Lead.objects.filter(institution=institution).select_related(
-        "need", "product", "enterprise", "claimed_by"
+        "need", "product", "enterprise", "claimed_by", "institution"
     )
     return _filter_leads(qs, filters or {})
 
