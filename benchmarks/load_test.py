@@ -1,0 +1,235 @@
+"""Load test: gunicorn (2 workers) + PostgreSQL on loopback, driven by wrk. Prints JSON.
+
+    DATABASE_URL=postgres://user:pass@127.0.0.1:5432/loanhub \\
+        .venv/bin/python benchmarks/load_test.py --seconds 30 --leads 100000
+
+It makes a scratch database next to the one named by DATABASE_URL (dropped at the end),
+migrates it, seeds the demo (banks, products, enterprises) plus ``--leads`` leads at
+粤信银行, starts gunicorn with the production settings on 127.0.0.1, and runs two wrk
+scenarios for a bounded time:
+
+- ``lead_list``: bank officers paging through their ranked lead list (token auth);
+- ``mixed``: 60% officers on the lead list, 40% SMEs and visitors browsing products
+  (API and the portal's marketplace page).
+
+Traffic goes to 127.0.0.1 only; every loop stops by itself.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import re
+import secrets
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
+
+ROOT = Path(__file__).resolve().parent.parent
+MIXED_LUA = """
+local token = os.getenv("LOADTEST_TOKEN")
+local n = 0
+request = function()
+  n = n + 1
+  local r = math.random(100)
+  if r <= 60 then
+    local page = math.random(1, 20)
+    return wrk.format("GET", "/api/v1/leads/?page=" .. page, {["Authorization"] = "Token " .. token})
+  elseif r <= 85 then
+    return wrk.format("GET", "/api/v1/products/?page=" .. math.random(1, 2))
+  else
+    return wrk.format("GET", "/products/")
+  end
+end
+"""
+
+
+def scratch_url(url: str, name: str) -> str:
+    parts = urlsplit(url)
+    return urlunsplit(parts._replace(path="/" + name))
+
+
+def psql_admin(url: str, sql: str) -> None:
+    import psycopg
+
+    with psycopg.connect(scratch_url(url, "postgres"), autocommit=True) as conn:
+        conn.execute(sql)
+
+
+def django_env(db_url: str) -> dict[str, str]:
+    env = dict(os.environ)
+    env.update(
+        DJANGO_SETTINGS_MODULE="loanhub.settings.production",
+        DATABASE_URL=db_url,
+        DJANGO_SECRET_KEY="load-test-" + secrets.token_urlsafe(48),
+        DJANGO_ALLOWED_HOSTS="127.0.0.1,localhost",
+        DJANGO_SECURE_SSL_REDIRECT="false",
+        LOANHUB_FIELD_KEYS=env.get("LOANHUB_FIELD_KEYS") or _fernet_key(),
+        LOANHUB_DEMO_MODEL_ENTERPRISES="3000",
+        DJANGO_LOG_LEVEL="WARNING",
+        PYTHONPATH=str(ROOT),
+    )
+    return env
+
+
+def _fernet_key() -> str:
+    from cryptography.fernet import Fernet
+
+    return Fernet.generate_key().decode()
+
+
+def manage(env: dict, *args: str) -> str:
+    result = subprocess.run([sys.executable, "manage.py", *args], cwd=ROOT, env=env, capture_output=True, text=True)
+    if result.returncode != 0:
+        raise SystemExit(f"manage.py {' '.join(args)} failed:\n{result.stderr[-3000:]}")
+    return result.stdout
+
+
+SETUP = r"""
+import json, sys
+from loanhub.api.models import ApiToken
+from loanhub.api.tokens import token_hash, KEY_PREFIX
+from loanhub.matching.models import FinancingNeed, Lead
+from loanhub.accounts.models import User
+from loanhub.enterprises.models import Enterprise
+from cms.models import FinancingProductPage
+from django.utils import timezone
+import secrets, datetime, random
+
+n = int(sys.argv[1])
+officer = User.objects.get(username="demo_bank")
+bank = officer.institution_membership.institution
+products = [p for p in FinancingProductPage.objects.live() if p.institution == bank]
+enterprises = list(Enterprise.objects.all())
+owner = {e.pk: e.memberships.first().user_id for e in enterprises}
+have = Lead.objects.filter(institution=bank).count()
+rng = random.Random(1)
+now = timezone.now()
+batch = 5000
+for start in range(have, n, batch):
+    size = min(batch, n - start)
+    needs = FinancingNeed.objects.bulk_create([
+        FinancingNeed(enterprise=e, created_by_id=owner[e.pk], amount=rng.choice([2e5, 5e5, 1e6]), term_months=12,
+                      purpose="load test", collateral_offered=[], product_types=[])
+        for e in (rng.choice(enterprises) for _ in range(size))
+    ])
+    Lead.objects.bulk_create([
+        Lead(need=need, product=rng.choice(products), institution=bank, enterprise_id=need.enterprise_id,
+             grade=rng.choice("ABCDE"), pd=rng.random() / 10, bank_score=rng.random(), expected_value=rng.random() * 1e4,
+             claim_deadline=now + datetime.timedelta(days=1), decision_deadline=now + datetime.timedelta(days=3))
+        for need in needs
+    ])
+key = KEY_PREFIX + secrets.token_urlsafe(32)
+ApiToken.objects.create(user=officer, institution=bank, name="load test", prefix=key[:10], key_hash=token_hash(key))
+print(json.dumps({"token": key, "leads": Lead.objects.filter(institution=bank).count()}))
+"""
+
+
+def wait_ready(url: str, timeout: float = 60) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            with urllib.request.urlopen(url, timeout=2) as response:  # noqa: S310 — loopback only
+                if response.status < 500:
+                    return
+        except Exception:  # noqa: BLE001 — not up yet
+            time.sleep(0.5)
+    raise SystemExit(f"gunicorn did not answer at {url}")
+
+
+def parse_wrk(text: str) -> dict:
+    def ms(value: str, unit: str) -> float:
+        return float(value) * {"us": 0.001, "ms": 1.0, "s": 1000.0}[unit]
+
+    out = {}
+    rps = re.search(r"Requests/sec:\s+([\d.]+)", text)
+    out["requests_per_second"] = float(rps.group(1)) if rps else None
+    for pct in ("50", "75", "90", "99"):
+        match = re.search(rf"^\s+{pct}%\s+([\d.]+)(us|ms|s)\s*$", text, re.M)
+        out[f"p{pct}_ms"] = round(ms(*match.groups()), 2) if match else None
+    total = re.search(r"(\d+) requests in", text)
+    out["requests"] = int(total.group(1)) if total else None
+    errors = re.search(r"Non-2xx or 3xx responses: (\d+)", text)
+    out["non_2xx"] = int(errors.group(1)) if errors else 0
+    sock = re.search(r"Socket errors: (.*)", text)
+    out["socket_errors"] = sock.group(1) if sock else ""
+    return out
+
+
+def run_wrk(url: str, seconds: int, connections: int, headers: list[str], script: str | None = None) -> dict:
+    args = ["wrk", "-t2", f"-c{connections}", f"-d{seconds}s", "--latency", "--timeout", "5s"]
+    for header in headers:
+        args += ["-H", header]
+    if script:
+        args += ["-s", script]
+    result = subprocess.run([*args, url], capture_output=True, text=True, timeout=seconds + 60)
+    return parse_wrk(result.stdout)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--seconds", type=int, default=30)
+    parser.add_argument("--leads", type=int, default=100_000)
+    parser.add_argument("--connections", type=int, default=16)
+    parser.add_argument("--port", type=int, default=8765)
+    parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--check", action="store_true", help="exit 1 on errors (CI smoke test)")
+    args = parser.parse_args()
+    base_url = os.environ.get("DATABASE_URL", "")
+    if not base_url.startswith(("postgres://", "postgresql://")):
+        raise SystemExit("load_test needs DATABASE_URL pointing at PostgreSQL (see README, Benchmarks)")
+    if not shutil.which("wrk"):
+        raise SystemExit("load_test needs wrk (apt-get install wrk)")
+    name = f"loanhub_load_{os.getpid()}"
+    psql_admin(base_url, f'CREATE DATABASE "{name}"')
+    db_url = scratch_url(base_url, name)
+    env = django_env(db_url)
+    server = None
+    try:
+        started = time.perf_counter()
+        manage(env, "migrate", "--noinput")
+        manage(env, "seed_demo", "--quiet-logins")
+        manage(env, "collectstatic", "--noinput", "-v0")
+        setup = json.loads(manage(env, "shell", "-c", SETUP.replace("sys.argv[1]", str(args.leads))).strip().splitlines()[-1])
+        prepared = round(time.perf_counter() - started, 1)
+        bind = f"127.0.0.1:{args.port}"
+        server = subprocess.Popen(
+            [sys.executable, "-m", "gunicorn", "loanhub.wsgi", "-b", bind, "-w", str(args.workers), "--log-level", "warning"],
+            cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+        )  # fmt: skip
+        wait_ready(f"http://{bind}/api/v1/products/")
+        auth = f"Authorization: Token {setup['token']}"
+        run_wrk(f"http://{bind}/api/v1/leads/", 3, args.connections, [auth])  # warm-up, not reported
+        lead_list = run_wrk(f"http://{bind}/api/v1/leads/", args.seconds, args.connections, [auth])
+        with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as lua:
+            lua.write(MIXED_LUA)
+        os.environ["LOADTEST_TOKEN"] = setup["token"]
+        mixed = run_wrk(f"http://{bind}/", args.seconds, args.connections, [], script=lua.name)
+        report = {
+            "benchmark": "api_load", "server": f"gunicorn {args.workers} sync workers, PostgreSQL, loopback",
+            "leads_at_bank": setup["leads"], "seconds_each": args.seconds, "connections": args.connections,
+            "setup_seconds": prepared, "lead_list": lead_list, "mixed": mixed,
+            "target": "lead list >= 300 req/s at p99 < 100 ms",
+        }  # fmt: skip
+        print(json.dumps(report, ensure_ascii=False))
+        if args.check and not all(r["requests"] and not r["non_2xx"] and not r["socket_errors"] for r in (lead_list, mixed)):
+            raise SystemExit("load smoke test: errors or no requests (see the JSON above)")
+    finally:
+        if server is not None:
+            server.send_signal(signal.SIGTERM)
+            try:
+                server.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                server.kill()
+        psql_admin(base_url, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+if __name__ == "__main__":
+    main()
