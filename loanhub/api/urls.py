@@ -1,7 +1,7 @@
 """/api/: the OpenAPI schema, its docs (self-hosted assets) and version 1."""
 
 from django.http import HttpRequest, JsonResponse
-from django.urls import path, re_path
+from django.urls import path, re_path, register_converter
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerSplitView
@@ -10,31 +10,47 @@ from .apis import auth, leads, products, sme, stats, webhooks
 
 app_name = "api"
 
+
+class IdConverter:
+    """An object id: at most 18 digits, so it always fits a 64-bit column (a longer
+    one gets the JSON 404 below, not a database overflow)."""
+
+    regex = "[0-9]{1,18}"
+
+    def to_python(self, value: str) -> int:
+        return int(value)
+
+    def to_url(self, value: int) -> str:
+        return str(value)
+
+
+register_converter(IdConverter, "id")
+
 v1 = [
     path("auth/token/", auth.TokenCreateApi.as_view(), name="token"),
     path("auth/tokens/", auth.TokenListApi.as_view(), name="tokens"),
-    path("auth/tokens/<int:pk>/", auth.TokenRevokeApi.as_view(), name="token_revoke"),
+    path("auth/tokens/<id:pk>/", auth.TokenRevokeApi.as_view(), name="token_revoke"),
     path("products/", products.ProductListApi.as_view(), name="products"),
-    path("products/<int:pk>/", products.ProductDetailApi.as_view(), name="product"),
+    path("products/<id:pk>/", products.ProductDetailApi.as_view(), name="product"),
     path("enterprises/me/", sme.EnterpriseMeApi.as_view(), name="enterprises_me"),
     path("consents/", sme.ConsentListApi.as_view(), name="consents"),
-    path("consents/<int:pk>/revoke/", sme.ConsentRevokeApi.as_view(), name="consent_revoke"),
+    path("consents/<id:pk>/revoke/", sme.ConsentRevokeApi.as_view(), name="consent_revoke"),
     path("access-log/", sme.AccessLogListApi.as_view(), name="access_log"),
     path("needs/", sme.NeedListApi.as_view(), name="needs"),
-    path("needs/<int:pk>/", sme.NeedDetailApi.as_view(), name="need"),
-    path("needs/<int:pk>/withdraw/", sme.NeedWithdrawApi.as_view(), name="need_withdraw"),
-    path("needs/<int:pk>/matches/", sme.NeedMatchesApi.as_view(), name="need_matches"),
-    path("needs/<int:pk>/apply/", sme.NeedApplyApi.as_view(), name="need_apply"),
+    path("needs/<id:pk>/", sme.NeedDetailApi.as_view(), name="need"),
+    path("needs/<id:pk>/withdraw/", sme.NeedWithdrawApi.as_view(), name="need_withdraw"),
+    path("needs/<id:pk>/matches/", sme.NeedMatchesApi.as_view(), name="need_matches"),
+    path("needs/<id:pk>/apply/", sme.NeedApplyApi.as_view(), name="need_apply"),
     path("applications/", sme.ApplicationListApi.as_view(), name="applications"),
     path("disputes/", sme.DisputeListApi.as_view(), name="disputes"),
     path("leads/", leads.LeadListApi.as_view(), name="leads"),
-    path("leads/<int:pk>/", leads.LeadDetailApi.as_view(), name="lead"),
-    path("leads/<int:pk>/claim/", leads.LeadClaimApi.as_view(), name="lead_claim"),
-    path("leads/<int:pk>/decision/", leads.LeadDecisionApi.as_view(), name="lead_decision"),
-    path("leads/<int:pk>/disbursement/", leads.LeadDisbursementApi.as_view(), name="lead_disbursement"),
+    path("leads/<id:pk>/", leads.LeadDetailApi.as_view(), name="lead"),
+    path("leads/<id:pk>/claim/", leads.LeadClaimApi.as_view(), name="lead_claim"),
+    path("leads/<id:pk>/decision/", leads.LeadDecisionApi.as_view(), name="lead_decision"),
+    path("leads/<id:pk>/disbursement/", leads.LeadDisbursementApi.as_view(), name="lead_disbursement"),
     path("webhooks/", webhooks.WebhookListApi.as_view(), name="webhooks"),
-    path("webhooks/<int:pk>/", webhooks.WebhookDetailApi.as_view(), name="webhook"),
-    path("webhooks/<int:pk>/deliveries/", webhooks.WebhookDeliveryListApi.as_view(), name="webhook_deliveries"),
+    path("webhooks/<id:pk>/", webhooks.WebhookDetailApi.as_view(), name="webhook"),
+    path("webhooks/<id:pk>/deliveries/", webhooks.WebhookDeliveryListApi.as_view(), name="webhook_deliveries"),
     path("stats/", stats.StatsApi.as_view(), name="stats"),
 ]
 
