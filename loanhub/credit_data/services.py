@@ -84,7 +84,12 @@ def credit_records_import(
     batch.rows_total = checked.rows_total
     batch.save(update_fields=["rows_total"])
     _store_rejections(batch, checked.rejected)
-    store_records(batch, category, checked.good, progress=progress)
+    try:
+        store_records(batch, category, checked.good, progress=progress)
+    except Exception as exc:
+        # Chunks stored so far stay; importing the same file again resumes (idempotent).
+        _finish(batch, status=ImportStatus.FAILED, error=f"{type(exc).__name__}: {exc}"[:2000])
+        raise
     _finish(batch, status=ImportStatus.DONE)
     if batch.rows_loaded or batch.rows_updated:
         _data_changed(set(checked.good["uscc"]))

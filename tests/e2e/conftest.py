@@ -10,6 +10,7 @@ import os
 
 import pytest
 
+from tests.factories.cms import wagtail_root_ensure
 from tests.factories.portal_fixtures import fresh_page_cache  # noqa: F401 — autouse
 
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
@@ -71,25 +72,13 @@ def open_page(browser):
         context.close()
 
 
-def _wagtail_root_ensure() -> None:
-    """live_server needs transactional_db, whose flush also removes the tree root
-    and locale that Wagtail's migrations created."""
-    from wagtail.models import Locale, Page
-
-    locale = Locale.get_default() if Locale.objects.exists() else Locale.objects.create(
-        language_code="zh-hans"
-    )
-    if Page.get_first_root_node() is None:
-        Page.add_root(instance=Page(title="Root", slug="root", locale=locale))
-
-
 @pytest.fixture
 def demo_portal(transactional_db):
     """The portal part of the demo: banks, their pages, 36 products, zones, news."""
     from cms.demo import CMS_SEED_STEPS
     from loanhub.demo import services as demo
 
-    _wagtail_root_ensure()
+    wagtail_root_ensure()
     ctx = demo.SeedContext(password="E2e-demo-pass-1", progress=lambda _msg: None)
     for step in [demo.seed_site, demo.seed_users, demo.seed_banks, *CMS_SEED_STEPS]:
         step(ctx)

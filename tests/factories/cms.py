@@ -18,8 +18,19 @@ from loanhub.institutions.models import FinancialInstitution
 _slugs = count(1)
 
 
+def wagtail_root_ensure() -> None:
+    """Transactional tests flush every table, Wagtail's tree root and locale included
+    (its migrations made them); put them back before building pages."""
+    from wagtail.models import Locale
+
+    locale = Locale.objects.first() or Locale.objects.create(language_code="zh-hans")
+    if Page.get_first_root_node() is None:
+        Page.add_root(instance=Page(title="Root", slug="root", locale=locale))
+
+
 def portal_create() -> PortalStructure:
     """A published HomePage as the default site's root, with every section page."""
+    wagtail_root_ensure()
     home = HomePage.objects.first()
     if home is None:
         home = HomePage(title="LoanHub 信易贷", slug="loanhub-home")

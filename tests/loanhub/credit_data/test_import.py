@@ -149,3 +149,33 @@ def test_template_download_lists_the_columns(client, platform_admin):
     client.force_login(platform_admin)
     response = client.get(reverse("credit_data_admin:template", args=["penalty"]))
     assert response.content.decode("utf-8-sig").strip() == "uscc,record_date,issuer,severity,fine_amount,corrected_on,repaired_on"
+
+
+def test_an_import_that_crashes_midway_resumes_without_duplicates(monkeypatch):
+    import loanhub.credit_data.services as services
+
+    rows = [
+        {"uscc": make_uscc(100 + i), "record_date": "2025-03-01", "year": 2024, "grade": "ABMCD"[i % 5]}
+        for i in range(7)
+    ]
+    data = csv_bytes("tax_rating", rows)
+    monkeypatch.setattr(services, "CHUNK", 2)
+    real_chunk = services._store_chunk
+    calls = {"n": 0}
+
+    def crash_on_third_chunk(*args, **kwargs):  # noqa: ANN002, ANN003, ANN202
+        calls["n"] += 1
+        if calls["n"] == 3:
+            raise RuntimeError("worker killed")
+        return real_chunk(*args, **kwargs)
+
+    monkeypatch.setattr(services, "_store_chunk", crash_on_third_chunk)
+    with pytest.raises(RuntimeError):
+        credit_records_import(data=data, file_name="big.csv", category="tax_rating")
+    assert CreditRecord.objects.count() == 4  # the two committed chunks survived
+    crashed = ImportBatch.objects.get()
+    assert crashed.status == ImportStatus.FAILED and "worker killed" in crashed.error
+    monkeypatch.setattr(services, "_store_chunk", real_chunk)
+    again = credit_records_import(data=data, file_name="big.csv", category="tax_rating")
+    assert (again.rows_loaded, again.rows_skipped) == (3, 4)
+    assert CreditRecord.objects.count() == 7
