@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 import pandas as pd
+from django.db import DatabaseError, transaction
 from django.db.models import Count, Q, QuerySet
 
 from loanhub.enterprises.models import Enterprise
@@ -162,7 +163,13 @@ def _search_ids(q: str) -> list[int]:
     The database search backend splits words on spaces, which Chinese text has
     none of, so "信用" alone would not find "信用贷款".
     """
-    found = {page.pk for page in product_live_queryset().search(q)}
+    try:
+        with transaction.atomic():  # a savepoint: PostgreSQL aborts on a failed query
+            found = {page.pk for page in product_live_queryset().search(q)}
+    except DatabaseError:
+        # SQLite's full-text syntax refuses some input (an unbalanced quote):
+        # the substring match below still answers.
+        found = set()
     found.update(
         product_live_queryset()
         .filter(Q(title__icontains=q) | Q(summary__icontains=q))

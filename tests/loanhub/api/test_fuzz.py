@@ -51,6 +51,8 @@ def test_no_operation_answers_5xx_for_any_role(world):
 
     schema = schemathesis.openapi.from_wsgi("/api/schema/?format=json", application)
     operations = [result.ok() for result in schema.get_all_operations()]
+    # Revoking one's own token last, so it does not turn the rest into 401s.
+    operations.sort(key=lambda op: op.label == "DELETE /api/v1/auth/tokens/{id}/")
     assert len(operations) >= 30
     failures: list = []
     for role in ROLES:
