@@ -78,6 +78,14 @@ class CreditRecord(models.Model):
         return str(self.payload.get("severity", ""))
 
     @property
+    def display_items(self) -> list[tuple[str, object]]:
+        """(label, value) pairs of the payload in the catalog's column order."""
+        from .schema import COLUMNS
+
+        columns = COLUMNS.get(self.category, ())
+        return [(str(c.label), self.payload[c.name]) for c in columns if self.payload.get(c.name) not in (None, "")]
+
+    @property
     def effective_repaired_on(self):  # noqa: ANN201
         from .rules import parse_date
 

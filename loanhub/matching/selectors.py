@@ -69,6 +69,7 @@ def institution_ids_engaged_with(*, enterprise: Enterprise) -> list[int]:
     return sorted(ids)
 
 
+OPEN_STATUSES = ("new", "claimed", "in_review")
 LEAD_SORTS = {
     "rank": ("-bank_score", "pk"),
     "newest": ("-created_at", "-pk"),
@@ -94,7 +95,9 @@ def lead_list_for_staff(*, user: User, filters: dict | None = None) -> QuerySet:
 
 def _filter_leads(qs: QuerySet, filters: dict) -> QuerySet:
     status = filters.get("status")
-    if status == "overdue":
+    if status == "open":
+        qs = qs.filter(status__in=OPEN_STATUSES)
+    elif status == "overdue":
         qs = qs.filter(is_overdue=True)
     elif status:
         qs = qs.filter(status=status)

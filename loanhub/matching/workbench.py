@@ -43,6 +43,8 @@ def _staff(request: HttpRequest) -> InstitutionMembership:
 
 def _filters(request: HttpRequest) -> dict:
     filters = {k: request.GET.get(k, "").strip() for k in FILTER_KEYS}
+    if "status" not in request.GET:
+        filters["status"] = "open"  # the worklist: what still needs an answer
     if filters["mine"]:
         filters["mine"] = request.user.pk
     for key in ("amount_min", "amount_max"):

@@ -76,6 +76,10 @@ class ScoreRecord(models.Model):
         return f"{self.enterprise.name} {self.score} ({self.grade})"
 
     @property
+    def pd_percent(self) -> float:
+        return round(self.pd * 100, 1)
+
+    @property
     def raising(self) -> list[dict]:
         return [r for r in self.reasons if r.get("direction") == "raises"]
 

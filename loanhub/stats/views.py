@@ -14,12 +14,12 @@ from loanhub.accounts.permissions import platform_admin_required
 from .selectors import DIMENSIONS, breakdown, headline, lead_frame, model_health, now_label
 
 
-def _bars(table, value: str) -> list[dict]:  # noqa: ANN001
+def _bars(table, value: str, unit: float = 1.0) -> list[dict]:  # noqa: ANN001
     if table.empty:
         return []
     top = float(table[value].max()) or 1.0
     return [
-        {"label": row["label"], "value": float(row[value]), "width": max(1, round(100 * float(row[value]) / top))}
+        {"label": row["label"], "value": float(row[value]) / unit, "width": max(1, round(100 * float(row[value]) / top))}
         for _, row in table.iterrows()
     ]
 
@@ -39,7 +39,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         "stats/dashboard.html",
         {
             "title": _("统计分析"), "icon": "table", "headline": headline(frame), "dimension": dimension,
-            "dimensions": DIMENSIONS, "rows": table.to_dict("records"), "amount_bars": _bars(table, "amount"),
+            "dimensions": DIMENSIONS, "rows": table.to_dict("records"), "amount_bars": _bars(table, "amount", unit=10000),
             "month_bars": _bars(monthly, "leads"), "health": health,
             "histogram": [{"label": label, "value": count, "width": round(100 * count / top)} for label, count in health.histogram],
             "generated": now_label(),
