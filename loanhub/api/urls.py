@@ -4,7 +4,11 @@ from django.http import HttpRequest, JsonResponse
 from django.urls import path, re_path, register_converter
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
-from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerSplitView
+from drf_spectacular.views import (
+    SpectacularAPIView,
+    SpectacularRedocView,
+    SpectacularSwaggerSplitView,
+)
 
 from .apis import auth, leads, products, sme, stats, webhooks
 

@@ -35,7 +35,13 @@ from loanhub.accounts.models import User
 from loanhub.institutions.models import FinancialInstitution
 from loanhub.matching.models import Lead
 
-from .models import DeliveryStatus, WebhookAttempt, WebhookDelivery, WebhookEndpoint, WebhookEvent
+from .models import (
+    DeliveryStatus,
+    WebhookAttempt,
+    WebhookDelivery,
+    WebhookEndpoint,
+    WebhookEvent,
+)
 
 logger = logging.getLogger(__name__)
 LOOPBACK_HOSTS = {"localhost", "127.0.0.1", "::1"}

@@ -14,15 +14,30 @@ from rest_framework.response import Response
 from loanhub.consent.exceptions import NotAuthorized
 from loanhub.consent.models import Channel
 from loanhub.credit_data.selectors import credit_profile_for_viewer
-from loanhub.matching.lifecycle import MAX_DECLINE_REASONS, lead_approve, lead_claim, lead_decline, lead_disburse
+from loanhub.matching.lifecycle import (
+    MAX_DECLINE_REASONS,
+    lead_approve,
+    lead_claim,
+    lead_decline,
+    lead_disburse,
+)
 from loanhub.matching.models import DeclineReason, Lead, LeadStatus
-from loanhub.matching.selectors import LEAD_SORTS, lead_get_for_staff, lead_list_for_staff
+from loanhub.matching.selectors import (
+    LEAD_SORTS,
+    lead_get_for_staff,
+    lead_list_for_staff,
+)
 from loanhub.scoring.exceptions import NoActiveModel
 from loanhub.scoring.services import score_for_scope
 
 from ..permissions import IsBankStaff
 from ..schema import AUTH, errors
-from ..serializers import CreditProfileSerializer, EventSerializer, LeadBaseSerializer, ScoreSerializer
+from ..serializers import (
+    CreditProfileSerializer,
+    EventSerializer,
+    LeadBaseSerializer,
+    ScoreSerializer,
+)
 from ..throttling import ExpensiveRateThrottle
 
 

@@ -12,7 +12,13 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from cms.choices import ProductType
-from loanhub.consent.models import AccessLog, Authorization, Channel, GranteeType, Purpose
+from loanhub.consent.models import (
+    AccessLog,
+    Authorization,
+    Channel,
+    GranteeType,
+    Purpose,
+)
 from loanhub.consent.services import authorization_grant, authorization_revoke
 from loanhub.credit_data.catalog import CATEGORY_CODES
 from loanhub.credit_data.models import CreditRecord
@@ -37,7 +43,12 @@ from loanhub.scoring.selectors import improvement_tips, score_latest
 
 from ..permissions import IsSme
 from ..schema import AUTH, errors
-from ..serializers import CreditProfileSerializer, InstitutionRefSerializer, LeadBaseSerializer, ScoreSerializer
+from ..serializers import (
+    CreditProfileSerializer,
+    InstitutionRefSerializer,
+    LeadBaseSerializer,
+    ScoreSerializer,
+)
 from ..throttling import ExpensiveRateThrottle
 
 ENTERPRISE_PARAM = OpenApiParameter("enterprise", str, description="Only this enterprise (USCC).")

@@ -14,7 +14,13 @@ from loanhub.institutions.selectors import institution_for_user
 from ..models import WebhookAttempt, WebhookDelivery, WebhookEndpoint, WebhookEvent
 from ..permissions import IsBankManager
 from ..schema import AUTH, errors
-from ..webhooks import delivery_list, webhook_create, webhook_delete, webhook_list, webhook_update
+from ..webhooks import (
+    delivery_list,
+    webhook_create,
+    webhook_delete,
+    webhook_list,
+    webhook_update,
+)
 
 
 class EndpointOutputSerializer(serializers.ModelSerializer):

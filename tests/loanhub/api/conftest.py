@@ -15,8 +15,8 @@ from loanhub.api.models import ApiToken
 from loanhub.api.tokens import token_hash
 from loanhub.api.webhooks import webhook_create
 from loanhub.consent.models import GranteeType
-from loanhub.disputes.services import objection_raise
 from loanhub.credit_data.models import CreditRecord
+from loanhub.disputes.services import objection_raise
 from loanhub.institutions.services import institution_add_staff
 from loanhub.matching.matcher import products_changed
 from loanhub.matching.needs import need_post
