@@ -30,6 +30,7 @@ from loanhub.matching.selectors import (
 from loanhub.scoring.exceptions import NoActiveModel
 from loanhub.scoring.services import score_for_scope
 
+from ..lead_rows import lead_rows, lead_values
 from ..permissions import IsBankStaff
 from ..schema import AUTH, errors
 from ..serializers import (
@@ -135,9 +136,8 @@ class LeadListApi(BankApi):
 
     @extend_schema(operation_id="leads_list", tags=["bank"], responses={200: LeadOutputSerializer(many=True), **errors(400, *AUTH)})
     def get(self, request: Request) -> Response:
-        leads = self.filter_queryset(self.get_queryset()).prefetch_related("events__actor")
-        page = self.paginate_queryset(leads)
-        return self.get_paginated_response(LeadOutputSerializer(page, many=True).data)
+        page = self.paginate_queryset(lead_values(self.filter_queryset(self.get_queryset())))
+        return self.get_paginated_response(lead_rows(page))
 
 
 class LeadDetailApi(BankApi):
