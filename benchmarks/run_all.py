@@ -24,13 +24,14 @@ FULL = {
     "risk_models": ["bench_risk_models.py", "--enterprises", "100000"],
     "import": ["bench_import.py", "--rows", "1000000"],
     "matching": ["bench_matching.py", "--products", "2000", "--needs", "100000"],
-    "api_load": ["load_test.py", "--seconds", "30"],
+    "api_load": ["load_test.py", "--seconds", "30", "--leads", "2000", "--connections", "8"],
+    "api_load_100k_leads": ["load_test.py", "--seconds", "15", "--leads", "100000", "--connections", "8"],
 }
 QUICK = {
     "risk_models": ["bench_risk_models.py", "--enterprises", "5000"],
     "import": ["bench_import.py", "--rows", "20000"],
     "matching": ["bench_matching.py", "--products", "500", "--needs", "2000"],
-    "api_load": ["load_test.py", "--seconds", "5", "--leads", "2000"],
+    "api_load": ["load_test.py", "--seconds", "5", "--leads", "2000", "--connections", "8"],
 }
 
 

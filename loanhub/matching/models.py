@@ -169,7 +169,11 @@ class Lead(models.Model):
                 name="lead_rate_in_range",
             ),
         ]
-        indexes = [models.Index(fields=["institution", "status", "-bank_score"])]
+        indexes = [
+            models.Index(fields=["institution", "status", "-bank_score"]),
+            # the bank's ranked list with no status filter (the API's default order)
+            models.Index(fields=["institution", "-bank_score", "id"], name="lead_bank_rank"),
+        ]
 
     def __str__(self) -> str:
         return f"#{self.pk} {self.enterprise.name} → {self.product.title}"

@@ -136,8 +136,10 @@ class LeadListApi(BankApi):
 
     @extend_schema(operation_id="leads_list", tags=["bank"], responses={200: LeadOutputSerializer(many=True), **errors(400, *AUTH)})
     def get(self, request: Request) -> Response:
-        page = self.paginate_queryset(lead_values(self.filter_queryset(self.get_queryset())))
-        return self.get_paginated_response(lead_rows(page))
+        # Count and page over ids alone (no joins), then fetch just the page's rows.
+        ids = self.paginate_queryset(self.filter_queryset(self.get_queryset()).values_list("pk", flat=True))
+        rows = {row["id"]: row for row in lead_values(Lead.objects.filter(pk__in=list(ids)))}
+        return self.get_paginated_response(lead_rows([rows[pk] for pk in ids]))
 
 
 class LeadDetailApi(BankApi):
