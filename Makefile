@@ -31,6 +31,7 @@ run: install
 
 ## make test — install test dependencies and run the whole suite
 test: install-dev
+	@bash scripts/ensure_browser.sh
 	$(PY) -m pytest
 
 bench: install
