@@ -46,7 +46,22 @@ def _error_shaped(response) -> bool:  # noqa: ANN001
         return False
 
 
-def test_no_operation_answers_5xx_for_any_role(world):
+@pytest.fixture
+def keep_test_connection():
+    """Schemathesis calls the WSGI app directly, so Django's end-of-request hook would
+    close the test's database connection (and its transaction) on PostgreSQL; the test
+    client disconnects that hook the same way."""
+    from django.core import signals
+    from django.db import close_old_connections
+
+    signals.request_started.disconnect(close_old_connections)
+    signals.request_finished.disconnect(close_old_connections)
+    yield
+    signals.request_started.connect(close_old_connections)
+    signals.request_finished.connect(close_old_connections)
+
+
+def test_no_operation_answers_5xx_for_any_role(world, keep_test_connection):
     from loanhub.wsgi import application
 
     schema = schemathesis.openapi.from_wsgi("/api/schema/?format=json", application)
