@@ -180,6 +180,7 @@ def main() -> None:
     parser.add_argument("--connections", type=int, default=8)
     parser.add_argument("--port", type=int, default=8765)
     parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--threads", type=int, default=1, help="gunicorn threads per worker (gthread when > 1)")
     parser.add_argument("--check", action="store_true", help="exit 1 on errors (CI smoke test)")
     parser.add_argument("--keep", action="store_true", help="keep the scratch database (for profiling)")
     args = parser.parse_args()
@@ -202,7 +203,7 @@ def main() -> None:
         prepared = round(time.perf_counter() - started, 1)
         bind = f"127.0.0.1:{args.port}"
         server = subprocess.Popen(
-            [sys.executable, "-m", "gunicorn", "loanhub.wsgi", "-b", bind, "-w", str(args.workers), "--log-level", "warning"],
+            [sys.executable, "-m", "gunicorn", "loanhub.wsgi", "-b", bind, "-w", str(args.workers), "--threads", str(args.threads), "--log-level", "warning"],
             cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
         )  # fmt: skip
         wait_ready(f"http://{bind}/api/v1/products/")
@@ -214,7 +215,7 @@ def main() -> None:
         os.environ["LOADTEST_TOKEN"] = setup["token"]
         mixed = run_wrk(f"http://{bind}/", args.seconds, args.connections, [], script=lua.name)
         report = {
-            "benchmark": "api_load", "server": f"gunicorn {args.workers} sync workers, PostgreSQL, loopback",
+            "benchmark": "api_load", "server": f"gunicorn {args.workers} workers × {args.threads} threads, PostgreSQL, loopback",
             "leads_at_bank": setup["leads"], "seconds_each": args.seconds, "connections": args.connections,
             "setup_seconds": prepared, "lead_list": lead_list, "mixed": mixed,
             "target": "lead list >= 300 req/s at p99 < 100 ms",
