@@ -10,7 +10,6 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 
 from django.db.models import Q, QuerySet
-from django.utils import timezone
 
 from loanhub.accounts.models import User
 from loanhub.credit_data.catalog import CATEGORY_CODES
@@ -121,6 +120,3 @@ def authorization_list(*, enterprise: Enterprise) -> QuerySet[Authorization]:
 def access_log_for_enterprise(*, enterprise: Enterprise) -> QuerySet[AccessLog]:
     return enterprise.access_logs.select_related("user", "institution").order_by("-at")
 
-
-def now() -> datetime:
-    return timezone.now()

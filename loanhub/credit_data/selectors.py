@@ -22,7 +22,7 @@ from loanhub.consent.selectors import Scope, viewer_scope
 from loanhub.consent.services import access_log_record
 from loanhub.enterprises.models import Enterprise
 
-from .catalog import CATEGORIES, CATEGORY_BY_CODE
+from .catalog import CATEGORIES
 from .models import CreditRecord, ImportBatch
 from .rules import dishonest_listing_live, record_counts
 
@@ -52,18 +52,6 @@ class CreditProfile:
 
 def records_for_enterprise(*, uscc: str) -> QuerySet[CreditRecord]:
     return CreditRecord.objects.filter(uscc=uscc).order_by("category", "-record_date", "pk")
-
-
-def counting_records(*, uscc: str, on: date | None = None, scope: Scope | None = None) -> list[CreditRecord]:
-    """Records that count on ``on`` (and that ``scope`` allows, if given)."""
-    on = on or timezone.localdate()
-    result = []
-    for record in records_for_enterprise(uscc=uscc):
-        if scope is not None and not scope.allows(record.category, record.record_date):
-            continue
-        if record_counts(record, on):
-            result.append(record)
-    return result
 
 
 def credit_profile_for_viewer(
@@ -120,6 +108,3 @@ def _log_read(viewer: User, enterprise: Enterprise, scope: Scope, channel: str, 
 def import_batch_list() -> QuerySet[ImportBatch]:
     return ImportBatch.objects.select_related("provider", "uploaded_by").order_by("-started_at")
 
-
-def category_name(code: str) -> str:
-    return str(CATEGORY_BY_CODE[code].name)

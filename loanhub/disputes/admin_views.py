@@ -37,6 +37,14 @@ def dispute_index(request: HttpRequest) -> HttpResponse:
     )
 
 
+def _log_read(request: HttpRequest, case: Objection | RepairRequest, purpose: str) -> None:
+    """An administrator opening a case reads the enterprise's record: log it."""
+    access_log_record(
+        enterprise=case.enterprise, user=request.user, categories=[case.record.category],
+        purpose=purpose, channel=Channel.BACK_OFFICE, detail=f"{purpose} #{case.pk}",
+    )  # fmt: skip
+
+
 def _errors(exc: ValidationError) -> str:
     return "; ".join(exc.messages)
 
@@ -65,10 +73,7 @@ def objection_detail(request: HttpRequest, pk: int) -> HttpResponse:
             messages.success(request, _("已答复，企业已收到通知。"))
             return redirect("disputes_admin:index")
     else:
-        access_log_record(
-            enterprise=objection.enterprise, user=request.user, categories=[objection.record.category],
-            purpose="objection", channel=Channel.BACK_OFFICE, detail=f"objection #{objection.pk}",
-        )  # fmt: skip
+        _log_read(request, objection, "objection")
     return render(
         request,
         "disputes/admin/objection_detail.html",
@@ -97,10 +102,7 @@ def repair_detail(request: HttpRequest, pk: int) -> HttpResponse:
             messages.success(request, _("已审核，企业已收到通知。"))
             return redirect("disputes_admin:index")
     else:
-        access_log_record(
-            enterprise=repair.enterprise, user=request.user, categories=[repair.record.category],
-            purpose="repair", channel=Channel.BACK_OFFICE, detail=f"repair #{repair.pk}",
-        )  # fmt: skip
+        _log_read(request, repair, "repair")
     return render(
         request,
         "disputes/admin/repair_detail.html",

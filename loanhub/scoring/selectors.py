@@ -18,10 +18,6 @@ def score_latest(*, enterprise: Enterprise, scope: str = "full") -> ScoreRecord 
     )
 
 
-def score_history(*, enterprise: Enterprise, scope: str = "full") -> QuerySet[ScoreRecord]:
-    return ScoreRecord.objects.filter(enterprise=enterprise, scope=scope).order_by("-created_at", "-pk")
-
-
 def model_version_list() -> QuerySet[ModelVersion]:
     return ModelVersion.objects.order_by("-is_active", "-created_at")
 

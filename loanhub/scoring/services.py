@@ -15,7 +15,6 @@ from threading import Lock
 
 import numpy as np
 import pandas as pd
-from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
@@ -149,6 +148,13 @@ def score_enterprises(
     as_of: date | None = None,
 ) -> list[ScoreRecord]:
     """Score enterprises in one vectorized pass and store one ScoreRecord each."""
+    return ScoreRecord.objects.bulk_create(_compute(enterprises, trigger=trigger, scope=scope, as_of=as_of))
+
+
+def _compute(
+    enterprises: Sequence[Enterprise], *, trigger: str, scope: Scope | None, as_of: date | None
+) -> list[ScoreRecord]:
+    """Unsaved score records of ``enterprises`` (one vectorized pass)."""
     if not enterprises:
         return []
     version, model = model_get_active()
@@ -179,7 +185,7 @@ def score_enterprises(
         )
         for enterprise, row in zip(enterprises, scored.itertuples(index=False), strict=True)
     ]
-    return ScoreRecord.objects.bulk_create(records)
+    return records
 
 
 def score_enterprise(
@@ -190,16 +196,16 @@ def score_enterprise(
 
 def score_for_scope(enterprise: Enterprise, scope: Scope) -> ScoreRecord:
     """A score computed only from what ``scope`` may see; reused while inputs are unchanged."""
-    fresh = score_enterprise(enterprise, trigger=Trigger.ON_DEMAND, scope=scope)
+    fresh = _compute([enterprise], trigger=Trigger.ON_DEMAND, scope=scope, as_of=None)[0]
     previous = (
         ScoreRecord.objects.filter(
             enterprise=enterprise, scope=fresh.scope, inputs_hash=fresh.inputs_hash,
             model_version=fresh.model_version, as_of=fresh.as_of,
-        ).exclude(pk=fresh.pk).order_by("-created_at").first()
+        ).order_by("-created_at").first()
     )  # fmt: skip
     if previous is not None:
-        fresh.delete()  # identical inputs: keep one audit row, not one per page view
-        return previous
+        return previous  # identical inputs: one audit row, not one per page view
+    fresh.save()
     return fresh
 
 
@@ -274,6 +280,3 @@ def validate_model_dir(path: str) -> Path:
         raise ValidationError(_("目录中缺少 model.txt 或 model_card.json。"))
     return folder
 
-
-def default_model_dir() -> Path:
-    return Path(settings.LOANHUB_MODEL_DIR)
