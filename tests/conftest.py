@@ -1,5 +1,8 @@
 from __future__ import annotations
 
+import socket
+from ipaddress import ip_address
+
 import pytest
 from django.test import Client
 
@@ -57,3 +60,26 @@ def _force_login_passes_two_factor(monkeypatch):
             _force_login(self, user, backend)
 
     monkeypatch.setattr(Client, "force_login", force_login)
+
+
+_getaddrinfo = socket.getaddrinfo
+
+
+@pytest.fixture(autouse=True)
+def _no_dns(monkeypatch):
+    """Tests never ask a DNS server. Webhook URLs in tests name hosts like
+    ``hooks.bank-a.test`` (and the schema fuzzer makes up others); saving or
+    delivering them resolves the name for the SSRF guard. Any name but localhost is
+    "not found" at once, as on a machine without network, instead of a lookup that
+    may hang. Literal addresses and localhost resolve as usual (live test servers)."""
+
+    def getaddrinfo(host, *args, **kwargs):  # noqa: ANN001, ANN002, ANN003, ANN202
+        name = (host.decode() if isinstance(host, bytes) else str(host or "")).lower().rstrip(".")
+        try:
+            ip_address(name.strip("[]"))
+        except ValueError:
+            if name not in ("", "localhost"):
+                raise socket.gaierror(socket.EAI_NONAME, "Name or service not known") from None
+        return _getaddrinfo(host, *args, **kwargs)
+
+    monkeypatch.setattr(socket, "getaddrinfo", getaddrinfo)

@@ -89,6 +89,10 @@ class WebhookEndpoint(models.Model):
     def __str__(self) -> str:
         return self.url
 
+    @property
+    def event_labels(self) -> list[str]:
+        return [str(WebhookEvent(e).label) for e in self.events if e in WebhookEvent.values]
+
 
 class DeliveryStatus(models.TextChoices):
     PENDING = "pending", _("待发送")

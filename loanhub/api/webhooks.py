@@ -10,6 +10,12 @@ retry_webhooks``.
 Signature: ``X-LoanHub-Signature: sha256=<hex HMAC-SHA256 of the raw body, keyed
 with the endpoint's secret>``; ``X-LoanHub-Event-Id`` and ``X-LoanHub-Timestamp``
 let the receiver drop duplicates and stale replays.
+
+No request forgery (SSRF): an endpoint may only point at public addresses. The URL's
+host is resolved and every address checked when the endpoint is saved, and again
+before every attempt (the name may point elsewhere by then: DNS rebinding); the POST
+then connects to the checked address itself, while TLS still verifies the
+certificate against the host name. A refused address is a failed attempt in the log.
 """
 
 from __future__ import annotations
@@ -21,19 +27,22 @@ import logging
 import secrets
 import time
 from datetime import timedelta
+from ipaddress import ip_address
 from urllib.parse import urlsplit
 
 import requests
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import QuerySet
+from django.db.models import OuterRef, QuerySet, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from urllib3.exceptions import ConnectTimeoutError
 
 from loanhub.accounts.models import User
 from loanhub.institutions.models import FinancialInstitution
 from loanhub.matching.models import Lead
+from loanhub.security.net import PinnedAddressAdapter, address_is_public, host_addresses
 
 from .models import (
     DeliveryStatus,
@@ -46,24 +55,98 @@ from .models import (
 logger = logging.getLogger(__name__)
 LOOPBACK_HOSTS = {"localhost", "127.0.0.1", "::1"}
 MIN_SECRET_LENGTH = 16
+MAX_ADDRESSES_TRIED = 2  # of a host's addresses, when the first cannot be connected to
 
 
-# -------------------------------------------------------------- endpoints (CRUD)
+class WebhookAddressError(Exception):
+    """The endpoint's host cannot be sent to; the message says why (for the log)."""
+
+
+class WebhookHostUnresolved(WebhookAddressError):
+    pass
+
+
+class WebhookAddressRefused(WebhookAddressError):
+    """The host is, or resolves to, a private / loopback / link-local / reserved address."""
+
+
+# ------------------------------------------------------------ where we may send
 
 
 def _loopback_allowed() -> bool:
     return bool(settings.DEBUG or getattr(settings, "LOANHUB_WEBHOOK_ALLOW_HTTP_LOOPBACK", False))
 
 
+def _address_allowed(address: str, host: str) -> bool:
+    """Public addresses; loopback ones too for 127.0.0.1 / localhost in development."""
+    if address_is_public(address):
+        return True
+    try:
+        loopback = ip_address(address).is_loopback
+    except ValueError:
+        return False
+    return loopback and host in LOOPBACK_HOSTS and _loopback_allowed()
+
+
+def _is_ip_literal(host: str) -> bool:
+    try:
+        ip_address(host)
+    except ValueError:
+        return False
+    return True
+
+
+def webhook_addresses(url: str) -> list[str]:
+    """The addresses a POST to ``url`` may go to: all of the host's, each checked.
+
+    Raises ``WebhookHostUnresolved`` or ``WebhookAddressRefused`` (if any one address
+    is refused: a name that resolves to a public and a private address is refused).
+    """
+    host = ""
+    try:
+        parts = urlsplit(url)
+        host = (parts.hostname or "").lower()
+        addresses = host_addresses(host, parts.port)
+    except (OSError, UnicodeError, ValueError) as exc:
+        raise WebhookHostUnresolved(
+            _("无法解析接收地址的域名 %(host)s：%(error)s") % {"host": host, "error": exc}
+        ) from exc
+    refused = [a for a in addresses if not _address_allowed(a, host)]
+    if refused and _is_ip_literal(host):
+        raise WebhookAddressRefused(
+            _("接收地址 %(host)s 是内网、本机、链路本地或保留地址，平台不向此类地址发送数据。") % {"host": host}
+        )
+    if refused:
+        raise WebhookAddressRefused(
+            _("接收地址 %(host)s 解析到内网、本机、链路本地或保留地址（%(address)s），平台不向此类地址发送数据。")
+            % {"host": host, "address": ", ".join(refused)}
+        )
+    return addresses
+
+
+# -------------------------------------------------------------- endpoints (CRUD)
+
+
 def webhook_url_validate(url: str) -> str:
-    """HTTPS only; plain http just for 127.0.0.1 / localhost in development and tests."""
-    parts = urlsplit(url)
+    """HTTPS only (plain http just for 127.0.0.1 / localhost in development and
+    tests), and only to public addresses. A name that does not resolve yet is
+    accepted: every delivery checks the addresses again before it is sent."""
+    try:
+        parts = urlsplit(url)
+        parts.port  # noqa: B018 — raises ValueError when out of range
+    except ValueError as exc:
+        raise ValidationError({"url": _("接收地址不是有效的网址。")}) from exc
     host = (parts.hostname or "").lower()
-    if parts.scheme == "https" and host:
-        return url
-    if parts.scheme == "http" and host in LOOPBACK_HOSTS and _loopback_allowed():
-        return url
-    raise ValidationError({"url": _("接收地址必须使用 HTTPS。")})
+    https = parts.scheme == "https" and host
+    if not (https or (parts.scheme == "http" and host in LOOPBACK_HOSTS and _loopback_allowed())):
+        raise ValidationError({"url": _("接收地址必须使用 HTTPS。")})
+    try:
+        webhook_addresses(url)
+    except WebhookHostUnresolved:
+        pass
+    except WebhookAddressRefused as exc:
+        raise ValidationError({"url": str(exc)}) from exc
+    return url
 
 
 def _clean_events(events: list[str] | None) -> list[str]:
@@ -119,8 +202,35 @@ def webhook_delete(*, endpoint: WebhookEndpoint) -> None:
     endpoint.delete()
 
 
+def webhook_list_with_last_delivery(*, institution: FinancialInstitution) -> QuerySet[WebhookEndpoint]:
+    """The institution's endpoints, each with ``last_status`` / ``last_delivery_at``
+    of its most recent delivery (None when there is none yet)."""
+    latest = WebhookDelivery.objects.filter(endpoint=OuterRef("pk")).order_by("-created_at", "-pk")
+    return webhook_list(institution=institution).annotate(
+        last_status=Subquery(latest.values("status")[:1]),
+        last_delivery_at=Subquery(latest.values("created_at")[:1]),
+    )
+
+
 def delivery_list(*, endpoint: WebhookEndpoint) -> QuerySet[WebhookDelivery]:
     return endpoint.deliveries.prefetch_related("attempt_log").order_by("-created_at", "-pk")
+
+
+RETRYABLE = (DeliveryStatus.FAILED, DeliveryStatus.RETRYING)
+
+
+def delivery_retry_now(*, delivery: WebhookDelivery) -> None:
+    """Send a failed (or waiting) delivery again now: one more attempt, recorded in
+    the log like any other; if it fails, the delivery is retried or failed again as
+    usual. The attempt runs after the caller's transaction commits."""
+    if not delivery.endpoint.is_active:
+        raise ValidationError(_("接收地址已停用，请先启用再重试。"))
+    updated = WebhookDelivery.objects.filter(pk=delivery.pk, status__in=RETRYABLE).update(
+        status=DeliveryStatus.RETRYING, next_attempt_at=timezone.now()
+    )
+    if not updated:
+        raise ValidationError(_("只有失败或等待重试的投递可以立即重试。"))
+    transaction.on_commit(lambda: delivery_enqueue(delivery))
 
 
 # ---------------------------------------------------------------------- events
@@ -208,7 +318,30 @@ def backoff(attempts: int) -> timedelta:
     return timedelta(seconds=settings.LOANHUB_WEBHOOK_BACKOFF_SECONDS * 2 ** max(attempts - 1, 0))
 
 
+def _could_not_connect(exc: requests.RequestException) -> bool:
+    """Nothing was sent: the connection was refused or timed out while opening."""
+    reason = getattr(exc.args[0], "reason", None) if exc.args else None
+    return isinstance(exc, requests.ConnectTimeout) or isinstance(reason, ConnectTimeoutError)
+
+
+def _post_to(address: str, url: str, body: bytes, headers: dict) -> requests.Response:
+    with requests.Session() as session:
+        adapter = PinnedAddressAdapter(address)
+        session.mount("https://", adapter)
+        session.mount("http://", adapter)
+        return session.post(
+            url, data=body, headers=headers, timeout=settings.LOANHUB_WEBHOOK_TIMEOUT,
+            allow_redirects=False,
+        )  # fmt: skip
+
+
 def _post(endpoint: WebhookEndpoint, delivery: WebhookDelivery) -> tuple[int | None, str]:
+    """POST to the endpoint's checked addresses, the next one only if the previous
+    could not be connected to (as ``socket.create_connection`` would)."""
+    try:
+        addresses = webhook_addresses(endpoint.url)
+    except WebhookAddressError as exc:
+        return None, str(exc)[:500]
     body = body_bytes(delivery.payload)
     headers = {
         "Content-Type": "application/json; charset=utf-8",
@@ -218,14 +351,17 @@ def _post(endpoint: WebhookEndpoint, delivery: WebhookDelivery) -> tuple[int | N
         "X-LoanHub-Timestamp": str(int(time.time())),
         "X-LoanHub-Signature": signature(endpoint.secret, body),
     }
-    try:
-        response = requests.post(
-            endpoint.url, data=body, headers=headers, timeout=settings.LOANHUB_WEBHOOK_TIMEOUT,
-            allow_redirects=False,
-        )  # fmt: skip
-    except requests.RequestException as exc:
-        return None, f"{type(exc).__name__}: {exc}"[:500]
-    return response.status_code, "" if 200 <= response.status_code < 300 else response.text[:200]
+    error = ""
+    for address in addresses[:MAX_ADDRESSES_TRIED]:
+        try:
+            response = _post_to(address, endpoint.url, body, headers)
+        except requests.RequestException as exc:
+            error = f"{type(exc).__name__}: {exc}"[:500]
+            if _could_not_connect(exc):
+                continue
+            return None, error
+        return response.status_code, "" if 200 <= response.status_code < 300 else response.text[:200]
+    return None, error
 
 
 def delivery_attempt(delivery_id: int) -> WebhookDelivery | None:
@@ -242,7 +378,11 @@ def delivery_attempt(delivery_id: int) -> WebhookDelivery | None:
         delivery.next_attempt_at = None
         delivery.save(update_fields=["attempts", "next_attempt_at"])
     started = time.monotonic()
-    code, error = _post(delivery.endpoint, delivery)
+    try:
+        code, error = _post(delivery.endpoint, delivery)
+    except Exception as exc:  # recorded as a failed attempt, never left half-done
+        logger.exception("webhook: delivery %s failed unexpectedly", delivery.pk)
+        code, error = None, f"{type(exc).__name__}: {exc}"[:500]
     WebhookAttempt.objects.create(
         delivery=delivery, number=delivery.attempts, status_code=code, error=error,
         duration_ms=int((time.monotonic() - started) * 1000),
