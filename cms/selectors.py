@@ -109,6 +109,15 @@ def product_list_for_institution_page(*, page: InstitutionPage) -> list:
     return products
 
 
+def product_choices_for_institution(*, institution: FinancialInstitution) -> list[tuple[int, str]]:
+    """(id, title) of every product page under the institution's page, live or not
+    (a lead may name a product that has since been unpublished), by title."""
+    page = InstitutionPage.objects.filter(institution=institution).first()
+    if page is None:
+        return []
+    return sorted(FinancingProductPage.objects.child_of(page).values_list("id", "title"), key=lambda c: c[1])
+
+
 # ------------------------------------------------------------------ products
 
 

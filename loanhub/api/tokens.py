@@ -74,9 +74,10 @@ def _check_second_factor(request: HttpRequest, user: User, otp: str) -> None:
 def token_authenticate(key: str) -> ApiToken | None:
     """The usable token for ``key`` (its user still holding the scope it was made with)."""
     token = (
-        ApiToken.objects.usable().select_related("user", "user__institution_membership")
+        ApiToken.objects.usable()
+        .select_related("user", "user__institution_membership__institution")
         .filter(key_hash=token_hash(key)).first()
-    )  # fmt: skip
+    )  # fmt: skip  (one query: token, user, membership and institution)
     if token is None or not token.user.is_active:
         return None
     if token.user.is_bank_staff or token.institution_id is not None:

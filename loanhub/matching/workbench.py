@@ -15,6 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from cms.selectors import product_choices_for_institution
 from loanhub.consent.exceptions import NotAuthorized
 from loanhub.consent.models import Channel
 from loanhub.credit_data.selectors import credit_profile_for_viewer
@@ -62,13 +63,13 @@ def lead_index(request: HttpRequest) -> HttpResponse:
     page = Paginator(leads, 25).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
-    products = lead_list_for_staff(user=request.user).values_list("product_id", "product__title").distinct()
+    products = product_choices_for_institution(institution=membership.institution)
     return render(
         request,
         "matching/admin/lead_index.html",
         {
             "title": _("融资线索"), "icon": "list-ul", "page": page, "membership": membership,
-            "statuses": LeadStatus.choices, "products": sorted(set(products), key=lambda p: p[1]),
+            "statuses": LeadStatus.choices, "products": products,
             "params": request.GET, "querystring": "&" + query.urlencode() if query else "",
             "grades": "ABCDE",
         },

@@ -9,7 +9,7 @@ from __future__ import annotations
 from django.core.exceptions import ImproperlyConfigured
 
 from .base import *  # noqa: F403
-from .base import env
+from .base import env, postgres_prepared
 
 DEBUG = False
 
@@ -33,6 +33,7 @@ if SECRET_KEY.startswith(("dev-insecure", "test-only")) or len(SECRET_KEY) < 50:
 ALLOWED_HOSTS = [h.strip() for h in _require("DJANGO_ALLOWED_HOSTS").split(",")]
 DATABASES = {"default": env.db_url_config(_require("DATABASE_URL"))}
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("DJANGO_CONN_MAX_AGE", default=60)
+postgres_prepared(DATABASES["default"])
 CSRF_TRUSTED_ORIGINS = env.list("DJANGO_CSRF_TRUSTED_ORIGINS", default=[])
 
 # Field-encryption keys (Fernet): required, and never the dev/test defaults.

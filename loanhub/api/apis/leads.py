@@ -30,7 +30,7 @@ from loanhub.matching.selectors import (
 from loanhub.scoring.exceptions import NoActiveModel
 from loanhub.scoring.services import score_for_scope
 
-from ..lead_rows import lead_rows, lead_values
+from ..lead_rows import CountedRows, lead_rows
 from ..permissions import IsBankStaff
 from ..schema import AUTH, errors
 from ..serializers import (
@@ -68,6 +68,9 @@ class LeadFilterSet(django_filters.FilterSet):
             "mine": self.request.user.pk if data.get("mine") else "",
         }  # fmt: skip
         return lead_list_for_staff(user=self.request.user, filters=filters)
+
+
+FILTER_NAMES = frozenset(LeadFilterSet.base_filters)
 
 
 class EnterpriseRefSerializer(serializers.Serializer):
@@ -134,12 +137,15 @@ class LeadListApi(BankApi):
     def get_queryset(self):  # noqa: ANN201
         return lead_list_for_staff(user=self.request.user)
 
+    def filter_queryset(self, queryset):  # noqa: ANN001, ANN201
+        if FILTER_NAMES.isdisjoint(self.request.query_params):
+            return queryset  # no filter asked for: already the bank's ranked list
+        return super().filter_queryset(queryset)
+
     @extend_schema(operation_id="leads_list", tags=["bank"], responses={200: LeadOutputSerializer(many=True), **errors(400, *AUTH)})
     def get(self, request: Request) -> Response:
-        # Count and page over ids alone (no joins), then fetch just the page's rows.
-        ids = self.paginate_queryset(self.filter_queryset(self.get_queryset()).values_list("pk", flat=True))
-        rows = {row["id"]: row for row in lead_values(Lead.objects.filter(pk__in=list(ids)))}
-        return self.get_paginated_response(lead_rows([rows[pk] for pk in ids]))
+        page = self.paginate_queryset(CountedRows(self.filter_queryset(self.get_queryset())))
+        return self.get_paginated_response(lead_rows(page))
 
 
 class LeadDetailApi(BankApi):
