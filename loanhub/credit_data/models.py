@@ -9,6 +9,8 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from loanhub.security.fields import EncryptedJSONField
+
 from .catalog import CATEGORY_BY_CODE, category_choices
 
 
@@ -37,6 +39,10 @@ class CreditRecord(models.Model):
     Records may arrive before the enterprise registers, so they are keyed by
     USCC, not by a foreign key. ``natural_key`` makes a record unique: the same
     record imported twice is stored once.
+
+    The payload of a sensitive catalog category (tax amounts) is encrypted at rest
+    and its ``payload_hash`` is keyed (HMAC), so neither the stored value nor the hash
+    gives the amount away; Python code reads ``payload`` in the clear either way.
     """
 
     uscc = models.CharField(_("统一社会信用代码"), max_length=18, db_index=True)
@@ -44,7 +50,7 @@ class CreditRecord(models.Model):
         _("信息类别"), max_length=20, choices=category_choices(), db_index=True
     )
     record_date = models.DateField(_("记录日期"))
-    payload = models.JSONField(_("内容"), default=dict)
+    payload = EncryptedJSONField(_("内容"), default=dict, seal_when="is_sensitive")
     natural_key = models.CharField(max_length=64, unique=True)
     payload_hash = models.CharField(max_length=64)
     provider = models.ForeignKey(Provider, on_delete=models.PROTECT, related_name="records")
@@ -72,6 +78,12 @@ class CreditRecord(models.Model):
     @property
     def category_info(self):  # noqa: ANN201
         return CATEGORY_BY_CODE[self.category]
+
+    @property
+    def is_sensitive(self) -> bool:
+        """A sensitive catalog category: its payload is stored encrypted."""
+        category = CATEGORY_BY_CODE.get(self.category)
+        return bool(category and category.sensitive)
 
     @property
     def severity(self) -> str:

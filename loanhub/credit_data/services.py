@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from loanhub.accounts.models import User
 from loanhub.audit.models import AuditKind
 from loanhub.audit.services import audit_record
+from loanhub.security.fields import Sealed
 
 from .catalog import CATEGORY_BY_CODE
 from .exceptions import CreditDataError, ImportFileError
@@ -150,13 +151,15 @@ def _store_chunk(batch: ImportBatch, category: str, chunk: pd.DataFrame, source_
             natural_key__in=list(chunk["natural_key"])
         ).values_list("natural_key", "pk", "payload_hash")
     }
+    # Sealed explicitly: bulk_update below does not look at the category.
+    sensitive = CATEGORY_BY_CODE[category].sensitive
     new, changed = [], []
     for row in chunk.itertuples(index=False):
         record = CreditRecord(
             uscc=row.uscc,
             category=category,
             record_date=row.record_date,
-            payload=row.payload,
+            payload=Sealed(row.payload) if sensitive else row.payload,
             natural_key=row.natural_key,
             payload_hash=row.payload_hash,
             provider_id=batch.provider_id,

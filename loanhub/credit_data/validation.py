@@ -2,11 +2,16 @@
 
 A bad row never stops the good ones: every row gets either a normalized payload
 or a reason for rejection.
+
+Rows of a sensitive catalog category get a keyed ``payload_hash`` (a plain SHA-256
+of a low-entropy tax amount could be reversed by hashing guesses) and, when
+rejected, keep only ``uscc`` and ``record_date`` of their raw values.
 """
 
 from __future__ import annotations
 
 import hashlib
+import hmac
 import io
 import json
 from dataclasses import dataclass
@@ -14,17 +19,21 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+from django.conf import settings
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from loanhub.enterprises.uscc import validate_uscc
 
+from .catalog import CATEGORY_BY_CODE
 from .exceptions import ImportFileError
-from .schema import COLUMNS, NATURAL_KEY, Column, column_names
+from .schema import BASE_COLUMNS, COLUMNS, NATURAL_KEY, Column, column_names
 
 TRUE_WORDS = {"1", "true", "yes", "y", "是", "已履行", "t"}
 FALSE_WORDS = {"0", "false", "no", "n", "否", "未履行", "f"}
 MAX_TEXT = 200
+PAYLOAD_HASH_SALT = "loanhub.credit_data.payload_hash"
+REDACTED = "***"
 
 
 @dataclass
@@ -163,6 +172,39 @@ def _hash_rows(parts: pd.Series) -> pd.Series:
     return parts.map(lambda s: hashlib.sha256(s.encode("utf-8")).hexdigest())
 
 
+def canonical_json(payload: dict) -> str:
+    """The payload as hashed: sorted keys, so equal content gives equal text."""
+    return json.dumps(payload, ensure_ascii=False, sort_keys=True, default=str, allow_nan=False)
+
+
+def payload_hash_key() -> bytes:
+    """The HMAC key of sensitive payload hashes, derived from ``SECRET_KEY``.
+
+    Not from LOANHUB_FIELD_KEYS: rotating those must not make every stored hash
+    look changed. (Changing SECRET_KEY does: the next re-import of a sensitive file
+    then rewrites its rows once, with the same content.)
+    """
+    return hashlib.sha256(f"{PAYLOAD_HASH_SALT}{settings.SECRET_KEY}".encode()).digest()
+
+
+def payload_hashes(category: str, dumped: pd.Series) -> pd.Series:
+    """Hashes of canonical payload texts: SHA-256, or HMAC-SHA256 when sensitive."""
+    if not CATEGORY_BY_CODE[category].sensitive:
+        return _hash_rows(dumped)
+    key = payload_hash_key()
+    return dumped.map(lambda s: hmac.new(key, s.encode("utf-8"), hashlib.sha256).hexdigest())
+
+
+def redact_raw(row: dict) -> dict:
+    """A rejected row of a sensitive category: only what locates it stays readable."""
+    return {k: v if k in BASE_COLUMNS or v in ("", None) else REDACTED for k, v in row.items()}
+
+
+def _raw_rows(frame: pd.DataFrame, category: str) -> list[dict]:
+    rows = frame.to_dict("records")
+    return [redact_raw(r) for r in rows] if CATEGORY_BY_CODE[category].sensitive else rows
+
+
 def validate_frame(frame: pd.DataFrame, category: str, first_row: int = 2) -> ValidatedFrame:
     """Validate a frame of strings for ``category``; ``first_row`` numbers the rows.
 
@@ -186,7 +228,7 @@ def validate_frame(frame: pd.DataFrame, category: str, first_row: int = 2) -> Va
         {
             "row_number": rows[~ok].to_numpy(),
             "reason": reasons.values[~ok],
-            "raw": frame[~ok].to_dict("records"),
+            "raw": _raw_rows(frame[~ok], category),
         }
     )
     good = _good_rows(category, uscc[ok], record_date[ok], payload[ok], rows[ok])
@@ -205,10 +247,7 @@ def _good_rows(
     for name in NATURAL_KEY[category]:
         key_parts = key_parts + "|" + payload[name].astype(str)
     records = payload.to_dict("records")
-    dumped = pd.Series(
-        [json.dumps(r, ensure_ascii=False, sort_keys=True, default=str, allow_nan=False) for r in records],
-        index=payload.index,
-    )
+    dumped = pd.Series([canonical_json(r) for r in records], index=payload.index)
     good = pd.DataFrame(
         {
             "row_number": rows.to_numpy(),
@@ -216,7 +255,7 @@ def _good_rows(
             "record_date": record_date.dt.date.to_numpy(),
             "payload": records,
             "natural_key": _hash_rows(key_parts).to_numpy(),
-            "payload_hash": _hash_rows(dumped).to_numpy(),
+            "payload_hash": payload_hashes(category, dumped).to_numpy(),
         }
     )
     return good

@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 
 from loanhub.credit_data.models import CreditRecord
 from loanhub.enterprises.models import Enterprise
+from loanhub.security.fields import EncryptedJSONField
 
 OBJECTION_DAYS = 20  # 征信业管理条例 §25
 ATTACHMENT_TYPES = ["pdf", "jpg", "jpeg", "png"]
@@ -38,7 +39,8 @@ class Objection(models.Model):
         _("状态"), max_length=10, choices=ObjectionStatus.choices, default=ObjectionStatus.OPEN
     )
     answer = models.TextField(_("书面答复"), blank=True)
-    corrected_payload = models.JSONField(_("更正后的内容"), null=True, blank=True)
+    # Sealed (encrypted at rest) when the record's category is sensitive.
+    corrected_payload = EncryptedJSONField(_("更正后的内容"), null=True, blank=True)
     resolved_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )

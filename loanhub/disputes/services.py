@@ -22,6 +22,7 @@ from loanhub.credit_data.validation import validate_frame
 from loanhub.enterprises.models import Enterprise
 from loanhub.scoring.models import Trigger
 from loanhub.scoring.services import rescore_safely
+from loanhub.security.fields import Sealed
 
 from .models import Objection, ObjectionStatus, RepairRequest, RepairStatus
 
@@ -119,6 +120,8 @@ def objection_resolve(
         record.payload, record.payload_hash = _validated_payload(record, corrected_payload)
     elif outcome == ObjectionStatus.REMOVED:
         record.removed_at = timezone.now()
+    if corrected_payload and record.is_sensitive:
+        corrected_payload = Sealed(corrected_payload)  # a corrected tax amount is sensitive too
     updated = Objection.objects.filter(pk=objection.pk, status=ObjectionStatus.OPEN).update(
         status=outcome, answer=answer.strip(), corrected_payload=corrected_payload,
         resolved_by=admin, resolved_at=timezone.now(),

@@ -7,16 +7,23 @@ decrypts, so a new key can be put in front and the old one kept until
 
 The stored value is the Fernet token (text); an empty value stays empty so a
 blank field needs no key. Encrypted values cannot be searched or compared in SQL.
+
+``EncryptedJSONField`` is a JSON column in which only some rows are encrypted (the
+credit records of sensitive catalog categories): a ``Sealed`` object is stored as a
+Fernet token (a JSON string), any other object as plain JSON, so rows that need no
+secrecy cost nothing extra.
 """
 
 from __future__ import annotations
 
+import json
 from functools import lru_cache
 
 from cryptography.fernet import Fernet, InvalidToken, MultiFernet
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 from django.db import models
+from django.db.models.fields.json import KeyTransform
 
 
 @lru_cache(maxsize=8)
@@ -73,6 +80,85 @@ class EncryptedTextField(models.TextField):
             return value
         return encrypt_text(str(value))
 
+    def rotate_db_value(self, raw: str | None) -> str | None:
+        """The stored ``raw`` value re-encrypted with the current key (None: nothing to do)."""
+        return rotate_token(raw) if raw else None
+
+
+class Sealed(dict):
+    """A JSON object that an ``EncryptedJSONField`` stores encrypted.
+
+    Reading an encrypted value gives a ``Sealed`` back, so a record loaded, changed
+    and saved again (even through ``bulk_update``) stays encrypted.
+    """
+
+
+class EncryptedJSONField(models.JSONField):
+    """A JSON object, stored encrypted when it is ``Sealed``; plain JSON otherwise.
+
+    ``seal_when`` names a boolean attribute of the model instance: when it is true,
+    ``save()``, ``create()`` and ``bulk_create()`` seal the value. ``bulk_update()``
+    and ``QuerySet.update()`` do not look at the instance: pass a ``Sealed`` value.
+    Encrypted rows cannot be searched by key in SQL. The field holds objects only:
+    a JSON string in the column is a Fernet token.
+    """
+
+    description = "JSON, encrypted at rest when sealed"
+
+    def __init__(self, *args: object, seal_when: str | None = None, **kwargs: object) -> None:
+        self.seal_when = seal_when
+        super().__init__(*args, **kwargs)
+
+    def deconstruct(self):  # noqa: ANN201
+        name, path, args, kwargs = super().deconstruct()
+        if self.seal_when:
+            kwargs["seal_when"] = self.seal_when
+        return name, path, args, kwargs
+
+    def pre_save(self, model_instance: models.Model, add: bool):  # noqa: ANN201, FBT001
+        value = super().pre_save(model_instance, add)
+        if (
+            isinstance(value, dict)
+            and not isinstance(value, Sealed)
+            and self.seal_when
+            and getattr(model_instance, self.seal_when, False)
+        ):
+            value = Sealed(value)
+            setattr(model_instance, self.attname, value)
+        return value
+
+    def get_prep_value(self, value):  # noqa: ANN001, ANN201
+        if isinstance(value, Sealed):
+            return encrypt_text(json.dumps(value, cls=self.encoder, ensure_ascii=False))
+        return super().get_prep_value(value)
+
+    def from_db_value(self, value, expression, connection):  # noqa: ANN001, ANN201
+        value = super().from_db_value(value, expression, connection)
+        if isinstance(value, str) and not isinstance(expression, KeyTransform):
+            return self._open(value)
+        return value
+
+    def to_python(self, value):  # noqa: ANN001, ANN201
+        # A fixture written by value_to_string holds the token: load it sealed.
+        return self._open(value) if isinstance(value, str) else value
+
+    def value_to_string(self, obj: models.Model):  # noqa: ANN201
+        # dumpdata writes the token, never the plaintext.
+        value = self.value_from_object(obj)
+        return self.get_prep_value(value) if isinstance(value, Sealed) else value
+
+    def _open(self, token: str) -> Sealed:
+        return Sealed(json.loads(decrypt_text(token), cls=self.decoder))
+
+    def rotate_db_value(self, raw: str | None) -> str | None:
+        """The stored JSON ``raw`` re-encrypted with the current key (None: plain JSON)."""
+        if not raw or not raw.lstrip().startswith('"'):
+            return None
+        return json.dumps(rotate_token(json.loads(raw)))
+
+
+ENCRYPTED_FIELD_TYPES = (EncryptedTextField, EncryptedJSONField)
+
 
 def encrypted_fields() -> list[tuple[type[models.Model], list[str]]]:
     """Every concrete model with encrypted fields, with those fields' names."""
@@ -81,7 +167,7 @@ def encrypted_fields() -> list[tuple[type[models.Model], list[str]]]:
     found = []
     for model in apps.get_models():
         names = [
-            f.name for f in model._meta.concrete_fields if isinstance(f, EncryptedTextField)
+            f.name for f in model._meta.concrete_fields if isinstance(f, ENCRYPTED_FIELD_TYPES)
         ]
         if names:
             found.append((model, names))

@@ -3,6 +3,10 @@ current (first) key of LOANHUB_FIELD_KEYS.
 
 Rotation: put a new key first in LOANHUB_FIELD_KEYS (keep the old ones after it),
 restart, run this command, then drop the old keys.
+
+Tables are walked by primary key in batches, each committed on its own, so a large
+table (the credit records) neither fills memory nor holds one long transaction; a run
+that stops half-way can simply be started again.
 """
 
 from __future__ import annotations
@@ -10,7 +14,9 @@ from __future__ import annotations
 from django.core.management.base import BaseCommand
 from django.db import connection, transaction
 
-from loanhub.security.fields import encrypted_fields, rotate_token
+from loanhub.security.fields import encrypted_fields
+
+BATCH = 2000
 
 
 class Command(BaseCommand):
@@ -24,25 +30,46 @@ class Command(BaseCommand):
             self.stdout.write(f"{model._meta.label}: {rows} rows re-encrypted")
         self.stdout.write(self.style.SUCCESS(f"done: {total} rows"))
 
-    @transaction.atomic
     def _rotate_model(self, model, names: list[str]) -> int:  # noqa: ANN001
-        # Raw tokens, so rows are rotated without ever holding plaintext.
-        table = connection.ops.quote_name(model._meta.db_table)
-        pk = model._meta.pk
-        columns = [model._meta.get_field(n).column for n in names]
-        select = ", ".join(connection.ops.quote_name(c) for c in [pk.column, *columns])
-        assignments = ", ".join(f"{connection.ops.quote_name(c)} = %s" for c in columns)
-        count = 0
-        with connection.cursor() as cursor:
-            cursor.execute(f"SELECT {select} FROM {table}")  # noqa: S608 — names quoted
-            rows = cursor.fetchall()
-            for pk_value, *tokens in rows:
-                if not any(tokens):
-                    continue
-                rotated = [rotate_token(t) if t else t for t in tokens]
-                cursor.execute(
-                    f"UPDATE {table} SET {assignments} WHERE {connection.ops.quote_name(pk.column)} = %s",  # noqa: S608, E501
-                    [*rotated, pk_value],
-                )
-                count += 1
-        return count
+        # Raw stored values, so rows are rotated without going through the models.
+        quote = connection.ops.quote_name
+        fields = [model._meta.get_field(n) for n in names]
+        table, pk = quote(model._meta.db_table), quote(model._meta.pk.column)
+        select = ", ".join([pk, *(quote(f.column) for f in fields)])
+        assignments = ", ".join(f"{quote(f.column)} = %s" for f in fields)
+        # Rows locked while rotated, so a concurrent write is never overwritten.
+        lock = " FOR UPDATE" if connection.features.has_select_for_update else ""
+        first = f"SELECT {select} FROM {table} ORDER BY {pk} LIMIT {BATCH}{lock}"  # noqa: S608
+        after = f"SELECT {select} FROM {table} WHERE {pk} > %s ORDER BY {pk} LIMIT {BATCH}{lock}"  # noqa: S608, E501
+        update = f"UPDATE {table} SET {assignments} WHERE {pk} = %s"  # noqa: S608
+        count, rows = 0, None
+        while True:
+            with transaction.atomic(), connection.cursor() as cursor:
+                if rows is None:
+                    cursor.execute(first)
+                else:
+                    cursor.execute(after, [rows[-1][0]])
+                rows = cursor.fetchall()
+                if not rows:
+                    return count
+                changes = [
+                    c
+                    for c in (self._rotated(fields, row) for row in rows)
+                    if c is not None
+                ]
+                if changes:
+                    cursor.executemany(update, changes)
+                count += len(changes)
+
+    @staticmethod
+    def _rotated(fields: list, row: tuple) -> list | None:
+        pk_value, *stored = row
+        rotated = [
+            f.rotate_db_value(value) for f, value in zip(fields, stored, strict=True)
+        ]
+        if all(r is None for r in rotated):
+            return None
+        return [
+            *(s if r is None else r for s, r in zip(stored, rotated, strict=True)),
+            pk_value,
+        ]
