@@ -7,7 +7,9 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from loanhub.credit_data.catalog import CATEGORY_BY_CODE, CATEGORY_CODES
 from loanhub.enterprises.models import Enterprise
+from loanhub.security.fields import EncryptedJSONField
 
 
 class ModelVersion(models.Model):
@@ -49,7 +51,12 @@ class Trigger(models.TextChoices):
 
 
 class ScoreRecord(models.Model):
-    """One score given: kept for ever as the audit trail of automated decisions."""
+    """One score given: kept for ever as the audit trail of automated decisions.
+
+    ``features`` and ``reasons`` hold the input values (tax amounts among them) and
+    reason texts that embed them: they are encrypted at rest when the score could use
+    a sensitive catalog category (``uses_sensitive_data``), plain JSON otherwise.
+    """
 
     enterprise = models.ForeignKey(Enterprise, on_delete=models.CASCADE, related_name="scores")
     model_version = models.ForeignKey(ModelVersion, on_delete=models.PROTECT, related_name="scores")
@@ -61,8 +68,8 @@ class ScoreRecord(models.Model):
     score = models.PositiveSmallIntegerField(_("信用分"))
     grade = models.CharField(_("等级"), max_length=1)
     knockout = models.BooleanField(_("政策否决（失信被执行人）"), default=False)
-    reasons = models.JSONField(_("原因码"), default=list)
-    features = models.JSONField(_("特征值"), default=dict)
+    reasons = EncryptedJSONField(_("原因码"), default=list, seal_when="uses_sensitive_data")
+    features = EncryptedJSONField(_("特征值"), default=dict, seal_when="uses_sensitive_data")
     trigger = models.CharField(_("触发原因"), max_length=20, choices=Trigger.choices)
     created_at = models.DateTimeField(_("评分时间"), default=timezone.now, db_index=True)
 
@@ -78,6 +85,14 @@ class ScoreRecord(models.Model):
     @property
     def pd_percent(self) -> float:
         return round(self.pd * 100, 1)
+
+    @property
+    def uses_sensitive_data(self) -> bool:
+        """Scored with a sensitive catalog category (no categories listed: all of them)."""
+        codes = self.categories or CATEGORY_CODES
+        return any(
+            CATEGORY_BY_CODE[c].sensitive for c in codes if c in CATEGORY_BY_CODE
+        )
 
     @property
     def raising(self) -> list[dict]:

@@ -6,6 +6,7 @@ This module is the only adapter between the record store and ``risk_models``.
 from __future__ import annotations
 
 import hashlib
+import hmac
 import json
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
@@ -25,6 +26,7 @@ from loanhub.audit.models import AuditKind
 from loanhub.audit.services import audit_record
 from loanhub.consent.selectors import Scope
 from loanhub.credit_data.models import CreditRecord
+from loanhub.credit_data.validation import payload_hash_key
 from loanhub.enterprises.models import Enterprise
 from risk_models.model import RiskModel
 
@@ -117,8 +119,10 @@ def record_frames(
 
 
 def _inputs_hash(version: str, features: pd.Series) -> str:
+    """Keyed (HMAC-SHA256, the key of sensitive record hashes): the features include
+    tax amounts, which a plain hash would let anyone with the table guess back."""
     data = json.dumps({k: _plain(v) for k, v in features.items()}, sort_keys=True, default=str)
-    return hashlib.sha256(f"{version}|{data}".encode()).hexdigest()
+    return hmac.new(payload_hash_key(), f"{version}|{data}".encode(), hashlib.sha256).hexdigest()
 
 
 def _plain(value: object) -> object:

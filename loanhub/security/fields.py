@@ -9,9 +9,9 @@ The stored value is the Fernet token (text); an empty value stays empty so a
 blank field needs no key. Encrypted values cannot be searched or compared in SQL.
 
 ``EncryptedJSONField`` is a JSON column in which only some rows are encrypted (the
-credit records of sensitive catalog categories): a ``Sealed`` object is stored as a
-Fernet token (a JSON string), any other object as plain JSON, so rows that need no
-secrecy cost nothing extra.
+credit records of sensitive catalog categories): a ``Sealed`` object (or a
+``SealedList`` array) is stored as a Fernet token (a JSON string), any other value as
+plain JSON, so rows that need no secrecy cost nothing extra.
 """
 
 from __future__ import annotations
@@ -93,14 +93,34 @@ class Sealed(dict):
     """
 
 
+class SealedList(list):
+    """A JSON array that an ``EncryptedJSONField`` stores encrypted (as ``Sealed``)."""
+
+
+SEALED_TYPES = (Sealed, SealedList)
+
+
+def seal(value: object) -> object:
+    """``value`` marked to be stored encrypted: a dict as ``Sealed``, a list as
+    ``SealedList``; anything else (None, already sealed) unchanged."""
+    if isinstance(value, SEALED_TYPES):
+        return value
+    if isinstance(value, dict):
+        return Sealed(value)
+    if isinstance(value, list):
+        return SealedList(value)
+    return value
+
+
 class EncryptedJSONField(models.JSONField):
-    """A JSON object, stored encrypted when it is ``Sealed``; plain JSON otherwise.
+    """A JSON object or array, stored encrypted when it is ``Sealed`` / ``SealedList``;
+    plain JSON otherwise.
 
     ``seal_when`` names a boolean attribute of the model instance: when it is true,
     ``save()``, ``create()`` and ``bulk_create()`` seal the value. ``bulk_update()``
-    and ``QuerySet.update()`` do not look at the instance: pass a ``Sealed`` value.
-    Encrypted rows cannot be searched by key in SQL. The field holds objects only:
-    a JSON string in the column is a Fernet token.
+    and ``QuerySet.update()`` do not look at the instance: pass a sealed value
+    (``seal(value)``). Encrypted rows cannot be searched by key in SQL. The field
+    holds objects and arrays only: a JSON string in the column is a Fernet token.
     """
 
     description = "JSON, encrypted at rest when sealed"
@@ -118,17 +138,17 @@ class EncryptedJSONField(models.JSONField):
     def pre_save(self, model_instance: models.Model, add: bool):  # noqa: ANN201, FBT001
         value = super().pre_save(model_instance, add)
         if (
-            isinstance(value, dict)
-            and not isinstance(value, Sealed)
+            isinstance(value, (dict, list))
+            and not isinstance(value, SEALED_TYPES)
             and self.seal_when
             and getattr(model_instance, self.seal_when, False)
         ):
-            value = Sealed(value)
+            value = seal(value)
             setattr(model_instance, self.attname, value)
         return value
 
     def get_prep_value(self, value):  # noqa: ANN001, ANN201
-        if isinstance(value, Sealed):
+        if isinstance(value, SEALED_TYPES):
             return encrypt_text(json.dumps(value, cls=self.encoder, ensure_ascii=False))
         return super().get_prep_value(value)
 
@@ -145,10 +165,10 @@ class EncryptedJSONField(models.JSONField):
     def value_to_string(self, obj: models.Model):  # noqa: ANN201
         # dumpdata writes the token, never the plaintext.
         value = self.value_from_object(obj)
-        return self.get_prep_value(value) if isinstance(value, Sealed) else value
+        return self.get_prep_value(value) if isinstance(value, SEALED_TYPES) else value
 
-    def _open(self, token: str) -> Sealed:
-        return Sealed(json.loads(decrypt_text(token), cls=self.decoder))
+    def _open(self, token: str) -> Sealed | SealedList:
+        return seal(json.loads(decrypt_text(token), cls=self.decoder))  # type: ignore[return-value]
 
     def rotate_db_value(self, raw: str | None) -> str | None:
         """The stored JSON ``raw`` re-encrypted with the current key (None: plain JSON)."""

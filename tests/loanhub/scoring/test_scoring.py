@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import hashlib
+import json
 import math
 from datetime import timedelta
 
@@ -46,6 +48,16 @@ def test_same_inputs_give_the_same_hash_and_score(sme_owner, active_model):
     first = score_enterprise(enterprise)
     second = score_enterprise(enterprise)
     assert (first.inputs_hash, first.score) == (second.inputs_hash, second.score)
+
+
+def test_inputs_hash_is_keyed_so_amounts_cannot_be_guessed_from_it(sme_owner, active_model, settings):
+    _user, enterprise = sme_owner
+    standard_records(enterprise.uscc)
+    record = score_enterprise(enterprise)
+    data = json.dumps(record.features, sort_keys=True, default=str)
+    assert record.inputs_hash != hashlib.sha256(f"{active_model.version}|{data}".encode()).hexdigest()
+    settings.SECRET_KEY = "another-secret-key-" + "x" * 40
+    assert score_enterprise(enterprise).inputs_hash != record.inputs_hash
 
 
 def test_bank_score_uses_only_authorized_categories(sme_owner, bank_a, officer_a, active_model):

@@ -1,0 +1,118 @@
+"""Encrypt the stored inputs and reasons of scores that could use tax amounts.
+
+- ``ScoreRecord.features`` and ``ScoreRecord.reasons`` become ``EncryptedJSONField``
+  (``seal_when="uses_sensitive_data"``): same column, so no schema change (state only).
+- Existing scores whose ``categories`` include a sensitive category, or list none (a
+  full score: every category), are sealed (Fernet, LOANHUB_FIELD_KEYS). Reversible:
+  backwards decrypts them (the same keys must still be configured).
+
+Not atomic: the rows are walked by primary key in batches, each committed on its own,
+so a large table needs no long transaction; a run that stops half-way can be run
+again (rows already done are skipped). Works on SQLite and PostgreSQL alike (ORM only).
+"""
+
+from __future__ import annotations
+
+from django.db import migrations, transaction
+
+import loanhub.security.fields
+from loanhub.security.fields import Sealed, SealedList, seal
+
+# The catalog's sensitive categories when this migration was written (as in
+# credit_data 0002). A test keeps this in step with the catalog.
+SENSITIVE = ("tax_payment",)
+BATCH = 1000
+FIELDS = ["features", "reasons"]
+
+
+def _uses_sensitive_data(categories) -> bool:  # noqa: ANN001
+    # Frozen copy of ScoreRecord.uses_sensitive_data: no categories means all of them.
+    return not categories or any(c in SENSITIVE for c in categories)
+
+
+def _in_batches(queryset, alias: str, change) -> None:  # noqa: ANN001
+    """Apply ``change(score) -> bool`` to every row, BATCH rows per transaction."""
+    last = None
+    while True:
+        with transaction.atomic(using=alias):
+            page = queryset.order_by("pk")
+            if last is not None:
+                page = page.filter(pk__gt=last)
+            rows = list(page[:BATCH])
+            if not rows:
+                return
+            last = rows[-1].pk
+            changed = [row for row in rows if change(row)]
+            queryset.model.objects.using(alias).bulk_update(changed, FIELDS)
+
+
+def _seal(score) -> bool:  # noqa: ANN001
+    if not _uses_sensitive_data(score.categories):
+        return False
+    if isinstance(score.features, Sealed) and isinstance(score.reasons, SealedList):
+        return False
+    score.features, score.reasons = seal(score.features), seal(score.reasons)
+    return True
+
+
+def _unseal(score) -> bool:  # noqa: ANN001
+    if not isinstance(score.features, Sealed) and not isinstance(
+        score.reasons, SealedList
+    ):
+        return False
+    if isinstance(score.features, Sealed):
+        score.features = dict(score.features)
+    if isinstance(score.reasons, SealedList):
+        score.reasons = list(score.reasons)
+    return True
+
+
+def _scores(apps, alias: str):  # noqa: ANN001, ANN202
+    model = apps.get_model("scoring", "ScoreRecord")
+    return model.objects.using(alias).only("pk", "categories", *FIELDS)
+
+
+def seal_sensitive_scores(apps, schema_editor) -> None:  # noqa: ANN001
+    alias = schema_editor.connection.alias
+    _in_batches(_scores(apps, alias), alias, _seal)
+
+
+def unseal_sensitive_scores(apps, schema_editor) -> None:  # noqa: ANN001
+    alias = schema_editor.connection.alias
+    _in_batches(_scores(apps, alias), alias, _unseal)
+
+
+class Migration(migrations.Migration):
+    atomic = False
+
+    dependencies = [
+        ("scoring", "0001_initial"),
+    ]
+
+    operations = [
+        migrations.SeparateDatabaseAndState(
+            state_operations=[
+                migrations.AlterField(
+                    model_name="scorerecord",
+                    name="features",
+                    field=loanhub.security.fields.EncryptedJSONField(
+                        default=dict,
+                        seal_when="uses_sensitive_data",
+                        verbose_name="特征值",
+                    ),
+                ),
+                migrations.AlterField(
+                    model_name="scorerecord",
+                    name="reasons",
+                    field=loanhub.security.fields.EncryptedJSONField(
+                        default=list,
+                        seal_when="uses_sensitive_data",
+                        verbose_name="原因码",
+                    ),
+                ),
+            ],
+        ),
+        migrations.RunPython(
+            seal_sensitive_scores, unseal_sensitive_scores, elidable=False
+        ),
+    ]
