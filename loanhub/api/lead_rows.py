@@ -37,6 +37,14 @@ def lead_values(queryset: QuerySet) -> QuerySet:
     return queryset.values(*FIELDS)
 
 
+# Built once: resolving forty lookups through five joins is most of a query's cost
+# in Python; each request only adds its ids to a copy.
+_ROWS = lead_values(Lead.objects.order_by())
+_EVENTS = LeadEvent.objects.order_by("at", "pk").values_list(
+    "lead_id", "kind", "from_status", "to_status", "note", "at", "actor__username"
+)
+
+
 class CountedRows:
     """What the paginator pages over: counts and slices the bare lead ids (no joins:
     PostgreSQL cannot drop inner joins from a COUNT, and planning the seven-table
@@ -51,7 +59,7 @@ class CountedRows:
 
     def __getitem__(self, index: slice) -> list[dict]:
         ids = list(self.ids[index])
-        rows = {row["id"]: row for row in lead_values(Lead.objects.filter(pk__in=ids).order_by())}
+        rows = {row["id"]: row for row in _ROWS.filter(pk__in=ids)}
         return [rows[pk] for pk in ids]
 
 
@@ -69,11 +77,7 @@ def _dt(value: datetime | None, tz: tzinfo) -> str | None:
 
 
 def _events(ids: Iterable[int], tz: tzinfo) -> dict[int, list[dict]]:
-    rows = (
-        LeadEvent.objects.filter(lead_id__in=list(ids))
-        .order_by("at", "pk")
-        .values_list("lead_id", "kind", "from_status", "to_status", "note", "at", "actor__username")
-    )
+    rows = _EVENTS.filter(lead_id__in=list(ids))
     events: dict[int, list[dict]] = defaultdict(list)
     for lead_id, kind, frm, to, note, at, actor in rows:
         events[lead_id].append(
