@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
+import datetime
 import json
 
 import pytest
 from django.utils import timezone
 
 from loanhub.api.apis.leads import LeadOutputSerializer
-from loanhub.api.lead_rows import lead_rows, lead_values
+from loanhub.api.compiled import ValuesByIds
+from loanhub.api.lead_rows import CountedRows, lead_rows, lead_values
 from loanhub.matching.lifecycle import lead_approve, lead_claim, lead_decline, lead_disburse
-from loanhub.matching.models import Lead
+from loanhub.matching.models import Lead, LeadEvent
 from loanhub.matching.selectors import lead_list_for_staff
 from tests.factories.cms import product_create
 from tests.loanhub.matching.helpers import lead_for
@@ -37,3 +39,34 @@ def test_rows_match_the_serializer_for_every_kind_of_lead(bank_a_page, officer_a
     assert {new.pk, declined.pk, paid.pk} <= {row["id"] for row in fast}
     assert {row["status"] for row in fast} >= {"new", "declined", "disbursed"}
     assert Lead.objects.get(pk=paid.pk).status == "disbursed"
+
+
+def test_page_rows_from_the_compiled_query_equal_values(bank_a_page, officer_a):
+    """The lead list's page fetch (SQL compiled once, ids swapped in) returns what
+    ``values()`` returns — converters included (JSON lists, decimals, aware datetimes)
+    — in the list's order, for pages of different sizes and on repeated calls."""
+    for n in range(5):
+        lead = lead_for(product_create(bank_a_page))
+        if n % 2:
+            lead_decline(lead=lead_claim(lead=lead, officer=officer_a), officer=officer_a, reasons=["credit"], note="")
+    queryset = lead_list_for_staff(user=officer_a)
+    expected = list(lead_values(queryset))
+    rows = CountedRows(queryset)
+    total = rows.count()
+    assert total == len(expected) >= 5
+    for _ in range(2):  # the second round reuses the compiled statements
+        assert rows[0:total] == expected
+        assert rows[1:3] == expected[1:3]
+        assert rows[total - 2 : total + 3] == expected[-2:]
+    assert rows[total : total + 5] == []
+    assert isinstance(expected[0]["created_at"], datetime.datetime) and expected[0]["created_at"].tzinfo is not None
+    assert isinstance(expected[0]["need__collateral_offered"], list)
+
+
+def test_values_by_ids_skips_duplicates_and_unknown_ids(bank_a_page):
+    lead = lead_for(product_create(bank_a_page))
+    fetch = ValuesByIds(Lead.objects.order_by().values("id", "status"))
+    assert fetch([lead.pk, lead.pk, 10**9]) == [{"id": lead.pk, "status": lead.status}]
+    assert fetch([]) == []
+    by_lead = ValuesByIds(LeadEvent.objects.order_by("pk").values_list("lead_id", "kind"), "lead_id", as_tuples=True)
+    assert by_lead([lead.pk]) == list(LeadEvent.objects.filter(lead=lead).order_by("pk").values_list("lead_id", "kind"))
