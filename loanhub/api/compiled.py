@@ -30,12 +30,14 @@ class _Plan:
 
 class ValuesByIds:
     """``queryset.filter(<field>__in=ids)`` as a list of dicts (or tuples), compiled once
-    per connection and id count."""
+    per connection and id count. ``field`` may be any unique key: give ``text=True``
+    for a text one."""
 
-    def __init__(self, queryset: QuerySet, field: str = "pk", *, as_tuples: bool = False) -> None:
+    def __init__(self, queryset: QuerySet, field: str = "pk", *, as_tuples: bool = False, text: bool = False) -> None:
         self.queryset = queryset
         self.lookup = f"{field}__in"
         self.as_tuples = as_tuples
+        self.text = text
         self._plans: dict[tuple[int, int], _Plan] = {}
 
     def __call__(self, ids: list[int]) -> list:
@@ -60,8 +62,8 @@ class ValuesByIds:
         return [dict(zip(plan.names, row, strict=True)) for row in rows]
 
     def _compile(self, connection, count: int) -> _Plan:  # noqa: ANN001
-        # Negative stand-ins: no table here has such ids, and each is findable in params.
-        stand_ins = list(range(-count, 0))
+        # Stand-ins no row has (negative ids, texts no key looks like), each findable in params.
+        stand_ins = [f"~stand-in {n}~" if self.text else -n for n in range(1, count + 1)]
         query = self.queryset.filter(**{self.lookup: stand_ins}).query
         compiler = query.get_compiler(connection=connection)
         sql, params = compiler.as_sql()

@@ -17,8 +17,10 @@ from loanhub.accounts.models import User
 from loanhub.accounts.two_factor import two_factor_needed
 from loanhub.audit.models import AuditKind, Outcome
 from loanhub.audit.services import audit_record
+from loanhub.institutions.models import FinancialInstitution, InstitutionMembership
 from loanhub.institutions.selectors import institution_for_user
 
+from .compiled import ValuesByIds
 from .exceptions import ApiError
 from .models import ApiToken
 
@@ -71,19 +73,50 @@ def _check_second_factor(request: HttpRequest, user: User, otp: str) -> None:
         raise ApiError(401, "otp_invalid", _("双因素验证码不正确。"))
 
 
-# One query for the token, its user, the membership and the institution (no ORDER BY:
-# the hash is unique), built once: every API request starts here. Expiry is checked
-# in Python, so the query has no time parameter to build each time.
-_TOKENS = (
-    ApiToken.objects.filter(revoked_at__isnull=True)
-    .select_related("user", "user__institution_membership__institution")
-    .order_by()
+# Every API request starts here: one query, compiled once, for the token with its
+# user, the user's membership and institution (no ORDER BY: the hash is unique).
+# Expiry is checked in Python, so the query has no time parameter.
+_IDENTITY_MODELS = (
+    (ApiToken, ""),
+    (User, "user__"),
+    (InstitutionMembership, "user__institution_membership__"),
+    (FinancialInstitution, "user__institution_membership__institution__"),
 )
+_IDENTITY_FIELDS = tuple(tuple(f.attname for f in model._meta.concrete_fields) for model, _ in _IDENTITY_MODELS)
+_IDENTITY = ValuesByIds(
+    ApiToken.objects.filter(revoked_at__isnull=True).order_by().values_list(
+        *(prefix + name for (_, prefix), names in zip(_IDENTITY_MODELS, _IDENTITY_FIELDS, strict=True) for name in names)
+    ),
+    "key_hash",
+    as_tuples=True,
+    text=True,
+)
+
+
+def _token_with_identity(key_hash: str) -> ApiToken | None:
+    """The unrevoked token for ``key_hash`` with its user, membership and institution
+    attached, as ``select_related`` would attach them."""
+    rows = _IDENTITY([key_hash])
+    if not rows:
+        return None
+    values, start, found = rows[0], 0, []
+    for (model, _prefix), names in zip(_IDENTITY_MODELS, _IDENTITY_FIELDS, strict=True):
+        part = values[start : start + len(names)]
+        start += len(names)
+        found.append(None if part[0] is None else model.from_db(ApiToken.objects.db, names, part))
+    token, user, membership, institution = found
+    token.user = user
+    if membership is None:
+        User.institution_membership.related.set_cached_value(user, None)  # no query on access
+    else:
+        membership.institution = institution
+        user.institution_membership = membership
+    return token
 
 
 def token_authenticate(key: str) -> ApiToken | None:
     """The usable token for ``key`` (its user still holding the scope it was made with)."""
-    token = next(iter(_TOKENS.filter(key_hash=token_hash(key))[:1]), None)
+    token = _token_with_identity(token_hash(key))
     now = timezone.now()
     if token is None or not token.user.is_active or (token.expires_at is not None and token.expires_at <= now):
         return None
