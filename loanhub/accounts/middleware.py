@@ -32,13 +32,13 @@ class TwoFactorMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        user = request.user
+        # The cheap path checks first: an API token call never loads the session's user.
         if (
-            user.is_authenticated
-            and not request.path.startswith(ALLOWED_PREFIXES)
+            not request.path.startswith(ALLOWED_PREFIXES)
             and not _api_token_request(request)
-            and not user.is_verified()
-            and two_factor_needed(user)
+            and request.user.is_authenticated
+            and not request.user.is_verified()
+            and two_factor_needed(request.user)
         ):
             return self._refuse(request)
         return self.get_response(request)
