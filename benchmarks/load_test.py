@@ -190,16 +190,23 @@ def parse_wrk(text: str) -> dict:
     return out
 
 
-def cpu_seconds(pids: list[int]) -> float:
-    """User + system CPU time used so far by these processes (Linux /proc)."""
-    total = 0
+def cpu_ticks(pids: list[int]) -> dict[int, int]:
+    """User + system CPU clock ticks used so far by each of these processes (Linux /proc)."""
+    ticks = {}
     for pid in pids:
         try:
             fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
         except OSError:
             continue
-        total += int(fields[11]) + int(fields[12])
-    return total / os.sysconf("SC_CLK_TCK")
+        ticks[pid] = int(fields[11]) + int(fields[12])
+    return ticks
+
+
+def cpu_seconds_between(before: dict[int, int], after: dict[int, int]) -> float:
+    """CPU seconds used in between by the processes alive at both ends (PostgreSQL
+    backends of other sessions come and go)."""
+    used = sum(after[pid] - before[pid] for pid in before.keys() & after.keys())
+    return used / os.sysconf("SC_CLK_TCK")
 
 
 def process_tree(root: int) -> list[int]:
@@ -237,16 +244,16 @@ def run_wrk(
         lua.write((script or "") + P95_LUA)
     args += ["-s", lua.name]
     app, database = (process_tree(server) if server else []), postgres_pids()
-    before = cpu_seconds(app), cpu_seconds(database)
+    before = cpu_ticks(app), cpu_ticks(database)
     result = subprocess.run([*args, url], capture_output=True, text=True, timeout=seconds + 60)
     out = parse_wrk(result.stdout)
     if out["requests"]:
         # Where the two cores went, per request: the app server, PostgreSQL (on Linux,
         # when this user may read its /proc entries) and everything else (wrk, kernel).
-        after = cpu_seconds(app), cpu_seconds(database)
+        after = cpu_ticks(app), cpu_ticks(database)
         out["cpu_ms_per_request"] = {
-            "gunicorn": round((after[0] - before[0]) * 1000 / out["requests"], 2),
-            "postgres": round((after[1] - before[1]) * 1000 / out["requests"], 2),
+            "gunicorn": round(cpu_seconds_between(before[0], after[0]) * 1000 / out["requests"], 2),
+            "postgres": round(cpu_seconds_between(before[1], after[1]) * 1000 / out["requests"], 2),
         }
     return out
 
