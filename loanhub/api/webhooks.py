@@ -40,6 +40,8 @@ from django.utils.translation import gettext as _
 from urllib3.exceptions import ConnectTimeoutError
 
 from loanhub.accounts.models import User
+from loanhub.audit.models import AuditKind
+from loanhub.audit.services import audit_record
 from loanhub.institutions.models import FinancialInstitution
 from loanhub.matching.models import Lead
 from loanhub.security.net import PinnedAddressAdapter, address_is_public, host_addresses
@@ -179,11 +181,21 @@ def webhook_create(
     )  # fmt: skip
     endpoint.full_clean()
     endpoint.save()
+    _audit(endpoint, "create", user=user)
     return endpoint
+
+
+def _audit(endpoint: WebhookEndpoint, action: str, user: User | None = None, **details: object) -> None:
+    """Who changed where the bank's lead data is pushed (never the secret)."""
+    audit_record(
+        kind=AuditKind.WEBHOOK_CHANGED, user=user, obj=endpoint, action=action, url=endpoint.url,
+        events=list(endpoint.events), is_active=endpoint.is_active, institution=endpoint.institution_id, **details,
+    )  # fmt: skip
 
 
 @transaction.atomic
 def webhook_update(*, endpoint: WebhookEndpoint, **fields: object) -> WebhookEndpoint:
+    changed = sorted(fields)
     if "url" in fields:
         endpoint.url = webhook_url_validate(str(fields.pop("url")))
     if "secret" in fields:
@@ -195,10 +207,13 @@ def webhook_update(*, endpoint: WebhookEndpoint, **fields: object) -> WebhookEnd
             setattr(endpoint, name, fields.pop(name))
     endpoint.full_clean()
     endpoint.save()
+    _audit(endpoint, "update", fields=changed)
     return endpoint
 
 
+@transaction.atomic
 def webhook_delete(*, endpoint: WebhookEndpoint) -> None:
+    _audit(endpoint, "delete")
     endpoint.delete()
 
 

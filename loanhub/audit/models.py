@@ -30,6 +30,7 @@ class AuditKind(models.TextChoices):
     MODEL_ACTIVATED = "model_activated", _("启用评分模型")
     CREDIT_IMPORT = "credit_import", _("导入信用数据")
     LEAD_DECISION = "lead_decision", _("线索审批决定")
+    WEBHOOK_CHANGED = "webhook_changed", _("修改推送接收地址")
     AUDIT_PRUNED = "audit_pruned", _("清理过期审计日志")
 
 

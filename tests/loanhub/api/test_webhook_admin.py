@@ -11,6 +11,7 @@ from django.utils import timezone
 from loanhub.accounts.models import Role
 from loanhub.api.models import DeliveryStatus, WebhookAttempt, WebhookDelivery, WebhookEndpoint
 from loanhub.api.webhooks import webhook_create
+from loanhub.audit.models import AuditEvent, AuditKind
 from loanhub.institutions.services import institution_add_staff
 from tests.factories.accounts import UserFactory
 from tests.factories.enterprises import MembershipFactory
@@ -225,9 +226,12 @@ def test_delete_asks_for_confirmation_and_deletes_only_on_post(client, manager_a
     assert confirm.status_code == 200 and hook_a.url in confirm.content.decode()
     assert 'method="post"' in confirm.content.decode()
     assert WebhookEndpoint.objects.filter(pk=hook_a.pk).exists()  # asking deleted nothing
+    audited = AuditEvent.objects.filter(kind=AuditKind.WEBHOOK_CHANGED, object_id=str(hook_a.pk), details__action="delete")
+    assert not audited.exists()
     response = client.post(url("delete", hook_a.pk))
     assert response.status_code == 302 and response["Location"] == url("index")
     assert not WebhookEndpoint.objects.exists() and not WebhookDelivery.objects.exists()
+    assert audited.get().user == manager_a  # the trail keeps who removed it
 
 
 def test_empty_states(client, manager_a, officer_a):
