@@ -73,6 +73,18 @@ def test_production_requires_two_factor_and_trusts_one_proxy():
     assert result.stdout.strip().splitlines()[-1].split() == ["True", "1", "5"]
 
 
+@pytest.mark.parametrize(("prepared", "expected"), [(None, "True 2"), ("false", "None None")])
+def test_production_postgres_uses_prepared_statements_unless_turned_off(prepared, expected):
+    code = (
+        "from django.conf import settings as s; o = s.DATABASES['default'].get('OPTIONS', {}); "
+        "print(o.get('server_side_binding'), o.get('prepare_threshold'))"
+    )
+    env = dict(GOOD_ENV, **({"DJANGO_DB_PREPARED": prepared} if prepared else {}))
+    result = run_manage("shell", "-c", code, env=env)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip().splitlines()[-1] == expected
+
+
 def test_production_passes_deploy_checks():
     result = run_manage("check", "--deploy", "--fail-level", "WARNING", env=GOOD_ENV)
     assert result.returncode == 0, result.stdout + result.stderr
