@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from loanhub.institutions.models import InstitutionMembership, StaffRole
+from loanhub.institutions.selectors import membership_for_staff
 
 from .forms import EndpointCreateForm, EndpointEditForm, add_service_errors
 from .models import DeliveryStatus, WebhookEndpoint
@@ -40,7 +41,7 @@ SECRET_ONCE = "webhooks_admin_secret_once"
 
 
 def _staff(request: HttpRequest) -> InstitutionMembership:
-    membership = getattr(request.user, "institution_membership", None) if request.user.is_bank_staff else None
+    membership = membership_for_staff(user=request.user)
     if membership is None:
         raise PermissionDenied
     return membership

@@ -22,6 +22,7 @@ from loanhub.accounts.services import notify
 from loanhub.audit.models import AuditKind
 from loanhub.audit.services import audit_record
 from loanhub.institutions.models import InstitutionMembership, StaffRole
+from loanhub.institutions.selectors import membership_for_staff
 
 from .clock import decision_deadline
 from .events import lead_event
@@ -32,7 +33,7 @@ MAX_DECLINE_REASONS = 4
 
 
 def _membership(user: User, lead: Lead) -> InstitutionMembership:
-    membership = getattr(user, "institution_membership", None) if user.is_bank_staff else None
+    membership = membership_for_staff(user=user)
     if membership is None or membership.institution_id != lead.institution_id:
         raise LeadNotAllowed()
     return membership
