@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from decimal import Decimal, InvalidOperation
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -180,12 +181,26 @@ def rematch_enterprise(enterprise: Enterprise) -> int:
     return sum(len(need_rematch(n)) for n in enterprise.needs.filter(status=NeedStatus.OPEN))
 
 
+# An SME edits a need while its leads are all unclaimed, and withdraws it until a
+# bank has approved one.
+UNCLAIMED_LEAD_STATUSES = frozenset({LeadStatus.NEW, LeadStatus.WITHDRAWN})
+APPROVED_LEAD_STATUSES = frozenset({LeadStatus.APPROVED, LeadStatus.DISBURSED})
+
+
+def need_can_edit(need: FinancingNeed, lead_statuses: Iterable[str]) -> bool:
+    return need.status == NeedStatus.OPEN and set(lead_statuses) <= UNCLAIMED_LEAD_STATUSES
+
+
+def need_can_withdraw(need: FinancingNeed, lead_statuses: Iterable[str]) -> bool:
+    return need.status in (NeedStatus.OPEN, NeedStatus.CLAIMED) and not set(lead_statuses) & APPROVED_LEAD_STATUSES
+
+
 @transaction.atomic
 def need_update(*, user: User, need: FinancingNeed, **fields: object) -> FinancingNeed:
     """Edit a need until a bank has claimed one of its leads."""
     _require_member(user, need.enterprise)
     need = FinancingNeed.objects.select_for_update().get(pk=need.pk)
-    if need.status != NeedStatus.OPEN or need.leads.exclude(status__in=(LeadStatus.NEW, LeadStatus.WITHDRAWN)).exists():
+    if not need_can_edit(need, need.leads.values_list("status", flat=True)):
         raise NeedLocked()
     banks = fields.pop("banks", None)
     for name, value in fields.items():
@@ -220,7 +235,7 @@ def need_withdraw(*, user: User, need: FinancingNeed) -> FinancingNeed:
     """Withdraw a need at any time before a bank approved it."""
     _require_member(user, need.enterprise)
     need = FinancingNeed.objects.select_for_update().get(pk=need.pk)
-    if need.leads.filter(status__in=(LeadStatus.APPROVED, LeadStatus.DISBURSED)).exists():
+    if need.leads.filter(status__in=APPROVED_LEAD_STATUSES).exists():
         raise ValidationError(_("已有金融机构批准该需求，不能撤回。"))
     if need.status == NeedStatus.WITHDRAWN:
         return need

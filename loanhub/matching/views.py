@@ -19,8 +19,16 @@ from loanhub.enterprises.selectors import enterprise_list_for_member
 from . import matcher
 from .exceptions import ConsentMissing, MatchingError, NeedLocked, NotEligible
 from .forms import DirectApplyForm, NeedForm
-from .models import LeadStatus, NeedStatus
-from .needs import apply_direct, need_apply_product, need_post, need_update, need_withdraw
+from .models import NeedStatus
+from .needs import (
+    apply_direct,
+    need_apply_product,
+    need_can_edit,
+    need_can_withdraw,
+    need_post,
+    need_update,
+    need_withdraw,
+)
 from .selectors import lead_timeline, need_list_for_enterprise
 
 PENDING = "pending_need"
@@ -95,9 +103,8 @@ def need_detail(request: HttpRequest, uscc: str, pk: int) -> HttpResponse:
         "leads": leads,
         "matches": matches,
         "leaded": leaded,
-        "can_edit": need.status == NeedStatus.OPEN and not any(l.status not in (LeadStatus.NEW, LeadStatus.WITHDRAWN) for l in leads),
-        "can_withdraw": need.status in (NeedStatus.OPEN, NeedStatus.CLAIMED)
-        and not any(l.status in (LeadStatus.APPROVED, LeadStatus.DISBURSED) for l in leads),
+        "can_edit": need_can_edit(need, (lead.status for lead in leads)),
+        "can_withdraw": need_can_withdraw(need, (lead.status for lead in leads)),
     }
     return render(request, "matching/need_detail.html", context)
 
