@@ -20,7 +20,7 @@ from loanhub.consent.exceptions import NotAuthorized
 from loanhub.consent.models import Channel
 from loanhub.credit_data.selectors import credit_profile_for_viewer
 from loanhub.institutions.models import InstitutionMembership, StaffRole
-from loanhub.institutions.selectors import institution_for_user
+from loanhub.institutions.selectors import institution_for_user, membership_for_staff
 from loanhub.scoring.exceptions import NoActiveModel
 from loanhub.scoring.selectors import factor_bars, gauge
 from loanhub.scoring.services import score_for_scope
@@ -36,7 +36,7 @@ FILTER_KEYS = ("status", "product", "grade", "region", "amount_min", "amount_max
 
 
 def _staff(request: HttpRequest) -> InstitutionMembership:
-    membership = getattr(request.user, "institution_membership", None) if request.user.is_bank_staff else None
+    membership = membership_for_staff(user=request.user)
     if membership is None:
         raise PermissionDenied
     return membership
@@ -116,6 +116,13 @@ def lead_detail(request: HttpRequest, pk: int) -> HttpResponse:
     )  # fmt: skip
 
 
+def _cleaned(form) -> dict:  # noqa: ANN001
+    """The form's data, or its errors as one ValidationError (shown as messages)."""
+    if not form.is_valid():
+        raise ValidationError([e for errs in form.errors.values() for e in errs])
+    return form.cleaned_data
+
+
 @require_POST
 def lead_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
     lead = _lead_or_404(request, pk)
@@ -131,22 +138,16 @@ def lead_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
         elif action == "review":
             lead_start_review(lead=lead, officer=user)
         elif action == "approve":
-            form = ApproveForm(request.POST)
-            if not form.is_valid():
-                raise ValidationError([e for errs in form.errors.values() for e in errs])
-            lead_approve(lead=lead, officer=user, amount=form.cleaned_data["amount"], rate=form.cleaned_data["rate"], term_months=form.cleaned_data["term_months"])
+            data = _cleaned(ApproveForm(request.POST))
+            lead_approve(lead=lead, officer=user, amount=data["amount"], rate=data["rate"], term_months=data["term_months"])
             messages.success(request, _("已批准，企业已收到通知。"))
         elif action == "decline":
-            form = DeclineForm(request.POST)
-            if not form.is_valid():
-                raise ValidationError([e for errs in form.errors.values() for e in errs])
-            lead_decline(lead=lead, officer=user, reasons=form.cleaned_data["reasons"], note=form.cleaned_data["note"], refer=form.cleaned_data["refer"])
+            data = _cleaned(DeclineForm(request.POST))
+            lead_decline(lead=lead, officer=user, reasons=data["reasons"], note=data["note"], refer=data["refer"])
             messages.success(request, _("已记录未通过原因，企业已收到通知。"))
         elif action == "disburse":
-            form = DisburseForm(request.POST)
-            if not form.is_valid():
-                raise ValidationError([e for errs in form.errors.values() for e in errs])
-            lead_disburse(lead=lead, officer=user, amount=form.cleaned_data["amount"], disbursed_on=form.cleaned_data["disbursed_on"])
+            data = _cleaned(DisburseForm(request.POST))
+            lead_disburse(lead=lead, officer=user, amount=data["amount"], disbursed_on=data["disbursed_on"])
             messages.success(request, _("放款信息已记录。"))
         else:
             raise Http404
