@@ -22,9 +22,10 @@ import hmac
 import json
 
 from django.conf import settings
-from django.db import migrations, transaction
+from django.db import migrations
 
 import loanhub.security.fields
+from loanhub.security.batches import update_in_batches
 from loanhub.security.fields import Sealed
 
 # The catalog's sensitive categories when this migration was written. A test keeps
@@ -54,22 +55,6 @@ def _keyed_hash(payload: dict) -> str:
 
 def _plain_hash(payload: dict) -> str:
     return hashlib.sha256(_canonical(payload).encode("utf-8")).hexdigest()
-
-
-def _in_batches(queryset, alias: str, change, fields: list[str]) -> None:  # noqa: ANN001
-    """Apply ``change(obj) -> bool`` to every row, BATCH rows per transaction."""
-    last = None
-    while True:
-        with transaction.atomic(using=alias):
-            page = queryset.order_by("pk")
-            if last is not None:
-                page = page.filter(pk__gt=last)
-            rows = list(page[:BATCH])
-            if not rows:
-                return
-            last = rows[-1].pk
-            changed = [row for row in rows if change(row)]
-            queryset.model.objects.using(alias).bulk_update(changed, fields)
 
 
 def _seal(record) -> bool:  # noqa: ANN001
@@ -109,16 +94,14 @@ def _records(apps, alias: str):  # noqa: ANN001, ANN202
 
 def seal_sensitive_records(apps, schema_editor) -> None:  # noqa: ANN001
     alias = schema_editor.connection.alias
-    _in_batches(_records(apps, alias), alias, _seal, ["payload", "payload_hash"])
+    update_in_batches(_records(apps, alias), alias, _seal, ["payload", "payload_hash"], batch=BATCH)
     rejections = apps.get_model("credit_data", "ImportRejection").objects.using(alias)
-    _in_batches(
-        rejections.filter(batch__category__in=SENSITIVE), alias, _redact, ["raw"]
-    )
+    update_in_batches(rejections.filter(batch__category__in=SENSITIVE), alias, _redact, ["raw"], batch=BATCH)
 
 
 def unseal_sensitive_records(apps, schema_editor) -> None:  # noqa: ANN001
     alias = schema_editor.connection.alias
-    _in_batches(_records(apps, alias), alias, _unseal, ["payload", "payload_hash"])
+    update_in_batches(_records(apps, alias), alias, _unseal, ["payload", "payload_hash"], batch=BATCH)
 
 
 class Migration(migrations.Migration):

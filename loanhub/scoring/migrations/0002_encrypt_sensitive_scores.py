@@ -13,9 +13,10 @@ again (rows already done are skipped). Works on SQLite and PostgreSQL alike (ORM
 
 from __future__ import annotations
 
-from django.db import migrations, transaction
+from django.db import migrations
 
 import loanhub.security.fields
+from loanhub.security.batches import update_in_batches
 from loanhub.security.fields import Sealed, SealedList, seal
 
 # The catalog's sensitive categories when this migration was written (as in
@@ -28,22 +29,6 @@ FIELDS = ["features", "reasons"]
 def _uses_sensitive_data(categories) -> bool:  # noqa: ANN001
     # Frozen copy of ScoreRecord.uses_sensitive_data: no categories means all of them.
     return not categories or any(c in SENSITIVE for c in categories)
-
-
-def _in_batches(queryset, alias: str, change) -> None:  # noqa: ANN001
-    """Apply ``change(score) -> bool`` to every row, BATCH rows per transaction."""
-    last = None
-    while True:
-        with transaction.atomic(using=alias):
-            page = queryset.order_by("pk")
-            if last is not None:
-                page = page.filter(pk__gt=last)
-            rows = list(page[:BATCH])
-            if not rows:
-                return
-            last = rows[-1].pk
-            changed = [row for row in rows if change(row)]
-            queryset.model.objects.using(alias).bulk_update(changed, FIELDS)
 
 
 def _seal(score) -> bool:  # noqa: ANN001
@@ -74,12 +59,12 @@ def _scores(apps, alias: str):  # noqa: ANN001, ANN202
 
 def seal_sensitive_scores(apps, schema_editor) -> None:  # noqa: ANN001
     alias = schema_editor.connection.alias
-    _in_batches(_scores(apps, alias), alias, _seal)
+    update_in_batches(_scores(apps, alias), alias, _seal, FIELDS, batch=BATCH)
 
 
 def unseal_sensitive_scores(apps, schema_editor) -> None:  # noqa: ANN001
     alias = schema_editor.connection.alias
-    _in_batches(_scores(apps, alias), alias, _unseal)
+    update_in_batches(_scores(apps, alias), alias, _unseal, FIELDS, batch=BATCH)
 
 
 class Migration(migrations.Migration):
