@@ -12,14 +12,6 @@ from django.utils.translation import gettext_lazy as _
 from loanhub.security.fields import EncryptedTextField
 
 
-class ApiTokenQuerySet(models.QuerySet):
-    def usable(self, at=None) -> ApiTokenQuerySet:  # noqa: ANN001
-        at = at or timezone.now()
-        return self.filter(revoked_at__isnull=True).filter(
-            models.Q(expires_at__isnull=True) | models.Q(expires_at__gt=at)
-        )
-
-
 class ApiToken(models.Model):
     """A key for ``Authorization: Token <key>``. Only its SHA-256 is stored.
 
@@ -42,8 +34,6 @@ class ApiToken(models.Model):
     last_used_at = models.DateTimeField(_("最近使用"), null=True, blank=True)
     expires_at = models.DateTimeField(_("到期时间"), null=True, blank=True)
     revoked_at = models.DateTimeField(_("撤销时间"), null=True, blank=True)
-
-    objects = ApiTokenQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("接口令牌")
