@@ -53,6 +53,22 @@ def officer_a(bank_a_page):
     return user
 
 
+def _manager(bank_page, username: str):  # noqa: ANN001, ANN202
+    user = UserFactory(username=username, role=Role.BANK_MANAGER)
+    institution_add_staff(institution=bank_page.institution, user=user, role="manager")
+    return user
+
+
+@pytest.fixture
+def manager_a(bank_a_page):
+    return _manager(bank_a_page, "manager_a")
+
+
+@pytest.fixture
+def manager_b(bank_b_page):
+    return _manager(bank_b_page, "manager_b")
+
+
 @pytest.fixture
 def platform_admin(portal):
     """A platform administrator who is not a superuser: rights come from groups."""

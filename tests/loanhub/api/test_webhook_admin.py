@@ -8,11 +8,9 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from loanhub.accounts.models import Role
 from loanhub.api.models import DeliveryStatus, WebhookAttempt, WebhookDelivery, WebhookEndpoint
 from loanhub.api.webhooks import webhook_create
 from loanhub.audit.models import AuditEvent, AuditKind
-from loanhub.institutions.services import institution_add_staff
 from tests.factories.accounts import UserFactory
 from tests.factories.enterprises import MembershipFactory
 from tests.loanhub.api.test_webhook_ssrf import PUBLIC, FakeDns, Receiver
@@ -31,22 +29,6 @@ def dns(monkeypatch):
     fake.records["intranet.bank-a.test"] = ["10.1.2.3"]
     monkeypatch.setattr(socket, "getaddrinfo", fake)
     return fake
-
-
-def _manager(bank_page, username: str):  # noqa: ANN001, ANN202
-    user = UserFactory(username=username, role=Role.BANK_MANAGER)
-    institution_add_staff(institution=bank_page.institution, user=user, role="manager")
-    return user
-
-
-@pytest.fixture
-def manager_a(bank_a_page):
-    return _manager(bank_a_page, "manager_a")
-
-
-@pytest.fixture
-def manager_b(bank_b_page):
-    return _manager(bank_b_page, "manager_b")
 
 
 @pytest.fixture

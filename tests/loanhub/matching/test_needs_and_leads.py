@@ -21,7 +21,6 @@ from loanhub.matching.exceptions import (
     NotEligible,
 )
 from loanhub.matching.lifecycle import (
-    check_deadlines,
     lead_approve,
     lead_assign,
     lead_claim,
@@ -33,10 +32,9 @@ from loanhub.matching.matcher import match_need, products_changed
 from loanhub.matching.models import Lead, LeadStatus, NeedStatus
 from loanhub.matching.needs import apply_direct, need_apply_product, need_post, need_update, need_withdraw
 from tests.factories.accounts import UserFactory
-from tests.factories.cms import institution_page_for, product_create
+from tests.factories.cms import product_create
 from tests.factories.credit import authorize
 from tests.factories.enterprises import MembershipFactory
-from tests.factories.institutions import InstitutionFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -69,13 +67,6 @@ def officer_b(bank_b_page):
 def officer_a2(bank_a_page):
     user = UserFactory(username="officer_a2", role=Role.BANK_OFFICER)
     institution_add_staff(institution=bank_a_page.institution, user=user)
-    return user
-
-
-@pytest.fixture
-def manager_a(bank_a_page):
-    user = UserFactory(username="manager_a", role=Role.BANK_MANAGER)
-    institution_add_staff(institution=bank_a_page.institution, user=user, role="manager")
     return user
 
 
