@@ -28,6 +28,7 @@ from .clock import decision_deadline
 from .events import lead_event
 from .exceptions import LeadAlreadyClaimed, LeadNotAllowed, LeadStateError
 from .models import DeclineReason, Lead, LeadEvent, LeadStatus, NeedSource, NeedStatus
+from .needs import term_months_valid
 
 MAX_DECLINE_REASONS = 4
 
@@ -128,11 +129,8 @@ def lead_approve(*, lead: Lead, officer: User, amount: object, rate: object, ter
         errors["amount"] = _("批准金额必须大于0。")
     if not Decimal(0) < rate_d <= Decimal(36):
         errors["rate"] = _("年化利率应在0至36%之间。")
-    try:
-        term = int(term_months)
-    except (TypeError, ValueError):
-        term = 0
-    if not 1 <= term <= 360:
+    term = term_months_valid(term_months)
+    if term is None:
         errors["term_months"] = _("期限应在1至360个月之间。")
     if errors:
         raise ValidationError(errors)

@@ -38,6 +38,15 @@ def _require_member(user: User, enterprise: Enterprise) -> None:
         raise PermissionDenied(_("您不是该企业的成员。"))
 
 
+def term_months_valid(value: object) -> int | None:
+    """A loan term in whole months, 1 to 360; None when it is not one."""
+    try:
+        term = int(value)  # type: ignore[call-overload]
+    except (TypeError, ValueError):
+        return None
+    return term if 1 <= term <= 360 else None
+
+
 def _clean_terms(amount: object, term_months: object, purpose: str, collateral: list[str]) -> tuple[Decimal, int]:
     errors = {}
     try:
@@ -46,11 +55,8 @@ def _clean_terms(amount: object, term_months: object, purpose: str, collateral: 
         value = Decimal(0)
     if not (Decimal(1000) <= value <= MAX_AMOUNT):
         errors["amount"] = _("融资金额应在1千元至1亿元之间。")
-    try:
-        term = int(term_months)
-    except (TypeError, ValueError):
-        term = 0
-    if not 1 <= term <= 360:
+    term = term_months_valid(term_months)
+    if term is None:
         errors["term_months"] = _("期限应在1至360个月之间。")
     if not purpose.strip():
         errors["purpose"] = _("请说明资金用途。")
