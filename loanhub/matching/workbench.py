@@ -166,10 +166,10 @@ def lead_export(request: HttpRequest) -> HttpResponse:
     leads = lead_list_for_staff(user=request.user, filters=_filters(request))[:10000]
     header = [_("线索"), _("企业"), _("统一社会信用代码"), _("产品"), _("金额（元）"), _("期限（月）"), _("等级"), _("状态"), _("推送时间"), _("受理人"), _("已超时")]
     rows = [
-        [l.pk, l.enterprise.name, l.enterprise.uscc, l.product.title, float(l.need.amount), l.need.term_months,
-         l.grade, l.get_status_display(), timezone.localtime(l.created_at).strftime("%Y-%m-%d %H:%M"),
-         str(l.claimed_by or ""), _("是") if l.is_overdue else ""]
-        for l in leads
+        [lead.pk, lead.enterprise.name, lead.enterprise.uscc, lead.product.title, float(lead.need.amount), lead.need.term_months,
+         lead.grade, lead.get_status_display(), timezone.localtime(lead.created_at).strftime("%Y-%m-%d %H:%M"),
+         str(lead.claimed_by or ""), _("是") if lead.is_overdue else ""]
+        for lead in leads
     ]  # fmt: skip
     stamp = datetime.now().strftime("%Y%m%d-%H%M")
     if request.GET.get("format") == "xlsx":
