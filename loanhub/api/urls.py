@@ -68,7 +68,8 @@ def not_found(request: HttpRequest) -> JsonResponse:
 
 urlpatterns = [
     path("schema/", SpectacularAPIView.as_view(authentication_classes=[], permission_classes=[]), name="schema"),
-    path("docs/", SpectacularSwaggerSplitView.as_view(url_name="api:schema"), name="docs"),
+    # GET only: its HTML renderer has no template for OPTIONS' metadata (that was a 500).
+    path("docs/", SpectacularSwaggerSplitView.as_view(url_name="api:schema", http_method_names=["get", "head"]), name="docs"),
     path("redoc/", SpectacularRedocView.as_view(url_name="api:schema"), name="redoc"),
     *[path("v1/" + str(p.pattern), p.callback, name=p.name) for p in v1],
     re_path(r"^", not_found),

@@ -233,6 +233,7 @@ REST_FRAMEWORK = {
     "PAGE_SIZE": 20,
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
     "DEFAULT_SCHEMA_CLASS": "loanhub.api.schema.AutoSchema",
+    "DEFAULT_METADATA_CLASS": "loanhub.api.metadata.InputMetadata",  # OPTIONS
     "EXCEPTION_HANDLER": "loanhub.api.exceptions.api_exception_handler",
     "DEFAULT_THROTTLE_RATES": {
         "auth": env("LOANHUB_API_AUTH_RATE", default="10/min"),  # per IP address

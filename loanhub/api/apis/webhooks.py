@@ -63,6 +63,7 @@ class DeliverySerializer(serializers.ModelSerializer):
 
 class WebhookApi(GenericAPIView):
     permission_classes = [IsBankManager]
+    InputSerializer = EndpointInputSerializer  # what OPTIONS describes (api/metadata.py)
 
     def institution(self):  # noqa: ANN201
         return institution_for_user(user=self.request.user)
