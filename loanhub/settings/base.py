@@ -135,7 +135,28 @@ def postgres_prepared(database: dict) -> dict:
     return database
 
 
+# Seconds a SQLite writer waits for another's lock before "database is locked".
+SQLITE_BUSY_TIMEOUT = 20.0
+
+
+def sqlite_concurrent(database: dict) -> dict:
+    """On SQLite, let concurrent requests queue for the write lock instead of failing
+    with "database is locked" (HTML 500 where PostgreSQL gives the JSON 409 of a lost
+    claim). A transaction takes the lock when it begins (BEGIN IMMEDIATE): taken at
+    its first write instead, after it has read, SQLite cannot wait for it and fails
+    at once. A writer waits up to SQLITE_BUSY_TIMEOUT seconds (sqlite3's ``timeout``
+    is SQLite's busy timeout); WAL lets readers go on while one writes, and
+    synchronous=NORMAL is WAL's safe setting (no fsync per commit)."""
+    if "sqlite" in database.get("ENGINE", ""):
+        options = database.setdefault("OPTIONS", {})
+        options.setdefault("transaction_mode", "IMMEDIATE")
+        options.setdefault("timeout", SQLITE_BUSY_TIMEOUT)
+        options.setdefault("init_command", "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL")
+    return database
+
+
 postgres_prepared(DATABASES["default"])
+sqlite_concurrent(DATABASES["default"])
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "accounts.User"

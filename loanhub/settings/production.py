@@ -9,7 +9,7 @@ from __future__ import annotations
 from django.core.exceptions import ImproperlyConfigured
 
 from .base import *  # noqa: F403
-from .base import env, postgres_prepared
+from .base import env, postgres_prepared, sqlite_concurrent
 
 DEBUG = False
 
@@ -34,6 +34,7 @@ ALLOWED_HOSTS = [h.strip() for h in _require("DJANGO_ALLOWED_HOSTS").split(",")]
 DATABASES = {"default": env.db_url_config(_require("DATABASE_URL"))}
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("DJANGO_CONN_MAX_AGE", default=60)
 postgres_prepared(DATABASES["default"])
+sqlite_concurrent(DATABASES["default"])
 CSRF_TRUSTED_ORIGINS = env.list("DJANGO_CSRF_TRUSTED_ORIGINS", default=[])
 
 # Field-encryption keys (Fernet): required, and never the dev/test defaults.
