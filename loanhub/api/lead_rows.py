@@ -16,6 +16,9 @@ from django.db.models import QuerySet
 from django.utils import timezone
 from rest_framework import serializers
 
+from loanhub.accounts.models import User
+from loanhub.consent.models import Channel
+from loanhub.matching.judgements import Coverage, LeadKey, coverage_for_leads, judgement_data, judgement_reads_log
 from loanhub.matching.models import DeclineReason, Lead, LeadEvent
 
 from .compiled import ValuesByIds
@@ -32,7 +35,9 @@ FIELDS = (
     "approved_term", "disbursed_amount", "disbursed_on", "enterprise__uscc", "enterprise__name",
     "enterprise__region", "enterprise__industry", "enterprise__registration_date", "grade", "score", "pd",
     "likelihood", "bank_score", "expected_value", "claimed_by__username", "claimed_at", "decided_at",
+    "enterprise_id", "judgement_basis", "judgement_categories",
 )  # fmt: skip
+JUDGED = ("grade", "score", "pd", "likelihood", "bank_score", "expected_value")
 
 
 def lead_values(queryset: QuerySet) -> QuerySet:
@@ -92,50 +97,59 @@ def _events(ids: Iterable[int], tz: tzinfo) -> dict[int, list[dict]]:
     return events
 
 
-def lead_rows(rows: list[dict]) -> list[dict]:
-    """JSON-ready rows in the shape of ``LeadOutputSerializer``."""
+def lead_rows(rows: list[dict], *, viewer: User | None = None) -> list[dict]:
+    """JSON-ready rows in the shape of ``LeadOutputSerializer``.
+
+    Judgement fields are shown only where a live authorization covers the bank
+    (``loanhub.matching.judgements``); with a ``viewer``, each shown one is logged.
+    """
     tz = timezone.get_current_timezone()
     events = _events((r["id"] for r in rows), tz)
     labels = dict(DeclineReason.choices)
-    return [
-        {
-            "id": r["id"],
-            "need": {
-                "id": r["need_id"], "amount": _MONEY.to_representation(r["need__amount"]),
-                "term_months": r["need__term_months"], "purpose": r["need__purpose"],
-                "urgency": r["need__urgency"], "collateral_offered": [str(c) for c in r["need__collateral_offered"]],
-            },
-            "product": {"id": r["product_id"], "title": r["product__title"]},
-            "institution": {"id": r["institution_id"], "name": r["institution__name"], "short_name": r["institution__short_name"]},
-            "status": r["status"],
-            "source": r["source"],
-            "created_at": _dt(r["created_at"], tz),
-            "claim_deadline": _dt(r["claim_deadline"], tz),
-            "decision_deadline": _dt(r["decision_deadline"], tz),
-            "is_overdue": r["is_overdue"],
-            "overdue_stage": r["overdue_stage"],
-            "decline_reasons": [{"code": c, "text": str(labels.get(c, c))} for c in r["decline_reasons"]],
-            "decline_note": r["decline_note"],
-            "approved_amount": _opt(_MONEY, r["approved_amount"]),
-            "approved_rate": _opt(_RATE, r["approved_rate"]),
-            "approved_term": r["approved_term"],
-            "disbursed_amount": _opt(_MONEY, r["disbursed_amount"]),
-            "disbursed_on": _opt(_DATE, r["disbursed_on"]),
-            "events": events.get(r["id"], []),
-            "enterprise": {
-                "uscc": r["enterprise__uscc"], "name": r["enterprise__name"], "region": r["enterprise__region"],
-                "industry": r["enterprise__industry"],
-                "registration_date": _DATE.to_representation(r["enterprise__registration_date"]),
-            },
-            "grade": r["grade"],
-            "score": r["score"],
-            "pd": r["pd"],
-            "likelihood": r["likelihood"],
-            "bank_score": r["bank_score"],
-            "expected_value": r["expected_value"],
-            "claimed_by": r["claimed_by__username"],
-            "claimed_at": _dt(r["claimed_at"], tz),
-            "decided_at": _dt(r["decided_at"], tz),
-        }  # fmt: skip
-        for r in rows
-    ]
+    keys = [LeadKey(r["id"], r["enterprise_id"], r["institution_id"], r["status"], r["judgement_basis"]) for r in rows]
+    coverage = coverage_for_leads(keys)
+    if viewer is not None:
+        judgement_reads_log(
+            viewer=viewer, leads=[(k, r["judgement_categories"]) for k, r in zip(keys, rows, strict=True)],
+            coverage=coverage, channel=Channel.API, detail="线索列表（接口）",
+        )  # fmt: skip
+    return [_row(r, events, labels, tz, coverage[r["id"]]) for r in rows]
+
+
+def _row(r: dict, events: dict, labels: dict, tz: tzinfo, coverage: Coverage) -> dict:
+    shown = coverage.visible
+    return {
+        "id": r["id"],
+        "need": {
+            "id": r["need_id"], "amount": _MONEY.to_representation(r["need__amount"]),
+            "term_months": r["need__term_months"], "purpose": r["need__purpose"],
+            "urgency": r["need__urgency"], "collateral_offered": [str(c) for c in r["need__collateral_offered"]],
+        },
+        "product": {"id": r["product_id"], "title": r["product__title"]},
+        "institution": {"id": r["institution_id"], "name": r["institution__name"], "short_name": r["institution__short_name"]},
+        "status": r["status"],
+        "source": r["source"],
+        "created_at": _dt(r["created_at"], tz),
+        "claim_deadline": _dt(r["claim_deadline"], tz),
+        "decision_deadline": _dt(r["decision_deadline"], tz),
+        "is_overdue": r["is_overdue"],
+        "overdue_stage": r["overdue_stage"],
+        "decline_reasons": [{"code": c, "text": str(labels.get(c, c))} for c in r["decline_reasons"]],
+        "decline_note": r["decline_note"],
+        "approved_amount": _opt(_MONEY, r["approved_amount"]),
+        "approved_rate": _opt(_RATE, r["approved_rate"]),
+        "approved_term": r["approved_term"],
+        "disbursed_amount": _opt(_MONEY, r["disbursed_amount"]),
+        "disbursed_on": _opt(_DATE, r["disbursed_on"]),
+        "events": events.get(r["id"], []),
+        "enterprise": {
+            "uscc": r["enterprise__uscc"], "name": r["enterprise__name"], "region": r["enterprise__region"],
+            "industry": r["enterprise__industry"],
+            "registration_date": _DATE.to_representation(r["enterprise__registration_date"]),
+        },
+        **{name: r[name] if shown else None for name in JUDGED},
+        "judgement": judgement_data(coverage, r["judgement_categories"]),
+        "claimed_by": r["claimed_by__username"],
+        "claimed_at": _dt(r["claimed_at"], tz),
+        "decided_at": _dt(r["decided_at"], tz),
+    }  # fmt: skip

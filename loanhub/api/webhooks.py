@@ -252,7 +252,9 @@ def delivery_retry_now(*, delivery: WebhookDelivery) -> None:
 
 
 def lead_payload(lead: Lead, event: str, event_id: str) -> dict:
-    """What the bank's system receives: the lead's facts, never credit records."""
+    """What the bank's system receives: the lead's facts, never credit records nor any
+    judgement derived from them (grade, score, PD …): those are read through the API's
+    lead endpoint, which checks the live authorization and logs the read."""
     need = lead.need
     return {
         "id": event_id,
@@ -267,7 +269,6 @@ def lead_payload(lead: Lead, event: str, event_id: str) -> dict:
                 "enterprise": {"uscc": lead.enterprise.uscc, "name": lead.enterprise.name},
                 "amount": str(need.amount),
                 "term_months": need.term_months,
-                "grade": lead.grade,
                 "claim_deadline": lead.claim_deadline.isoformat(),
                 "decision_deadline": lead.decision_deadline.isoformat(),
                 "is_overdue": lead.is_overdue,

@@ -129,6 +129,8 @@ class Channel(models.TextChoices):
     PORTAL = "portal", _("门户")
     BACK_OFFICE = "back_office", _("后台")
     API = "api", _("接口")
+    WEBHOOK = "webhook", _("消息推送")
+    EXPORT = "export", _("导出")
     SYSTEM = "system", _("系统")
 
 

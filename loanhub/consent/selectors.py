@@ -6,18 +6,20 @@ Every credit-data read outside the enterprise's own users goes through
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
-from django.db.models import Q, QuerySet
+from django.db.models import Count, Max, Q, QuerySet
+from django.db.models.functions import TruncDate
 
 from loanhub.accounts.models import User
-from loanhub.credit_data.catalog import CATEGORY_CODES
+from loanhub.credit_data.catalog import CATEGORY_BY_CODE, CATEGORY_CODES
 from loanhub.enterprises.models import Enterprise
 from loanhub.institutions.models import FinancialInstitution
 from loanhub.institutions.selectors import institution_for_user
 
-from .models import AccessLog, Authorization, GranteeType
+from .models import AccessLog, Authorization, Channel, GranteeType, Purpose
 
 
 @dataclass
@@ -58,9 +60,15 @@ def institutions_applied_to(*, enterprise: Enterprise) -> QuerySet[FinancialInst
 
 
 def live_authorizations_for_institution(
-    *, enterprise: Enterprise, institution: FinancialInstitution, at: datetime | None = None
+    *,
+    enterprise: Enterprise,
+    institution: FinancialInstitution,
+    at: datetime | None = None,
+    purposes: Collection[str] | None = None,
 ) -> list[Authorization]:
     live = Authorization.objects.live(at).filter(enterprise=enterprise)
+    if purposes is not None:
+        live = live.filter(purpose__in=list(purposes))
     direct = Q(grantee_type=GranteeType.INSTITUTION, institution=institution)
     artefacts = list(live.filter(direct))
     applied = list(live.filter(grantee_type=GranteeType.APPLIED))
@@ -90,9 +98,19 @@ def scope_from(artefacts: list[Authorization], **kwargs: object) -> Scope:
 
 
 def viewer_scope(
-    *, user: User, enterprise: Enterprise, at: datetime | None = None
+    *,
+    user: User,
+    enterprise: Enterprise,
+    at: datetime | None = None,
+    purposes: Collection[str] | None = None,
 ) -> Scope | None:
-    """The viewer's scope, or None when it may see nothing of this enterprise."""
+    """The viewer's scope, or None when it may see nothing of this enterprise.
+
+    ``purposes`` limits an outside viewer to artefacts signed for those purposes
+    (DESIGN.md §4: each purpose allows its own reads; see ``loanhub.matching.judgements``).
+    """
+    if not enterprise.is_verified:
+        return None
     if not user.is_authenticated:
         return None
     if is_member(user=user, enterprise=enterprise):
@@ -102,7 +120,7 @@ def viewer_scope(
         if institution is None:
             return None
         artefacts = live_authorizations_for_institution(
-            enterprise=enterprise, institution=institution, at=at
+            enterprise=enterprise, institution=institution, at=at, purposes=purposes
         )
         return scope_from(artefacts, institution=institution) if artefacts else None
     if user.is_platform_admin:
@@ -120,3 +138,65 @@ def authorization_list(*, enterprise: Enterprise) -> QuerySet[Authorization]:
 def access_log_for_enterprise(*, enterprise: Enterprise) -> QuerySet[AccessLog]:
     return enterprise.access_logs.select_related("user", "institution").order_by("-at")
 
+
+
+@dataclass
+class AccessDay:
+    """One viewer's reads of the enterprise's data through one channel on one day."""
+
+    day: date
+    user: str
+    institution: str
+    channel: str
+    count: int
+    last_at: datetime
+    categories: list[str] = field(default_factory=list)  # catalogue order, names
+    purposes: list[str] = field(default_factory=list)
+    sources: list[str] = field(default_factory=list)  # the lead or page each read came from
+
+
+def access_log_days(*, enterprise: Enterprise) -> QuerySet:
+    """The access log grouped by viewer, channel and day, newest first (to paginate).
+
+    Rows are dicts; :func:`access_days_detail` turns a page of them into ``AccessDay``.
+    """
+    return (
+        enterprise.access_logs.annotate(day=TruncDate("at"))
+        .values("day", "user_id", "user__username", "institution__name", "channel")
+        .annotate(count=Count("id"), last_at=Max("at"))
+        .order_by("-day", "-last_at")
+    )
+
+
+def access_days_detail(*, enterprise: Enterprise, groups: list[dict]) -> list[AccessDay]:
+    """Categories (catalogue order), purposes and sources of each group on a page."""
+    if not groups:
+        return []
+    days = [g["day"] for g in groups]
+    raw = (
+        enterprise.access_logs.annotate(day=TruncDate("at"))
+        .filter(day__gte=min(days), day__lte=max(days), user_id__in={g["user_id"] for g in groups})
+        .values_list("day", "user_id", "channel", "categories", "purpose", "detail")
+    )
+    seen: dict[tuple, tuple[set, set, list]] = {}
+    for day, user_id, channel, categories, purpose, detail in raw:
+        cats, purposes, sources = seen.setdefault((day, user_id, channel), (set(), set(), []))
+        cats.update(categories)
+        purposes.add(purpose)
+        if detail and detail not in sources:
+            sources.append(detail)
+    order = {code: i for i, code in enumerate(CATEGORY_CODES)}
+    labels = dict(Purpose.choices)
+    channels = dict(Channel.choices)
+    result = []
+    for g in groups:
+        cats, purposes, sources = seen.get((g["day"], g["user_id"], g["channel"]), (set(), set(), []))
+        result.append(
+            AccessDay(
+                day=g["day"], user=g["user__username"] or "—", institution=g["institution__name"] or "—",
+                channel=str(channels.get(g["channel"], g["channel"])), count=g["count"], last_at=g["last_at"],
+                categories=[str(CATEGORY_BY_CODE[c].name) for c in sorted(cats, key=lambda c: order.get(c, 99)) if c in CATEGORY_BY_CODE],
+                purposes=sorted(str(labels.get(p, p)) for p in purposes), sources=sorted(sources),
+            )
+        )  # fmt: skip
+    return result

@@ -6,15 +6,18 @@ from datetime import date, datetime, timedelta
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from loanhub.accounts.models import User
+from loanhub.accounts.services import password_recheck
 from loanhub.audit.models import AuditKind
 from loanhub.audit.services import audit_record
 from loanhub.credit_data.catalog import CATEGORY_BY_CODE, SENSITIVE_CODES
 from loanhub.enterprises.models import Enterprise
 from loanhub.enterprises.selectors import enterprise_is_owner
+from loanhub.enterprises.services import enterprise_require_verified
 from loanhub.institutions.models import FinancialInstitution
 
 from . import texts
@@ -76,6 +79,7 @@ def authorization_preview(
 
 def _validate(
     *,
+    request: HttpRequest | None,
     enterprise: Enterprise,
     user: User,
     password: str,
@@ -89,7 +93,8 @@ def _validate(
 ) -> None:
     if not enterprise_is_owner(user=user, enterprise=enterprise):
         raise PermissionDenied(_("只有企业管理员可以签署授权。"))
-    if not user.check_password(password):
+    # Rate-limited and audited; a wrong password counts toward the login lockout.
+    if not password_recheck(request=request, user=user, password=password, purpose="authorization_sign"):
         raise ValidationError({"password": _("密码不正确，授权未签署。")})
     errors: dict[str, str] = {}
     if grantee_type not in GranteeType.values:
@@ -114,7 +119,6 @@ def _validate(
         raise ValidationError(errors)
 
 
-@transaction.atomic
 def authorization_grant(
     *,
     enterprise: Enterprise,
@@ -130,13 +134,18 @@ def authorization_grant(
     version: str = texts.CURRENT_VERSION,
     valid_from: datetime | None = None,
     expected_hash: str | None = None,
+    request: HttpRequest | None = None,
 ) -> Authorization:
-    """Sign an authorization: checks owner and password, stores the exact text and hash."""
+    """Sign an authorization: checks owner and password, stores the exact text and hash.
+
+    The password is checked before the transaction: a wrong one stays counted toward
+    the lockout and audited although nothing is signed."""
+    enterprise_require_verified(enterprise)  # 待认证: nobody may sign in its name yet
     categories = sorted(set(categories), key=list(CATEGORY_BY_CODE).index)
     if grantee_type != GranteeType.INSTITUTION:
         institution = None
     _validate(
-        enterprise=enterprise, user=user, password=password, grantee_type=grantee_type,
+        request=request, enterprise=enterprise, user=user, password=password, grantee_type=grantee_type,
         institution=institution, purpose=purpose, categories=categories, data_from=data_from,
         expires_at=expires_at, sensitive_confirmed=sensitive_confirmed,
     )  # fmt: skip
@@ -148,22 +157,23 @@ def authorization_grant(
     )  # fmt: skip
     if expected_hash is not None and texts.text_hash(text) != expected_hash:
         raise ValidationError(_("授权书内容已变化，请重新阅读并确认。"))
-    artefact = Authorization.objects.create(
-        enterprise=enterprise,
-        granted_by=user,
-        grantee_type=grantee_type,
-        institution=institution,
-        purpose=purpose,
-        categories=categories,
-        data_from=data_from,
-        valid_from=valid_from,
-        expires_at=expires_at,
-        text_version=version,
-        text=text,
-        text_hash=texts.text_hash(text),
-    )
-    audit_record(kind=AuditKind.AUTHORIZATION_SIGNED, user=user, obj=artefact, enterprise=enterprise.uscc)
-    _notify(enterprise)
+    with transaction.atomic():
+        artefact = Authorization.objects.create(
+            enterprise=enterprise,
+            granted_by=user,
+            grantee_type=grantee_type,
+            institution=institution,
+            purpose=purpose,
+            categories=categories,
+            data_from=data_from,
+            valid_from=valid_from,
+            expires_at=expires_at,
+            text_version=version,
+            text=text,
+            text_hash=texts.text_hash(text),
+        )
+        audit_record(kind=AuditKind.AUTHORIZATION_SIGNED, user=user, obj=artefact, enterprise=enterprise.uscc)
+        _notify(enterprise)
     return artefact
 
 
@@ -204,3 +214,13 @@ def access_log_record(
         channel=channel,
         detail=detail[:200],
     )
+
+
+def access_log_bulk(entries: list[AccessLog]) -> list[AccessLog]:
+    """Record many reads at once (a list page, an export, a webhook batch): one INSERT.
+
+    The access log is the record of these reads (a lead list page shows each
+    enterprise's judgement, not its records); the audit trail is not written per
+    row, so the bank's busiest page stays one INSERT.
+    """
+    return AccessLog.objects.bulk_create(entries) if entries else []

@@ -9,6 +9,7 @@ the access log.
 from __future__ import annotations
 
 from collections import OrderedDict
+from collections.abc import Collection
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -61,12 +62,14 @@ def credit_profile_for_viewer(
     channel: str = Channel.PORTAL,
     purpose: str | None = None,
     detail: str = "",
+    purposes: Collection[str] | None = None,
 ) -> CreditProfile:
     """The enterprise's credit data as ``viewer`` may see it; logs outside reads.
 
+    ``purposes``: only artefacts signed for these purposes count (an outside viewer).
     Raises NotAuthorized when the viewer may see nothing.
     """
-    scope = viewer_scope(user=viewer, enterprise=enterprise)
+    scope = viewer_scope(user=viewer, enterprise=enterprise, purposes=purposes)
     if scope is None or not scope.categories:
         raise NotAuthorized
     on = timezone.localdate()

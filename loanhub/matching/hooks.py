@@ -19,13 +19,22 @@ def product_page_changed(sender, instance, **kwargs) -> None:  # noqa: ANN001
 
 
 def enterprise_changed(enterprise: Enterprise) -> None:
+    """After an authorization is signed or revoked (on commit)."""
+    from .judgements import enterprise_judgements_refresh
     from .tasks import rematch_enterprise_task
 
+    # At once, in this request: a revoked authorization's judgements go now, not
+    # when a worker gets to it (reads also check, so this keeps ranks and filters true).
+    enterprise_judgements_refresh(enterprise.pk)
     rematch_enterprise_task.enqueue(enterprise.pk)
 
 
 def records_changed(usccs: Sequence[str]) -> None:
-    from .tasks import rematch_enterprise_task
+    from .tasks import judgements_refresh_task, rematch_enterprise_task
+
+    with_leads = Enterprise.objects.filter(uscc__in=list(usccs), leads__isnull=False).values_list("pk", flat=True)
+    for pk in with_leads.distinct():
+        judgements_refresh_task.enqueue(pk)
 
     for pk in Enterprise.objects.filter(uscc__in=list(usccs), needs__status="open").values_list("pk", flat=True).distinct():
         rematch_enterprise_task.enqueue(pk)

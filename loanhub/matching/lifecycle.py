@@ -27,6 +27,7 @@ from loanhub.institutions.selectors import membership_for_staff
 from .clock import decision_deadline
 from .events import lead_event
 from .exceptions import LeadAlreadyClaimed, LeadNotAllowed, LeadStateError
+from .judgements import lead_judgements_refresh
 from .models import DeclineReason, Lead, LeadEvent, LeadStatus, NeedSource, NeedStatus
 from .needs import term_months_valid
 
@@ -201,6 +202,7 @@ def lead_disburse(*, lead: Lead, officer: User, amount: object, disbursed_on: da
         is_first_loan=first,
     )  # fmt: skip
     lead.need.__class__.objects.filter(pk=lead.need_id).update(status=NeedStatus.FUNDED)
+    lead_judgements_refresh([lead])  # a live loan: monitoring authorizations now count too
     audit_record(kind=AuditKind.LEAD_DECISION, user=officer, obj=lead, decision="disbursed", amount=str(amount_d), on=day.isoformat())
     _tell_sme(lead, _("%(bank)s 已放款") % {"bank": lead.institution.short_name}, lead.events.last().note)
     return lead

@@ -130,6 +130,14 @@ class Lead(models.Model):
     likelihood = models.FloatField(_("获批可能性"), default=0)
     bank_score = models.FloatField(_("机构排序分"), default=0, db_index=True)
     expected_value = models.FloatField(_("风险调整收益（元）"), default=0)
+    # What the bank may see of the judgement fields above (grade … expected_value):
+    # the live authorizations they were computed from (sorted ids, comma-separated;
+    # empty = none), the categories those cover and when the first of them ends.
+    # A read shows them only while exactly these authorizations are still live
+    # (loanhub.matching.judgements).
+    judgement_basis = models.CharField(_("评估依据的授权"), max_length=200, blank=True, default="")
+    judgement_categories = models.JSONField(_("评估使用的信息类别"), default=list, blank=True)
+    judgement_until = models.DateTimeField(_("评估有效至"), null=True, blank=True)
     # Response clocks.
     claim_deadline = models.DateTimeField(_("受理期限"))
     decision_deadline = models.DateTimeField(_("审批期限"))
@@ -186,6 +194,14 @@ class Lead(models.Model):
     @property
     def is_open(self) -> bool:
         return self.status in OPEN_LEAD_STATUSES
+
+    @property
+    def pd_percent(self) -> str:
+        return "—" if self.pd is None else f"{self.pd * 100:.1f}%"
+
+    @property
+    def likelihood_percent(self) -> str:
+        return f"{self.likelihood * 100:.0f}%"
 
 
 class LeadEvent(models.Model):

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from django.db.models import QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet
 
 from loanhub.accounts.models import User
 from loanhub.enterprises.models import Enterprise
@@ -106,7 +106,9 @@ def _filter_leads(qs: QuerySet, filters: dict) -> QuerySet:
     if filters.get("product"):
         qs = qs.filter(product_id=filters["product"])
     if filters.get("grade"):
-        qs = qs.filter(grade=filters["grade"])
+        # Only judgements the bank may still see: a live authorization covers its bank
+        # (judgements.py checks the exact basis and purpose on read).
+        qs = qs.filter(grade=filters["grade"]).exclude(judgement_basis="").filter(Exists(_live_cover()))
     if filters.get("region"):
         qs = qs.filter(enterprise__region__startswith=str(filters["region"]).rstrip("0") or "")
     if filters.get("amount_min"):
@@ -118,6 +120,16 @@ def _filter_leads(qs: QuerySet, filters: dict) -> QuerySet:
     if filters.get("q"):
         qs = qs.filter(enterprise__name__icontains=filters["q"])
     return qs.order_by(*LEAD_SORTS.get(filters.get("sort") or "rank", LEAD_SORTS["rank"]))
+
+
+def _live_cover() -> QuerySet:
+    from loanhub.consent.models import Authorization, GranteeType
+
+    return Authorization.objects.live().filter(
+        Q(grantee_type=GranteeType.INSTITUTION, institution_id=OuterRef("institution_id"))
+        | Q(grantee_type=GranteeType.APPLIED),
+        enterprise_id=OuterRef("enterprise_id"),
+    )
 
 
 def lead_get_for_staff(*, user: User, pk: int):  # noqa: ANN201

@@ -16,6 +16,9 @@ def check_deadlines_task(reschedule: bool = True) -> int:
     from .lifecycle import check_deadlines
 
     marked = check_deadlines()
+    from .judgements import judgements_expire
+
+    judgements_expire()
     if reschedule and check_deadlines_task.get_backend().supports_defer:
         check_deadlines_task.using(run_after=timezone.now() + CHECK_EVERY).enqueue(True)
     return marked
@@ -41,3 +44,11 @@ def rematch_all_task() -> int:
     for need in FinancingNeed.objects.filter(status=NeedStatus.OPEN).select_related("enterprise").iterator():
         total += len(need_rematch(need))
     return total
+
+
+@task()
+def judgements_refresh_task(enterprise_id: int) -> int:
+    """After an enterprise's records changed: its leads' scoped judgements."""
+    from .judgements import enterprise_judgements_refresh
+
+    return enterprise_judgements_refresh(enterprise_id)

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import django_filters
 from django.http import Http404
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import extend_schema, extend_schema_field
 from rest_framework import serializers
 from rest_framework.generics import GenericAPIView
 from rest_framework.request import Request
@@ -14,6 +14,7 @@ from rest_framework.response import Response
 from loanhub.consent.exceptions import NotAuthorized
 from loanhub.consent.models import Channel
 from loanhub.credit_data.selectors import credit_profile_for_viewer
+from loanhub.matching.judgements import judgement_data, leads_with_judgements, profile_purposes
 from loanhub.matching.lifecycle import (
     MAX_DECLINE_REASONS,
     lead_approve,
@@ -97,21 +98,74 @@ class BankEventSerializer(EventSerializer):
         fields = [*EventSerializer.Meta.fields, "actor"]
 
 
+class JudgementSerializer(serializers.Serializer):
+    visible = serializers.BooleanField(help_text="Whether a live authorization lets this bank see the judgement.")
+    reason = serializers.CharField(help_text="Why not: revoked, expired, purpose, none, refreshing (empty when visible).")
+    reason_text = serializers.CharField(help_text="The same in words (Chinese, or English with Accept-Language: en).")
+    categories = serializers.ListField(child=serializers.CharField(), help_text="Categories the judgement was computed from.")
+
+
 class LeadOutputSerializer(LeadBaseSerializer):
+    """A lead as its bank sees it. The judgement fields (grade … expected_value) are the
+    scoped score's, and null unless ``judgement.visible`` (DESIGN.md §4)."""
+
     enterprise = EnterpriseRefSerializer()
     need = NeedRefSerializer()
     claimed_by = serializers.CharField(source="claimed_by.username", default=None, allow_null=True)
     events = BankEventSerializer(many=True)
+    grade = serializers.SerializerMethodField()
+    score = serializers.SerializerMethodField()
+    pd = serializers.SerializerMethodField()
+    likelihood = serializers.SerializerMethodField()
+    bank_score = serializers.SerializerMethodField()
+    expected_value = serializers.SerializerMethodField()
+    judgement = serializers.SerializerMethodField()
 
     class Meta(LeadBaseSerializer.Meta):
         fields = [
             *LeadBaseSerializer.Meta.fields, "enterprise", "grade", "score", "pd", "likelihood", "bank_score",
-            "expected_value", "claimed_by", "claimed_at", "decided_at",
+            "expected_value", "judgement", "claimed_by", "claimed_at", "decided_at",
         ]  # fmt: skip
+
+    @staticmethod
+    def _shown(lead: Lead, name: str) -> object:
+        return getattr(lead, name) if lead.coverage.visible else None
+
+    @extend_schema_field(serializers.CharField(allow_null=True))
+    def get_grade(self, lead: Lead) -> str | None:
+        return self._shown(lead, "grade")  # type: ignore[return-value]
+
+    @extend_schema_field(serializers.IntegerField(allow_null=True))
+    def get_score(self, lead: Lead) -> int | None:
+        return self._shown(lead, "score")  # type: ignore[return-value]
+
+    @extend_schema_field(serializers.FloatField(allow_null=True))
+    def get_pd(self, lead: Lead) -> float | None:
+        return self._shown(lead, "pd")  # type: ignore[return-value]
+
+    @extend_schema_field(serializers.FloatField(allow_null=True))
+    def get_likelihood(self, lead: Lead) -> float | None:
+        return self._shown(lead, "likelihood")  # type: ignore[return-value]
+
+    @extend_schema_field(serializers.FloatField(allow_null=True))
+    def get_bank_score(self, lead: Lead) -> float | None:
+        return self._shown(lead, "bank_score")  # type: ignore[return-value]
+
+    @extend_schema_field(serializers.FloatField(allow_null=True))
+    def get_expected_value(self, lead: Lead) -> float | None:
+        return self._shown(lead, "expected_value")  # type: ignore[return-value]
+
+    @extend_schema_field(JudgementSerializer)
+    def get_judgement(self, lead: Lead) -> dict:
+        return judgement_data(lead.coverage, lead.judgement_categories)
 
 
 class LeadDetailSerializer(LeadOutputSerializer):
-    credit_profile = CreditProfileSerializer(allow_null=True, help_text="Null without a live authorization.")
+    credit_profile = CreditProfileSerializer(
+        allow_null=True,
+        help_text="Null unless a live authorization's purpose allows the records now: underwriting (贷前审查) "
+        "once the lead is claimed, monitoring (贷后管理) once disbursed.",
+    )
     scoped_score = ScoreSerializer(allow_null=True, help_text="Scored only from what the authorization covers.")
 
     class Meta(LeadOutputSerializer.Meta):
@@ -128,7 +182,9 @@ class BankApi(GenericAPIView):
         return lead
 
     def answer(self, lead: Lead) -> Response:
-        return Response(LeadOutputSerializer(self.lead(lead.pk)).data)
+        lead = self.lead(lead.pk)
+        leads_with_judgements([lead], viewer=self.request.user, channel=Channel.API, detail="线索（接口）")
+        return Response(LeadOutputSerializer(lead).data)
 
 
 class LeadListApi(BankApi):
@@ -145,7 +201,7 @@ class LeadListApi(BankApi):
     @extend_schema(operation_id="leads_list", tags=["bank"], responses={200: LeadOutputSerializer(many=True), **errors(400, *AUTH)})
     def get(self, request: Request) -> Response:
         page = self.paginate_queryset(CountedRows(self.filter_queryset(self.get_queryset())))
-        return self.get_paginated_response(lead_rows(page))
+        return self.get_paginated_response(lead_rows(page, viewer=request.user))
 
 
 class LeadDetailApi(BankApi):
@@ -154,15 +210,18 @@ class LeadDetailApi(BankApi):
     @extend_schema(operation_id="leads_retrieve", tags=["bank"], responses={200: LeadDetailSerializer, **errors(*AUTH, 404)})
     def get(self, request: Request, pk: int) -> Response:
         lead = self.lead(pk)
+        leads_with_judgements([lead], viewer=request.user, channel=Channel.API, detail="线索详情（接口）", log=False)
         lead.credit_profile = lead.scoped_score = None
         try:
-            # The one door: applies the live authorization and writes the access log.
+            # The one door: applies the live authorization (for a purpose that allows
+            # the records at this stage of the lead) and writes the access log.
             lead.credit_profile = credit_profile_for_viewer(
-                viewer=request.user, enterprise=lead.enterprise, channel=Channel.API, detail=f"api lead #{lead.pk}"
-            )
+                viewer=request.user, enterprise=lead.enterprise, channel=Channel.API, detail=f"线索详情（接口）：线索 #{lead.pk}",
+                purposes=profile_purposes(lead.status),
+            )  # fmt: skip
             lead.scoped_score = score_for_scope(lead.enterprise, lead.credit_profile.scope)
-        except NotAuthorized:
-            pass
+        except NotAuthorized:  # no records at this stage: the judgement alone is read
+            leads_with_judgements([lead], viewer=request.user, channel=Channel.API, detail="线索详情（接口）")
         except NoActiveModel:
             lead.scoped_score = None
         return Response(LeadDetailSerializer(lead).data)

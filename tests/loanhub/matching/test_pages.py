@@ -107,8 +107,10 @@ def test_officer_works_a_lead_through_the_workbench(client, posted, bank_a, offi
     assert posted.enterprise.name in listing
     detail = client.get(reverse("leads_admin:detail", args=[lead.pk]))
     assert detail.status_code == 200
-    log = AccessLog.objects.get(enterprise=posted.enterprise)
-    assert log.user == officer_a and log.institution == bank_a  # viewing the profile was logged
+    # The list and the page each showed the lead's judgement: both reads are logged.
+    logs = list(AccessLog.objects.filter(enterprise=posted.enterprise).order_by("pk"))
+    assert [log.detail for log in logs] == [f"线索列表：线索 #{lead.pk}", f"线索详情：线索 #{lead.pk}"]
+    assert all(log.user == officer_a and log.institution == bank_a for log in logs)
     client.post(reverse("leads_admin:action", args=[lead.pk, "claim"]))
     client.post(reverse("leads_admin:action", args=[lead.pk, "approve"]), {"amount": "400000", "rate": "3.90", "term_months": "12"})
     client.post(reverse("leads_admin:action", args=[lead.pk, "disburse"]), {"amount": "400000", "disbursed_on": timezone.localdate().isoformat()})
