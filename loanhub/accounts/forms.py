@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 from django import forms
+from django.contrib.auth.forms import PasswordChangeForm
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from loanhub.enterprises.catalogs import industry_choices, region_choices
 from loanhub.enterprises.uscc import validate_uscc
+
+from .services import password_recheck
 
 
 class SmeRegistrationForm(forms.Form):
@@ -87,19 +90,41 @@ class OtpCodeForm(forms.Form):
 
 
 class PasswordConfirmForm(forms.Form):
-    """Re-authentication before a change to security settings."""
+    """Re-authentication before a change to security settings (rate-limited and
+    audited by ``password_recheck``; raises ``PasswordRecheckLocked`` when locked)."""
 
     password = forms.CharField(
         label=_("当前密码"),
         widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
     )
 
-    def __init__(self, *args: object, user=None, **kwargs: object) -> None:  # noqa: ANN001
+    def __init__(self, *args: object, request=None, purpose: str = "", **kwargs: object) -> None:  # noqa: ANN001
         super().__init__(*args, **kwargs)
-        self.user = user
+        self.request = request
+        self.purpose = purpose
 
     def clean_password(self) -> str:
         password = self.cleaned_data["password"]
-        if not self.user.check_password(password):
+        if not password_recheck(
+            request=self.request, user=self.request.user, password=password, purpose=self.purpose
+        ):
             raise ValidationError(_("密码不正确。"))
         return password
+
+
+class PortalPasswordChangeForm(PasswordChangeForm):
+    """Django's password change, with the old password checked by ``password_recheck``."""
+
+    def __init__(self, user, *args: object, request=None, **kwargs: object) -> None:  # noqa: ANN001
+        super().__init__(user, *args, **kwargs)
+        self.request = request
+
+    def clean_old_password(self) -> str:
+        old_password = self.cleaned_data["old_password"]
+        if not password_recheck(
+            request=self.request, user=self.user, password=old_password, purpose="password_change"
+        ):
+            raise ValidationError(
+                self.error_messages["password_incorrect"], code="password_incorrect"
+            )
+        return old_password

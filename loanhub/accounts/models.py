@@ -7,8 +7,12 @@ institution through ``institutions.InstitutionMembership``.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
+from django.conf import settings
 from django.contrib.auth.models import AbstractUser
 from django.db import models
+from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext_lazy as _
 
 
@@ -20,6 +24,8 @@ class Role(models.TextChoices):
 
 
 BANK_ROLES = (Role.BANK_OFFICER, Role.BANK_MANAGER)
+# Django's own salt, so that at session epoch 0 the hash is exactly Django's.
+SESSION_HASH_SALT = "django.contrib.auth.models.AbstractBaseUser.get_session_auth_hash"
 
 
 class User(AbstractUser):
@@ -28,6 +34,9 @@ class User(AbstractUser):
     )
     display_name = models.CharField(_("姓名"), max_length=60, blank=True)
     phone = models.CharField(_("手机号"), max_length=20, blank=True)
+    # Raised to end every session of the user at once (after a 2FA reset): it is part
+    # of the session hash, as the password is (services.user_sessions_end_others).
+    session_epoch = models.PositiveIntegerField(default=0, editable=False)
 
     class Meta:
         verbose_name = _("用户")
@@ -35,6 +44,19 @@ class User(AbstractUser):
 
     def __str__(self) -> str:
         return self.display_name or self.username
+
+    def get_session_auth_hash(self) -> str:
+        """Django's HMAC of the password, plus the session epoch once it was raised
+        (at epoch 0 the hash is Django's own, so existing sessions stay valid)."""
+        return self._session_hash(settings.SECRET_KEY)
+
+    def get_session_auth_fallback_hash(self) -> Iterator[str]:
+        for secret in settings.SECRET_KEY_FALLBACKS:
+            yield self._session_hash(secret)
+
+    def _session_hash(self, secret: str) -> str:
+        value = f"{self.password}:{self.session_epoch}" if self.session_epoch else self.password
+        return salted_hmac(SESSION_HASH_SALT, value, secret=secret, algorithm="sha256").hexdigest()
 
     @property
     def is_sme(self) -> bool:

@@ -8,7 +8,6 @@ have, their sessions need the second factor too.
 
 from __future__ import annotations
 
-import hashlib
 from base64 import b32encode
 
 import segno
@@ -25,6 +24,7 @@ from loanhub.audit.models import AuditKind, Outcome
 from loanhub.audit.services import audit_record
 
 from .models import BANK_ROLES, Role, User
+from .services import user_sessions_end_others
 
 BACKUP_CODE_COUNT = 10
 DEVICE_NAME = "default"
@@ -131,30 +131,17 @@ def two_factor_verify(*, request: HttpRequest, code: str) -> bool:
 
 @transaction.atomic
 def two_factor_reset(*, request: HttpRequest) -> None:
-    """Remove every device; the user enrols again (required roles) or goes without (SME)."""
+    """Remove every device; the user enrols again (required roles) or goes without (SME).
+
+    Sessions elsewhere were verified with the old factor: they end, and the API
+    tokens are revoked; this session stays, unverified."""
     user = request.user
     TOTPDevice.objects.filter(user=user).delete()
     StaticDevice.objects.filter(user=user).delete()
     request.session.pop(DEVICE_ID_SESSION_KEY, None)
+    user_sessions_end_others(request=request, user=user)
     audit_record(kind=AuditKind.OTP_RESET, request=request, obj=user)
 
 
 def _digits(code: str) -> str:
     return "".join(ch for ch in code if ch.isdigit())
-
-
-# -- demo ----------------------------------------------------------------------
-
-
-def demo_totp_key(username: str) -> str:
-    """DEMO ONLY: a fixed secret per demo user, so an authenticator app set up once
-    keeps working after the demo is re-seeded. Never used for real accounts."""
-    return hashlib.sha1(f"loanhub-demo-totp:{username}".encode()).hexdigest()  # noqa: S324
-
-
-def demo_device_ensure(user: User) -> TOTPDevice:
-    device, _created = TOTPDevice.objects.update_or_create(
-        user=user, name=DEVICE_NAME,
-        defaults={"key": demo_totp_key(user.username), "confirmed": True},
-    )  # fmt: skip
-    return device

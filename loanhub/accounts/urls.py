@@ -15,6 +15,7 @@ urlpatterns = [
     path("2fa/setup/", views_2fa.setup, name="2fa_setup"),
     path("2fa/verify/", views_2fa.verify, name="2fa_verify"),
     path("2fa/backup-codes/", views_2fa.backup_codes, name="2fa_backup_codes"),
+    path("password/", views_2fa.password_change, name="password_change"),
     path(
         "password-reset/",
         auth_views.PasswordResetView.as_view(

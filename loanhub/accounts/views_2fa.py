@@ -1,10 +1,12 @@
-"""Portal pages for two-factor authentication: enrol, verify, backup codes, manage."""
+"""Portal pages for account security: two-factor authentication (enrol, verify, backup
+codes, manage) and the password change."""
 
 from __future__ import annotations
 
 from urllib.parse import urlencode
 
 from django.contrib import messages
+from django.contrib.auth import update_session_auth_hash
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -16,7 +18,9 @@ from loanhub.audit.models import AuditKind
 from loanhub.audit.services import audit_record
 
 from . import two_factor
-from .forms import OtpCodeForm, PasswordConfirmForm
+from .exceptions import PasswordRecheckLocked
+from .forms import OtpCodeForm, PasswordConfirmForm, PortalPasswordChangeForm
+from .lockout import recheck_locked_response
 
 
 def _next_url(request: HttpRequest) -> str:
@@ -92,9 +96,14 @@ def backup_codes(request: HttpRequest) -> HttpResponse:
 def manage(request: HttpRequest) -> HttpResponse:
     user = request.user
     enrolled = two_factor.totp_device(user) is not None
-    form = PasswordConfirmForm(request.POST or None, user=user)
-    if request.method == "POST" and enrolled and form.is_valid():
-        action = request.POST.get("action")
+    action = request.POST.get("action")
+    purpose = "2fa_reset" if action == "reset" else "backup_codes"
+    form = PasswordConfirmForm(request.POST or None, request=request, purpose=purpose)
+    try:
+        confirmed = request.method == "POST" and enrolled and form.is_valid()
+    except PasswordRecheckLocked:
+        return recheck_locked_response(request)
+    if confirmed:
         if action == "regenerate":
             request.session[two_factor.BACKUP_CODES_SESSION_KEY] = (
                 two_factor.backup_codes_generate(user)
@@ -103,7 +112,7 @@ def manage(request: HttpRequest) -> HttpResponse:
             return redirect("accounts:2fa_backup_codes")
         if action == "reset":
             two_factor.two_factor_reset(request=request)
-            messages.success(request, _("双因素认证已重置。"))
+            messages.success(request, _("双因素认证已重置，其他设备上的登录和所有接口令牌已失效。"))
             if two_factor.two_factor_required(user):
                 return redirect("accounts:2fa_setup")
             return redirect("accounts:2fa_manage")
@@ -120,3 +129,21 @@ def _backup_left(user) -> int:  # noqa: ANN001
     from django_otp.plugins.otp_static.models import StaticToken
 
     return StaticToken.objects.filter(device__user=user).count()
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def password_change(request: HttpRequest) -> HttpResponse:
+    """Change the password: the current one is re-checked (lockout, audit); other
+    sessions end and the API tokens are revoked; this session stays."""
+    form = PortalPasswordChangeForm(request.user, request.POST or None, request=request)
+    try:
+        valid = request.method == "POST" and form.is_valid()
+    except PasswordRecheckLocked:
+        return recheck_locked_response(request)
+    if valid:
+        user = form.save()
+        update_session_auth_hash(request, user)
+        messages.success(request, _("密码已修改，其他设备上的登录和所有接口令牌已失效。"))
+        return redirect("accounts:2fa_manage")
+    return render(request, "accounts/password_change.html", {"form": form})

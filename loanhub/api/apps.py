@@ -9,9 +9,13 @@ class ApiConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
+        from loanhub.accounts.services import on_credentials_reset
         from loanhub.matching.events import on_lead_event
 
+        from .tokens import token_revoke_all
         from .webhooks import lead_event_received
 
         # Lead events reach banks' systems as signed webhooks, after commit.
         on_lead_event(lead_event_received)
+        # A changed password or a reset 2FA revokes the user's tokens at once.
+        on_credentials_reset(token_revoke_all)

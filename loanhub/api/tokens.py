@@ -142,3 +142,12 @@ def token_revoke(*, user: User, token: ApiToken) -> ApiToken:
         audit_record(kind=AuditKind.LOGOUT, user=user, obj=token, channel="api", token_revoked=True)
     token.refresh_from_db()
     return token
+
+
+def token_revoke_all(user: User) -> int:
+    """Revoke every live token of ``user`` (their password changed or their 2FA was
+    reset); returns how many were revoked."""
+    tokens = list(token_list(user=user).filter(revoked_at__isnull=True))
+    for token in tokens:
+        token_revoke(user=user, token=token)
+    return len(tokens)

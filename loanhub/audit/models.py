@@ -21,6 +21,8 @@ class AuditKind(models.TextChoices):
     OTP_ENROLLED = "otp_enrolled", _("启用双因素认证")
     OTP_RESET = "otp_reset", _("重置双因素认证")
     BACKUP_CODES_REGENERATED = "backup_codes_regenerated", _("重新生成备用码")
+    PASSWORD_RECHECK = "password_recheck", _("再次验证密码")
+    SESSIONS_ENDED = "sessions_ended", _("结束其他会话并撤销令牌")
     PERMISSION_DENIED = "permission_denied", _("越权访问被拒绝")
     AUTHORIZATION_SIGNED = "authorization_signed", _("签署授权")
     AUTHORIZATION_REVOKED = "authorization_revoked", _("撤回授权")

@@ -16,6 +16,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
+from loanhub.accounts.exceptions import PasswordRecheckLocked
+from loanhub.accounts.lockout import recheck_locked_response
 from loanhub.enterprises.access import member_enterprise_or_404
 from loanhub.enterprises.selectors import enterprise_is_owner
 from loanhub.institutions.models import FinancialInstitution
@@ -113,8 +115,11 @@ def authorization_confirm(request: HttpRequest, uscc: str) -> HttpResponse:
                 user=request.user,
                 password=form.cleaned_data["password"],
                 expected_hash=form.cleaned_data["text_hash"],
+                request=request,
                 **{k: v for k, v in terms.items()},
             )
+        except PasswordRecheckLocked:
+            return recheck_locked_response(request)
         except ValidationError as exc:
             for field, errors in getattr(exc, "message_dict", {None: exc.messages}).items():
                 form.add_error("password" if field == "password" else None, errors)

@@ -41,7 +41,10 @@ def _user(ctx: SeedContext, username: str, role: str, **fields: object) -> User:
     user.email = f"{username}@demo.loanhub.local"
     for key, value in fields.items():
         setattr(user, key, value)
-    user.set_password(ctx.password)
+    # Only a new password is set: setting one revokes the user's API tokens, and a
+    # re-seed must not end the demo's tokens and sessions.
+    if not user.check_password(ctx.password):
+        user.set_password(ctx.password)
     user.save()
     ctx.users[username] = user
     return user

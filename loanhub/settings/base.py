@@ -179,6 +179,8 @@ AUTH_PASSWORD_VALIDATORS = [
     },
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+    # Not a rule: after any password change it revokes the user's API tokens.
+    {"NAME": "loanhub.accounts.password_validation.RevokeAccessOnPasswordChange"},
 ]
 
 # Internationalisation: Chinese first, English available.
@@ -346,6 +348,8 @@ LOANHUB_TRUSTED_PROXY_COUNT = env.int("LOANHUB_TRUSTED_PROXY_COUNT", default=0)
 
 # Two-factor authentication (django-otp): required for bank staff and administrators.
 LOANHUB_REQUIRE_2FA = env.bool("LOANHUB_REQUIRE_2FA", default=True)
+# seed_demo and demo_logins run only where this is on; production.py turns it off.
+LOANHUB_DEMO_ALLOWED = True
 OTP_TOTP_ISSUER = "LoanHub 信易贷"
 OTP_TOTP_THROTTLE_FACTOR = 1
 OTP_STATIC_THROTTLE_FACTOR = 1

@@ -57,6 +57,8 @@ except ValueError as _exc:
 
 # Second factor is not optional in production.
 LOANHUB_REQUIRE_2FA = True
+# The sandbox demo (known password, printed TOTP secrets) never runs here.
+LOANHUB_DEMO_ALLOWED = False
 # nginx in front (docs/production.md) appends the client address to X-Forwarded-For.
 LOANHUB_TRUSTED_PROXY_COUNT = env.int("LOANHUB_TRUSTED_PROXY_COUNT", default=1)
 

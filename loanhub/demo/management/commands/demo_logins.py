@@ -1,24 +1,29 @@
 """``python manage.py demo_logins`` — print the demo logins and portal URLs.
 
-``--codes`` prints the demo staff users' current TOTP codes (second factor).
+Also prints the demo staff users' TOTP secrets (random per installation, stored in
+their devices by ``seed_demo``); ``--codes`` prints their current TOTP codes.
 """
 
 from __future__ import annotations
 
 import os
-from base64 import b32encode
 
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandError
 
-from loanhub.accounts.two_factor import demo_totp_key
+from loanhub.accounts.models import User
+from loanhub.accounts.two_factor import totp_current_code, totp_device, totp_secret_base32
 from loanhub.demo.data import DEMO_LOGINS, DEMO_PASSWORD_DEFAULT
+from loanhub.demo.security import demo_allowed, demo_refusal
 
 # Demo users whose role requires two-factor authentication.
 TWO_FACTOR_USERS = ("demo_bank", "demo_bank2", "demo_bank_manager", "demo_admin")
+NOT_SEEDED = "（未绑定，先运行 seed_demo）"
 
 
-def demo_totp_secret(username: str) -> str:
-    return b32encode(bytes.fromhex(demo_totp_key(username))).decode("ascii")
+def demo_totp_devices() -> dict:
+    """username → the demo user's confirmed TOTP device (None before seed_demo)."""
+    users = {u.username: u for u in User.objects.filter(username__in=TWO_FACTOR_USERS)}
+    return {name: totp_device(users[name]) if name in users else None for name in TWO_FACTOR_USERS}
 
 
 class Command(BaseCommand):
@@ -31,6 +36,8 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args: object, **options: object) -> None:
+        if not demo_allowed():
+            raise CommandError(demo_refusal())
         if options["codes"]:
             self._codes()
             return
@@ -50,17 +57,15 @@ class Command(BaseCommand):
             "机构和管理员账号需要双因素认证（TOTP）。把下面的演示密钥加入任一身份验证器应用，",
             "或另开终端运行 .venv/bin/python manage.py demo_logins --codes 查看当前验证码:",
         ]
-        lines += [f"  {u:<18} {demo_totp_secret(u)}" for u in TWO_FACTOR_USERS]
+        lines += [
+            f"  {u:<18} {totp_secret_base32(d) if d else NOT_SEEDED}"
+            for u, d in demo_totp_devices().items()
+        ]
         lines += ["演示数据均为沙箱合成数据。按 Ctrl+C 停止服务。", "=" * 64, ""]
         self.stdout.write("\n".join(lines))
 
     def _codes(self) -> None:
-        from loanhub.accounts.two_factor import totp_current_code, totp_device
-
-        from loanhub.accounts.models import User
-
-        for user in User.objects.filter(username__in=TWO_FACTOR_USERS).order_by("username"):
-            device = totp_device(user)
-            code = totp_current_code(device) if device else "（未绑定，先运行 seed_demo）"
-            self.stdout.write(f"{user.username:<18} {code}")
+        for username, device in sorted(demo_totp_devices().items()):
+            code = totp_current_code(device) if device else NOT_SEEDED
+            self.stdout.write(f"{username:<18} {code}")
         self.stdout.write("验证码每30秒更新一次。")

@@ -5,10 +5,11 @@ from __future__ import annotations
 import os
 import time
 
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandError
 from django.test.utils import override_settings
 
 from loanhub.demo.data import DEMO_LOGINS, DEMO_PASSWORD_DEFAULT
+from loanhub.demo.security import demo_allowed, demo_refusal
 from loanhub.demo.services import demo_seed
 
 
@@ -20,6 +21,8 @@ class Command(BaseCommand):
         parser.add_argument("--quiet-logins", action="store_true")
 
     def handle(self, *args: object, **options: object) -> None:
+        if not demo_allowed():
+            raise CommandError(demo_refusal())
         password = os.environ.get("LOANHUB_DEMO_PASSWORD", DEMO_PASSWORD_DEFAULT)
         started = time.monotonic()
 
