@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import csv
-import io
 from datetime import datetime
 
 from django.contrib import messages
@@ -24,6 +22,7 @@ from loanhub.institutions.selectors import institution_for_user, membership_for_
 from loanhub.scoring.exceptions import NoActiveModel
 from loanhub.scoring.selectors import factor_bars, gauge
 from loanhub.scoring.services import score_for_scope
+from loanhub.security.exports import csv_response, xlsx_response
 
 from .exceptions import MatchingError
 from .forms import ApproveForm, DeclineForm, DisburseForm
@@ -173,25 +172,8 @@ def lead_export(request: HttpRequest) -> HttpResponse:
     ]  # fmt: skip
     stamp = datetime.now().strftime("%Y%m%d-%H%M")
     if request.GET.get("format") == "xlsx":
-        from openpyxl import Workbook
-
-        book = Workbook()
-        sheet = book.active
-        sheet.append([str(h) for h in header])
-        for row in rows:
-            sheet.append(row)
-        out = io.BytesIO()
-        book.save(out)
-        response = HttpResponse(out.getvalue(), content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
-        response["Content-Disposition"] = f'attachment; filename="leads-{stamp}.xlsx"'
-        return response
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
-    writer.writerow([str(h) for h in header])
-    writer.writerows(rows)
-    response = HttpResponse("\ufeff" + buffer.getvalue(), content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="leads-{stamp}.csv"'
-    return response
+        return xlsx_response(header, rows, filename=f"leads-{stamp}.xlsx")
+    return csv_response(header, rows, filename=f"leads-{stamp}.csv")
 
 
 def scorecard_view(request: HttpRequest) -> HttpResponse:

@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-import csv
-import io
+from decimal import Decimal
 
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils.translation import gettext as _
 
 from loanhub.accounts.permissions import platform_admin_required
+from loanhub.security.exports import csv_response
 
 from .selectors import DIMENSIONS, breakdown, headline, lead_frame, model_health, now_label
 
@@ -50,17 +50,16 @@ def dashboard(request: HttpRequest) -> HttpResponse:
 @platform_admin_required
 def export(request: HttpRequest) -> HttpResponse:
     dimension = request.GET.get("by", "bank")
-    table = breakdown(dimension if dimension in DIMENSIONS else "bank")
+    if dimension not in DIMENSIONS:  # never echo the query string into the file
+        dimension = "bank"
+    table = breakdown(dimension)
     header = [
-        str(DIMENSIONS.get(dimension, dimension)), _("线索"), _("及时受理"), _("已决定"), _("批准"),
+        str(DIMENSIONS[dimension]), _("线索"), _("及时受理"), _("已决定"), _("批准"),
         _("放款笔数"), _("放款金额（元）"), _("首贷"), _("信用贷放款笔数"),
     ]  # fmt: skip
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow([str(h) for h in header])
-    for row in table.to_dict("records"):
-        writer.writerow([row["label"], row["leads"], row["claimed_in_time"], row["decided"], row["approved"],
-                         row["disbursed"], f"{row['amount']:.2f}", row["first"], row["credit"]])  # fmt: skip
-    response = HttpResponse("\ufeff" + out.getvalue(), content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="loanhub-stats-{dimension}.csv"'
-    return response
+    rows = [
+        [row["label"], row["leads"], row["claimed_in_time"], row["decided"], row["approved"],
+         row["disbursed"], Decimal(f"{row['amount']:.2f}"), row["first"], row["credit"]]
+        for row in table.to_dict("records")
+    ]  # fmt: skip
+    return csv_response(header, rows, filename=f"loanhub-stats-{dimension}.csv")
