@@ -6,7 +6,8 @@ from django.utils.translation import gettext_lazy as _
 
 from loanhub.institutions.models import FinancialInstitution
 
-from .models import DeclineReason, Urgency, Visibility
+from .models import DeclineReason, LeadStatus, Urgency, Visibility
+from .selectors import LEAD_SORTS
 
 COLLATERAL_CHOICES = [
     ("mortgage", _("房产、设备等抵押")),
@@ -102,3 +103,43 @@ class DeclineForm(forms.Form):
 class DisburseForm(forms.Form):
     amount = forms.DecimalField(label=_("放款金额（元）"), min_value=1, max_digits=14, decimal_places=2)
     disbursed_on = forms.DateField(label=_("放款日期"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"), initial=timezone.localdate)
+
+
+def lead_status_choices() -> list:
+    return [("open", _("待处理（未结）")), *LeadStatus.choices, ("overdue", _("已超时"))]
+
+
+class LeadFilterForm(forms.Form):
+    """The workbench's lead filters, from the query string. A value that does not
+    validate is dropped, as if it had not been given, and named in a notice: the
+    officer still gets the list (a typed-in or stale link must not be an error page).
+    """
+
+    status = forms.ChoiceField(label=_("状态"), required=False, choices=lead_status_choices)
+    product = forms.IntegerField(label=_("产品"), required=False, min_value=1, max_value=2**31 - 1)
+    grade = forms.ChoiceField(label=_("等级"), required=False, choices=[(g, g) for g in "ABCDE"])
+    region = forms.RegexField(label=_("地区代码"), required=False, regex=r"^[0-9]{1,6}\Z")
+    amount_min = forms.DecimalField(label=_("金额下限（万元）"), required=False, min_value=0, max_value=10**8)
+    amount_max = forms.DecimalField(label=_("金额上限（万元）"), required=False, min_value=0, max_value=10**8)
+    overdue = forms.BooleanField(label=_("已超时"), required=False)
+    q = forms.CharField(label=_("企业名称"), required=False, max_length=100)
+    sort = forms.ChoiceField(label=_("排序"), required=False, choices=[(k, k) for k in LEAD_SORTS])
+    mine = forms.BooleanField(label=_("我受理的"), required=False)
+
+    def filters(self) -> dict:
+        """What lead_list_for_staff filters on: valid values only, amounts in yuan, and
+        the worklist (open leads) when no valid status was asked for."""
+        self.is_valid()
+        data = {name: value for name, value in self.cleaned_data.items() if value not in (None, "", False)}
+        if "status" in self.data and "status" in self.cleaned_data:
+            data["status"] = self.cleaned_data["status"]  # "" is a choice: every status
+        else:
+            data["status"] = "open"
+        for key in ("amount_min", "amount_max"):
+            if key in data:
+                data[key] = data[key] * 10000
+        return data
+
+    def dropped(self) -> list[str]:
+        """Labels of the filters whose values were dropped."""
+        return [str(self.fields[name].label) for name in self.errors]

@@ -25,14 +25,11 @@ from loanhub.scoring.services import score_for_scope
 from loanhub.security.exports import csv_response, xlsx_response
 
 from .exceptions import MatchingError
-from .forms import ApproveForm, DeclineForm, DisburseForm
+from .forms import ApproveForm, DeclineForm, DisburseForm, LeadFilterForm
 from .lifecycle import lead_approve, lead_assign, lead_claim, lead_decline, lead_disburse, lead_start_review
 from .models import LeadStatus
 from .scorecard import bank_scorecard
 from .selectors import lead_get_for_staff, lead_list_for_staff
-
-FILTER_KEYS = ("status", "product", "grade", "region", "amount_min", "amount_max", "overdue", "q", "sort", "mine")
-
 
 def _staff(request: HttpRequest) -> InstitutionMembership:
     membership = membership_for_staff(user=request.user)
@@ -41,23 +38,21 @@ def _staff(request: HttpRequest) -> InstitutionMembership:
     return membership
 
 
-def _filters(request: HttpRequest) -> dict:
-    filters = {k: request.GET.get(k, "").strip() for k in FILTER_KEYS}
-    if "status" not in request.GET:
-        filters["status"] = "open"  # the worklist: what still needs an answer
-    if filters["mine"]:
+def _filters(request: HttpRequest, *, notify: bool = False) -> dict:
+    """The list's filters, validated (forms.LeadFilterForm): a bad value is dropped;
+    with ``notify``, a notice on the page names it."""
+    form = LeadFilterForm(request.GET)
+    filters = form.filters()
+    if notify and form.dropped():
+        messages.warning(request, _("已忽略无效的筛选条件：%(names)s。") % {"names": "、".join(form.dropped())})
+    if filters.get("mine"):
         filters["mine"] = request.user.pk
-    for key in ("amount_min", "amount_max"):
-        try:
-            filters[key] = float(filters[key]) * 10000 if filters[key] else ""
-        except ValueError:
-            filters[key] = ""
     return filters
 
 
 def lead_index(request: HttpRequest) -> HttpResponse:
     membership = _staff(request)
-    filters = _filters(request)
+    filters = _filters(request, notify=True)
     leads = lead_list_for_staff(user=request.user, filters=filters)
     page = Paginator(leads, 25).get_page(request.GET.get("page"))
     query = request.GET.copy()

@@ -4,6 +4,7 @@ channel "api"), claim, decision and disbursement."""
 from __future__ import annotations
 
 import django_filters
+from django.core.validators import RegexValidator
 from django.http import Http404
 from drf_spectacular.utils import extend_schema, extend_schema_field
 from rest_framework import serializers
@@ -51,7 +52,9 @@ class LeadFilterSet(django_filters.FilterSet):
     grade = django_filters.ChoiceFilter(choices=[(g, g) for g in "ABCDE"])
     amount_min = django_filters.NumberFilter(min_value=0, max_value=10**12, help_text="Yuan.")
     amount_max = django_filters.NumberFilter(min_value=0, max_value=10**12, help_text="Yuan.")
-    region = django_filters.CharFilter(max_length=6, help_text="Region code prefix, e.g. 440100.")
+    region = django_filters.CharFilter(
+        max_length=6, validators=[RegexValidator(r"^[0-9]{1,6}\Z")], help_text="Region code prefix, e.g. 440100."
+    )
     overdue = django_filters.BooleanFilter()
     mine = django_filters.BooleanFilter(help_text="Only leads I claimed.")
     q = django_filters.CharFilter(max_length=100, help_text="Enterprise name contains.")
@@ -63,11 +66,7 @@ class LeadFilterSet(django_filters.FilterSet):
 
     def filter_queryset(self, queryset):  # noqa: ANN001, ANN201
         data = {k: v for k, v in self.form.cleaned_data.items() if v not in (None, "")}
-        region = str(data.get("region", ""))
-        filters = {
-            **data, "sort": data.pop("ordering", "rank"), "region": region if region.isdigit() else "",
-            "mine": self.request.user.pk if data.get("mine") else "",
-        }  # fmt: skip
+        filters = {**data, "sort": data.pop("ordering", "rank"), "mine": self.request.user.pk if data.get("mine") else ""}
         return lead_list_for_staff(user=self.request.user, filters=filters)
 
 
