@@ -17,6 +17,12 @@ class LeadAdmin(admin.ModelAdmin):
     search_fields = ("enterprise__name", "enterprise__uscc", "product__title")
     raw_id_fields = ("need", "enterprise", "product", "claimed_by", "decided_by", "referred_from")
     inlines = [LeadEventInline]
+    # The bank's judgement of the SME is its credit data (DESIGN.md §4): not shown
+    # here, where a read could not be logged against a live authorization.
+    exclude = (
+        "grade", "score", "pd", "likelihood", "bank_score", "expected_value",
+        "judgement_basis", "judgement_categories", "judgement_until",
+    )  # fmt: skip
 
 
 @admin.register(FinancingNeed)

@@ -199,6 +199,7 @@ def test_the_sme_sees_reads_grouped_by_viewer_channel_and_day(lead, officer_a, c
     assert api_day.sources == [f"线索列表（接口）：线索 #{lead.pk}", f"线索详情（接口）：线索 #{lead.pk}"]
     client.force_login(lead.enterprise.memberships.first().user)
     page = client.get(reverse("consent:access_log", args=[lead.enterprise.uscc])).content.decode()
-    assert page.count("<tr>") == 1 + 2  # header + one row per viewer, channel and day
+    assert page.count('class="access-who"') == 2  # one entry per viewer, channel and day
+    assert "通过接口查询 4 次" in page and "通过后台查询 1 次" in page
     raw = client.get(reverse("consent:access_log", args=[lead.enterprise.uscc]) + "?raw=1").content.decode()
     assert raw.count("<tr>") == 1 + 5  # every read kept behind the summary
