@@ -4,11 +4,17 @@ from django.conf import settings
 from django.conf.urls.static import static
 from django.contrib import admin
 from django.urls import include, path
+from django.views.generic import RedirectView
 from wagtail import urls as wagtail_urls
 from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.documents import urls as wagtaildocs_urls
 
 urlpatterns = [
+    # Passwords change on the portal, whose re-check counts toward the lockout.
+    path(
+        "django-admin/password_change/",
+        RedirectView.as_view(pattern_name="accounts:password_change"),
+    ),
     path("django-admin/", admin.site.urls),
     path("cms-admin/", include(wagtailadmin_urls)),
     path("documents/", include(wagtaildocs_urls)),

@@ -241,6 +241,9 @@ WAGTAILADMIN_BASE_URL = env("WAGTAILADMIN_BASE_URL", default="http://127.0.0.1:8
 WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "wagtail.search.backends.database"}}
 WAGTAILDOCS_EXTENSIONS = ["csv", "pdf", "xlsx", "docx", "txt", "jpg", "png"]
 WAGTAIL_GRAVATAR_PROVIDER_URL = None  # no third-party requests from the back office
+# Passwords are changed and reset on the portal only (/accounts/password/, whose
+# re-check counts toward the lockout); the back office links there instead.
+WAGTAIL_PASSWORD_MANAGEMENT_ENABLED = False
 
 REST_FRAMEWORK = {
     # API tokens (loanhub/api/authentication.py) for other systems; the session

@@ -174,3 +174,16 @@ def test_without_a_request_the_password_is_only_checked_and_audited(sme_owner):
     assert password_recheck(request=None, user=user, password=TEST_PASSWORD, purpose="script") is True
     assert not AccessAttempt.objects.exists()
     assert recheck_rows(user, Outcome.FAILURE) == LIMIT + 1
+
+
+def test_the_admin_sites_send_password_changes_to_the_portal(platform_admin):
+    """Their own forms check the old password outside the lockout: they are off."""
+    platform_admin.is_superuser = platform_admin.is_staff = True
+    platform_admin.save()
+    client = logged_in(platform_admin)
+    response = client.get("/django-admin/password_change/")
+    assert response.status_code == 302 and response["Location"] == "/accounts/password/"
+    account = client.get("/cms-admin/account/").content.decode()
+    assert 'name="password-old_password"' not in account
+    assert 'href="/accounts/password/"' in account
+    assert client.get("/accounts/password/").status_code == 200
