@@ -4,20 +4,20 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 
 from loanhub.accounts.permissions import platform_admin_required
+from loanhub.security.exports import csv_response, csv_streaming_response
 
 from .catalog import CATEGORIES, CATEGORY_BY_CODE
 from .exceptions import ImportFileError
 from .forms import ImportForm
 from .models import ImportBatch
-from .schema import COLUMNS
+from .schema import COLUMNS, column_names
 from .selectors import import_batch_list
 from .services import credit_records_import
-from .validation import template_csv
 
 
 @platform_admin_required
@@ -59,9 +59,23 @@ def batch_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @platform_admin_required
+def batch_rejections_export(request: HttpRequest, pk: int) -> StreamingHttpResponse:
+    """The rejected rows of an import as CSV: row number, reason, the cells as stored.
+
+    The cells are what an uploader typed, so each is neutralized against formulas.
+    """
+    batch = get_object_or_404(ImportBatch, pk=pk)
+    columns = column_names(batch.category)
+    header = [_("行号"), _("原因"), *columns]
+    rows = (
+        [r.row_number, r.reason, *(r.raw.get(c, "") for c in columns)]
+        for r in batch.rejections.all().iterator(chunk_size=2000)
+    )
+    return csv_streaming_response(header, rows, filename=f"loanhub-import-{batch.pk}-rejections.csv")
+
+
+@platform_admin_required
 def category_template(request: HttpRequest, category: str) -> HttpResponse:
     if category not in CATEGORY_BY_CODE:
         raise Http404
-    response = HttpResponse("\ufeff" + template_csv(category), content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="loanhub-{category}-template.csv"'
-    return response
+    return csv_response(column_names(category), [], filename=f"loanhub-{category}-template.csv")

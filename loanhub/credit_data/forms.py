@@ -4,8 +4,8 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from .catalog import category_choices
-
-MAX_IMPORT_BYTES = 200 * 1024 * 1024
+from .exceptions import ImportFileError
+from .validation import check_import_size
 
 
 class ImportForm(forms.Form):
@@ -17,6 +17,8 @@ class ImportForm(forms.Form):
 
     def clean_file(self):  # noqa: ANN201
         upload = self.cleaned_data["file"]
-        if upload.size > MAX_IMPORT_BYTES:
-            raise forms.ValidationError(_("文件超过200MB，请拆分后上传或使用命令行导入。"))
+        try:
+            check_import_size(upload.size)
+        except ImportFileError as exc:
+            raise forms.ValidationError(str(exc)) from exc
         return upload

@@ -77,8 +77,10 @@ def credit_records_import(
         uploaded_by=user,
     )
     try:
-        frame = read_table(data, file_name)
-        checked = validate_frame(frame, category)
+        table = read_table(data, file_name)
+        checked = validate_frame(
+            table.frame, category, row_numbers=table.row_numbers, problems=table.problems
+        )
     except ImportFileError as exc:
         _finish(batch, status=ImportStatus.FAILED, error=str(exc))
         raise

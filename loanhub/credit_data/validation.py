@@ -6,6 +6,11 @@ or a reason for rejection.
 Rows of a sensitive catalog category get a keyed ``payload_hash`` (a plain SHA-256
 of a low-entropy tax amount could be reversed by hashing guesses) and, when
 rejected, keep only ``uscc`` and ``record_date`` of their raw values.
+
+Files are bounded before they cost much (settings ``LOANHUB_IMPORT_*``): the file
+size; for .xlsx, the number and total unzipped size of the archive's parts and
+their compression ratio, checked before parsing; the length of a cell (the row is
+rejected, the file goes on); and how much of a rejected row is kept.
 """
 
 from __future__ import annotations
@@ -14,12 +19,15 @@ import hashlib
 import hmac
 import io
 import json
+import zipfile
 from dataclasses import dataclass
+from datetime import date, datetime, time
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 from django.conf import settings
+from django.template.defaultfilters import filesizeformat
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -27,13 +35,17 @@ from loanhub.enterprises.uscc import validate_uscc
 
 from .catalog import CATEGORY_BY_CODE
 from .exceptions import ImportFileError
-from .schema import BASE_COLUMNS, COLUMNS, NATURAL_KEY, Column, column_names
+from .schema import BASE_COLUMNS, COLUMNS, NATURAL_KEY, Column
 
 TRUE_WORDS = {"1", "true", "yes", "y", "是", "已履行", "t"}
 FALSE_WORDS = {"0", "false", "no", "n", "否", "未履行", "f"}
 MAX_TEXT = 200
 PAYLOAD_HASH_SALT = "loanhub.credit_data.payload_hash"
 REDACTED = "***"
+MAX_COLUMN_NAME = 100
+MAX_EXACT_INT = 2**53
+MAX_RAW_VALUE = 500  # characters of one cell kept with a rejected row
+XLSX_RATIO_MIN_PART = 1024 * 1024  # small parts may compress as well as they like
 
 
 @dataclass
@@ -43,41 +55,207 @@ class ValidatedFrame:
     rows_total: int
 
 
-def read_table(data: bytes, file_name: str) -> pd.DataFrame:
-    """Read CSV, Excel (.xlsx) or JSON Lines into a frame of strings."""
+@dataclass
+class Table:
+    """A file's data rows as strings, as read, before validation."""
+
+    frame: pd.DataFrame
+    row_numbers: np.ndarray  # as a person sees them (CSV/Excel: the header is row 1)
+    problems: np.ndarray  # why reading already rejects a row, or ""
+
+
+def check_import_size(size: int) -> None:
+    """Refuse a file over ``LOANHUB_IMPORT_MAX_FILE_BYTES`` before reading it."""
+    limit = settings.LOANHUB_IMPORT_MAX_FILE_BYTES
+    if size > limit:
+        raise ImportFileError(
+            _("文件大小为 %(size)s，超过导入上限 %(limit)s，请拆分后分批导入。")
+            % {"size": filesizeformat(size), "limit": filesizeformat(limit)}
+        )
+
+
+def read_table(data: bytes, file_name: str) -> Table:
+    """Read CSV, Excel (.xlsx) or JSON Lines into a table of strings, within bounds."""
+    check_import_size(len(data))
     suffix = Path(file_name).suffix.lower()
+    reader = _READERS.get(suffix)
+    if reader is None:
+        raise ImportFileError(
+            _("不支持的文件类型“%(suffix)s”，请上传 CSV、Excel（.xlsx）或 JSON Lines 文件。")
+            % {"suffix": suffix}
+        )
     try:
-        if suffix in (".xlsx", ".xlsm"):
-            frame = pd.read_excel(io.BytesIO(data), dtype=str, engine="openpyxl")
-        elif suffix in (".jsonl", ".ndjson", ".json"):
-            frame = pd.read_json(io.BytesIO(data), lines=True, dtype=False)
-            frame = frame.astype(object).where(frame.notna(), "").astype(str)
-        elif suffix in (".csv", ".txt", ""):
-            frame = _read_csv(data)
-        else:
-            raise ImportFileError(
-                _("不支持的文件类型“%(suffix)s”，请上传 CSV、Excel（.xlsx）或 JSON Lines 文件。")
-                % {"suffix": suffix}
-            )
+        table = reader(data)
     except ImportFileError:
         raise
     except Exception as exc:  # pandas/openpyxl raise many kinds for a broken file
         raise ImportFileError(
-            _("无法读取文件“%(name)s”：%(error)s") % {"name": file_name, "error": exc}
+            _("无法读取文件“%(name)s”：%(error)s") % {"name": file_name, "error": str(exc)[:300]}
         ) from exc
-    frame.columns = [str(c).strip() for c in frame.columns]
-    return frame.fillna("").astype(str).apply(lambda s: s.str.strip())
+    return _tidy(table)
 
 
-def _read_csv(data: bytes) -> pd.DataFrame:
+def _tidy(table: Table) -> Table:
+    """Stripped strings, no blank rows, column names and cells within bounds."""
+    frame = table.frame.fillna("").astype(str).apply(lambda s: s.str.strip())
+    frame.columns = _column_labels(frame.columns)
+    problems = table.problems
+    keep = (frame != "").any(axis=1).to_numpy() | (problems != "")
+    frame = frame[keep].reset_index(drop=True)
+    table = Table(frame, table.row_numbers[keep], problems[keep].copy())
+    _bound_cells(table)
+    return table
+
+
+def _column_labels(raw: pd.Index) -> list[str]:
+    names: list[str] = []
+    for i, value in enumerate(raw):
+        name = str(value).strip()[:MAX_COLUMN_NAME] or f"Unnamed: {i}"
+        while name in names:
+            name += f".{i}"
+        names.append(name)
+    return names
+
+
+def _bound_cells(table: Table) -> None:
+    """Over-long cells reject their row (not the file) and are cut short at once."""
+    limit = settings.LOANHUB_IMPORT_MAX_CELL_CHARS
+    for name in table.frame.columns:
+        column = table.frame[name]
+        long = (column.str.len() > limit).to_numpy()
+        if not long.any():
+            continue
+        reason = _("列“%(col)s”超过 %(n)d 个字符的上限") % {"col": name, "n": limit}
+        table.problems[long & (table.problems == "")] = reason
+        table.frame.loc[long, name] = column[long].str[:limit]
+
+
+def _cell_text(value: object, limit: int) -> str:
+    """One spreadsheet or JSON value as text; real dates become ``YYYY-MM-DD``."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, datetime):
+        return value.date().isoformat() if value.time() == time(0) else value.isoformat(sep=" ")
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    # One character over the limit is enough for _bound_cells to reject the row.
+    return str(value)[: limit + 1]
+
+
+def check_xlsx_archive(data: bytes) -> None:
+    """Refuse an .xlsx whose parts would unzip too big, or too many, before parsing.
+
+    The sizes are the ones the archive declares; Python's zipfile never inflates
+    a part beyond its declared size (a lying part fails its CRC check instead).
+    """
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            parts = archive.infolist()
+    except zipfile.BadZipFile as exc:
+        raise ImportFileError(_("无法读取文件：它不是有效的 Excel（.xlsx）文件。")) from exc
+    if len(parts) > settings.LOANHUB_IMPORT_XLSX_MAX_PARTS:
+        raise ImportFileError(
+            _("Excel 文件包含 %(n)d 个部件，超过上限 %(limit)d，已拒绝读取。")
+            % {"n": len(parts), "limit": settings.LOANHUB_IMPORT_XLSX_MAX_PARTS}
+        )
+    total = sum(part.file_size for part in parts)
+    limit = settings.LOANHUB_IMPORT_XLSX_MAX_UNCOMPRESSED_BYTES
+    if total > limit:
+        raise ImportFileError(
+            _("Excel 文件解压后为 %(size)s，超过上限 %(limit)s，已拒绝读取。请拆分文件，或另存为 CSV 后导入。")
+            % {"size": filesizeformat(total), "limit": filesizeformat(limit)}
+        )
+    ratio = settings.LOANHUB_IMPORT_XLSX_MAX_RATIO
+    for part in parts:
+        if part.file_size > XLSX_RATIO_MIN_PART and part.file_size > ratio * max(part.compress_size, 1):
+            raise ImportFileError(
+                _("Excel 文件中的“%(part)s”压缩比异常（超过 %(ratio)d 倍，疑似压缩炸弹），已拒绝读取。")
+                % {"part": part.filename[:100], "ratio": ratio}
+            )
+
+
+def _read_xlsx(data: bytes) -> Table:
+    from openpyxl import load_workbook
+
+    check_xlsx_archive(data)
+    limit = settings.LOANHUB_IMPORT_MAX_CELL_CHARS
+    book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+    try:
+        sheet = book.worksheets[0]
+        sheet.reset_dimensions()  # some writers record wrong dimensions; read every row
+        rows = sheet.iter_rows(values_only=True)
+        header = [_cell_text(v, limit) for v in next(rows, ())]
+        width = len(header)
+        records, numbers = [], []
+        for number, row in enumerate(rows, start=2):
+            cells = [_cell_text(v, limit) for v in row[:width]]
+            if any(cells):
+                records.append(cells + [""] * (width - len(cells)))
+                numbers.append(number)
+    finally:
+        book.close()
+    frame = pd.DataFrame(records, columns=header, dtype=object)
+    return Table(frame, np.array(numbers, dtype=int), np.full(len(records), "", dtype=object))
+
+
+def _read_csv(data: bytes) -> Table:
     for encoding in ("utf-8-sig", "gb18030"):
         try:
-            return pd.read_csv(
-                io.BytesIO(data), dtype=str, keep_default_na=False, encoding=encoding
-            )
+            frame = pd.read_csv(
+                io.BytesIO(data), dtype=str, keep_default_na=False, encoding=encoding,
+                skip_blank_lines=False,  # so row numbers stay those of the file
+            )  # fmt: skip
         except UnicodeDecodeError:
             continue
+        n = len(frame)
+        return Table(frame, np.arange(2, n + 2), np.full(n, "", dtype=object))
     raise ImportFileError(_("文件编码无法识别，请使用 UTF-8 或 GB18030 编码。"))
+
+
+def _read_json_lines(data: bytes) -> Table:
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise ImportFileError(_("JSON Lines 文件应为 UTF-8 编码。")) from exc
+    limit = settings.LOANHUB_IMPORT_MAX_CELL_CHARS
+    records, numbers, problems = [], [], []
+    # split("\n"), not splitlines(): U+2028 may stand unescaped inside a JSON string
+    for number, line in enumerate(text.split("\n"), start=1):
+        if line.strip():
+            record, problem = _json_record(line, limit)
+            records.append(record)
+            numbers.append(number)
+            problems.append(problem)
+    frame = pd.DataFrame.from_records(records) if records else pd.DataFrame()
+    return Table(frame.astype(object), np.array(numbers, dtype=int), np.array(problems, dtype=object))
+
+
+def _json_record(line: str, limit: int) -> tuple[dict, str]:
+    """One JSON Lines row as text cells, and why it is rejected ("" if it is not)."""
+    try:
+        value = json.loads(line)
+    except ValueError:
+        return {}, _("该行不是有效的 JSON")
+    if not isinstance(value, dict):
+        return {}, _("该行应为一个 JSON 对象（{…}）")
+    record, problem = {}, ""
+    for key, cell in value.items():
+        if isinstance(cell, (dict, list)):
+            problem = problem or _("列“%(col)s”是嵌套的 JSON 值（对象或数组），应为文本、数字、true/false 或 null") % {"col": str(key)[:MAX_COLUMN_NAME]}  # fmt: skip
+            cell = json.dumps(cell, ensure_ascii=False)
+        record[key] = _cell_text(cell, limit)
+    return record, problem
+
+
+_READERS = {
+    ".xlsx": _read_xlsx, ".xlsm": _read_xlsx,
+    ".jsonl": _read_json_lines, ".ndjson": _read_json_lines, ".json": _read_json_lines,
+    ".csv": _read_csv, ".txt": _read_csv, "": _read_csv,
+}  # fmt: skip
 
 
 def check_columns(frame: pd.DataFrame, category: str) -> None:
@@ -102,7 +280,20 @@ class _Reasons:
 
 
 def _parse_dates(values: pd.Series) -> pd.Series:
-    return pd.to_datetime(values.where(values != ""), errors="coerce", format="mixed")
+    """Dates written year first (YYYY-MM-DD, YYYY/MM/DD, YYYYMMDD), else NaT.
+
+    Nothing is guessed: "1/2/2026" could be 1 February or 2 January.
+    """
+    iso = values.str.fullmatch(r"\d{4}-\d{1,2}-\d{1,2}")
+    slashed = values.str.fullmatch(r"\d{4}/\d{1,2}/\d{1,2}")
+    compact = values.str.fullmatch(r"\d{8}")
+    text = values.where(~slashed, values.str.replace("/", "-", regex=False))
+    text = text.where(~compact, values.str[:4] + "-" + values.str[4:6] + "-" + values.str[6:])
+    return pd.to_datetime(text.where(iso | slashed | compact), format="%Y-%m-%d", errors="coerce")
+
+
+def _bad_date(col: str) -> str:
+    return _("列“%(col)s”日期格式无效，应为 YYYY-MM-DD、YYYY/MM/DD 或 YYYYMMDD（如 2026-01-02）") % {"col": col}
 
 
 def _column(frame: pd.DataFrame, col: Column, reasons: _Reasons) -> pd.Series:
@@ -112,10 +303,12 @@ def _column(frame: pd.DataFrame, col: Column, reasons: _Reasons) -> pd.Series:
         reasons.add(blank, _("列“%(col)s”不能为空") % {"col": col.name})
     if col.kind == "date":
         parsed = _parse_dates(raw)
-        reasons.add(parsed.isna().to_numpy() & ~blank, _("列“%(col)s”日期格式无效（应为 YYYY-MM-DD）") % {"col": col.name})
+        reasons.add(parsed.isna().to_numpy() & ~blank, _bad_date(col.name))
         return _nullable(parsed.dt.strftime("%Y-%m-%d"), parsed.notna().to_numpy())
     if col.kind in ("decimal", "int"):
         number = pd.to_numeric(raw.str.replace(",", "", regex=False).where(~blank), errors="coerce")
+        # "inf" or "1e400" is no amount (and no JSON); Int64 holds exactly up to 2**53
+        number = number.where(np.isfinite(number) & ((col.kind != "int") | (number.abs() <= MAX_EXACT_INT)))
         bad = number.isna().to_numpy() & ~blank
         if col.kind == "int":
             bad |= (number.notna() & (number % 1 != 0)).to_numpy()
@@ -200,30 +393,61 @@ def redact_raw(row: dict) -> dict:
     return {k: v if k in BASE_COLUMNS or v in ("", None) else REDACTED for k, v in row.items()}
 
 
+def bound_raw(row: dict) -> dict:
+    """A rejected row as stored: each cell cut to ``MAX_RAW_VALUE`` characters and
+    the whole to about ``LOANHUB_IMPORT_REJECTED_ROW_CHARS``; later cells are dropped."""
+    limit = settings.LOANHUB_IMPORT_REJECTED_ROW_CHARS
+    cap = min(MAX_RAW_VALUE, limit)
+    out: dict[str, object] = {}
+    used = 0
+    for i, (key, value) in enumerate(row.items()):
+        text = "" if value is None else str(value)
+        text = text if len(text) <= cap else text[:cap] + "…"
+        used += len(str(key)) + len(text)
+        if used > limit:
+            out["…"] = _("另有 %(n)d 列未保存") % {"n": len(row) - i}
+            break
+        out[str(key)] = text
+    return out
+
+
 def _raw_rows(frame: pd.DataFrame, category: str) -> list[dict]:
     rows = frame.to_dict("records")
-    return [redact_raw(r) for r in rows] if CATEGORY_BY_CODE[category].sensitive else rows
+    if CATEGORY_BY_CODE[category].sensitive:
+        rows = [redact_raw(r) for r in rows]
+    return [bound_raw(r) for r in rows]
 
 
-def validate_frame(frame: pd.DataFrame, category: str, first_row: int = 2) -> ValidatedFrame:
-    """Validate a frame of strings for ``category``; ``first_row`` numbers the rows.
+def validate_frame(
+    frame: pd.DataFrame,
+    category: str,
+    first_row: int = 2,
+    *,
+    row_numbers: np.ndarray | None = None,
+    problems: np.ndarray | None = None,
+) -> ValidatedFrame:
+    """Validate a frame of strings for ``category``.
 
-    Row numbers are as a person sees them in the file (CSV/Excel: header is row 1).
+    Row numbers are as a person sees them in the file (CSV/Excel: header is row 1):
+    ``row_numbers`` when the reader knows them, else counted from ``first_row``.
+    ``problems`` are reasons found while reading; they come first.
     """
     check_columns(frame, category)
     n = len(frame)
     frame = frame.reset_index(drop=True)
     reasons = _Reasons(n)
+    if problems is not None:
+        reasons.values[:] = problems
     uscc = _usccs(frame["uscc"], reasons)
     record_date = _parse_dates(frame["record_date"])
     reasons.add(frame["record_date"].eq("").to_numpy(), _("列“record_date”不能为空"))
-    reasons.add(record_date.isna().to_numpy(), _("列“record_date”日期格式无效（应为 YYYY-MM-DD）"))
+    reasons.add(record_date.isna().to_numpy(), _bad_date("record_date"))
     today = pd.Timestamp(timezone.localdate())
     reasons.add((record_date > today).to_numpy(), _("记录日期晚于今天"))
     values = {col.name: _column(frame, col, reasons) for col in COLUMNS[category]}
     payload = pd.DataFrame(values)
     ok = reasons.values == ""
-    rows = pd.Series(np.arange(first_row, first_row + n))
+    rows = pd.Series(row_numbers if row_numbers is not None else np.arange(first_row, first_row + n))
     rejected = pd.DataFrame(
         {
             "row_number": rows[~ok].to_numpy(),
@@ -245,7 +469,9 @@ def _good_rows(
     dates = record_date.dt.strftime("%Y-%m-%d")
     key_parts = category + "|" + uscc.astype(str) + "|" + dates
     for name in NATURAL_KEY[category]:
-        key_parts = key_parts + "|" + payload[name].astype(str)
+        # map(str), not astype(str): pandas 3 keeps a missing value missing, and a
+        # blank optional key column (a penalty without fine) must still give "None"
+        key_parts = key_parts + "|" + payload[name].map(str)
     records = payload.to_dict("records")
     dumped = pd.Series([canonical_json(r) for r in records], index=payload.index)
     good = pd.DataFrame(
@@ -259,8 +485,3 @@ def _good_rows(
         }
     )
     return good
-
-
-def template_csv(category: str) -> str:
-    """The header row (and one example-free line) of a category's exchange file."""
-    return ",".join(column_names(category)) + "\n"

@@ -13,6 +13,7 @@ app_name = "credit_data_admin"
 urlpatterns = [
     path("", admin_views.import_index, name="index"),
     path("batches/<int:pk>/", admin_views.batch_detail, name="batch"),
+    path("batches/<int:pk>/rejections.csv", admin_views.batch_rejections_export, name="batch_rejections"),
     path("templates/<str:category>.csv", admin_views.category_template, name="template"),
 ]
 

@@ -334,6 +334,19 @@ LOANHUB_HTTP_PROVIDER = {
     "TIMEOUT": env.float("LOANHUB_HTTP_PROVIDER_TIMEOUT", default=10.0),
     "RETRIES": env.int("LOANHUB_HTTP_PROVIDER_RETRIES", default=3),
 }
+# Bounds of credit-record imports (loanhub/credit_data/validation.py), checked before
+# a file costs much: its size (any format, web and command line alike); for .xlsx,
+# the unzipped size, number and compression ratio of its parts before parsing (a
+# 155 KB workbook can hold a 150 MB cell); a cell's length (over it, the row is
+# rejected and the rest of the file still loads); what a rejected row keeps.
+LOANHUB_IMPORT_MAX_FILE_BYTES = env.int("LOANHUB_IMPORT_MAX_FILE_BYTES", default=200 * 1024**2)
+LOANHUB_IMPORT_XLSX_MAX_UNCOMPRESSED_BYTES = env.int(
+    "LOANHUB_IMPORT_XLSX_MAX_UNCOMPRESSED_BYTES", default=100 * 1024**2
+)
+LOANHUB_IMPORT_XLSX_MAX_PARTS = env.int("LOANHUB_IMPORT_XLSX_MAX_PARTS", default=200)
+LOANHUB_IMPORT_XLSX_MAX_RATIO = env.int("LOANHUB_IMPORT_XLSX_MAX_RATIO", default=100)
+LOANHUB_IMPORT_MAX_CELL_CHARS = env.int("LOANHUB_IMPORT_MAX_CELL_CHARS", default=32767)
+LOANHUB_IMPORT_REJECTED_ROW_CHARS = env.int("LOANHUB_IMPORT_REJECTED_ROW_CHARS", default=4096)
 
 # -- Security (issue 8: OWASP ASVS 5.0 L2, 等保2.0 level 3) ------------------------
 

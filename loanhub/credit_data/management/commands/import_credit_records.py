@@ -11,6 +11,7 @@ from loanhub.credit_data.catalog import CATEGORY_CODES
 from loanhub.credit_data.exceptions import ImportFileError
 from loanhub.credit_data.models import ImportBatch
 from loanhub.credit_data.services import credit_records_import
+from loanhub.credit_data.validation import check_import_size
 
 
 class Command(BaseCommand):
@@ -25,6 +26,10 @@ class Command(BaseCommand):
         path: Path = options["file"]  # type: ignore[assignment]
         if not path.is_file():
             raise CommandError(f"文件不存在：{path}")
+        try:
+            check_import_size(path.stat().st_size)  # before reading it into memory
+        except ImportFileError as exc:
+            raise CommandError(str(exc)) from exc
         started = time.monotonic()
 
         def progress(batch: ImportBatch) -> None:
