@@ -3,7 +3,7 @@ from __future__ import annotations
 import pytest
 from django.urls import reverse
 
-from loanhub.consent.models import AccessLog, Channel
+from loanhub.consent.models import AccessLog, Channel, Purpose
 from loanhub.consent.models import GranteeType
 from loanhub.credit_data.selectors import credit_profile_for_viewer
 from tests.factories.credit import authorize, standard_records
@@ -14,7 +14,7 @@ pytestmark = pytest.mark.django_db
 def test_bank_read_through_the_portal_is_logged(client, sme_owner, bank_a, officer_a):
     _user, enterprise = sme_owner
     standard_records(enterprise.uscc)
-    artefact = authorize(enterprise, institution=bank_a)
+    artefact = authorize(enterprise, institution=bank_a, purpose=Purpose.UNDERWRITING)
     client.force_login(officer_a)
     response = client.get(reverse("credit_data:bank_profile", args=[enterprise.uscc]))
     assert response.status_code == 200
@@ -23,6 +23,17 @@ def test_bank_read_through_the_portal_is_logged(client, sme_owner, bank_a, offic
     assert log.channel == Channel.BACK_OFFICE
     assert set(log.categories) == set(artefact.categories)
     assert log.purpose == artefact.purpose
+
+
+def test_a_matching_authorization_does_not_open_the_records(client, sme_owner, bank_a, officer_a):
+    """融资对接 allows the judgement on leads, never the records themselves."""
+    _user, enterprise = sme_owner
+    standard_records(enterprise.uscc)
+    authorize(enterprise, institution=bank_a, purpose=Purpose.MATCHING)
+    client.force_login(officer_a)
+    response = client.get(reverse("credit_data:bank_profile", args=[enterprise.uscc]))
+    assert response.status_code == 404
+    assert not AccessLog.objects.exists()
 
 
 def test_unauthorized_bank_gets_404_and_no_data(client, sme_owner, bank_a, officer_b):
