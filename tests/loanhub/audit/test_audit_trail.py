@@ -113,7 +113,7 @@ def test_signing_and_revoking_an_authorization_are_recorded(sme_owner, bank_a):
 def test_a_bank_read_of_credit_data_is_recorded(client, sme_owner, bank_a, officer_a):
     _user, enterprise = sme_owner
     standard_records(enterprise.uscc)
-    authorize(enterprise, institution=bank_a)
+    authorize(enterprise, institution=bank_a, purpose=Purpose.UNDERWRITING)  # records need underwriting
     client.force_login(officer_a)
     client.get(reverse("credit_data:bank_profile", args=[enterprise.uscc]), REMOTE_ADDR="192.0.2.44")
     event = only(AuditKind.CREDIT_DATA_READ)
