@@ -27,6 +27,7 @@ from loanhub.disputes.models import Objection
 from loanhub.disputes.services import objection_raise
 from loanhub.enterprises.models import Enterprise
 from loanhub.enterprises.selectors import enterprise_list_for_member
+from loanhub.enterprises.uscc import uscc_validator
 from loanhub.institutions.selectors import institution_list
 from loanhub.matching import matcher
 from loanhub.matching.models import FinancingNeed, NeedStatus, Urgency, Visibility
@@ -54,6 +55,12 @@ from ..throttling import ExpensiveRateThrottle
 ENTERPRISE_PARAM = OpenApiParameter("enterprise", str, description="Only this enterprise (USCC).")
 
 
+class EnterpriseQuerySerializer(serializers.Serializer):
+    """``?enterprise=``: a well-formed USCC or a 400 (a NUL byte was a 500 on PostgreSQL)."""
+
+    enterprise = serializers.CharField(required=False, allow_blank=True, validators=[uscc_validator])
+
+
 class SmeApi(GenericAPIView):
     permission_classes = [IsSme]
 
@@ -61,8 +68,10 @@ class SmeApi(GenericAPIView):
         return enterprise_list_for_member(user=self.request.user)
 
     def only_enterprise(self, qs, field: str = "enterprise__uscc"):  # noqa: ANN001, ANN201
-        uscc = self.request.query_params.get("enterprise")
-        return qs.filter(**{field: uscc.upper()}) if uscc else qs
+        query = EnterpriseQuerySerializer(data=self.request.query_params)
+        query.is_valid(raise_exception=True)
+        uscc = query.validated_data.get("enterprise")
+        return qs.filter(**{field: uscc.strip().upper()}) if uscc else qs
 
     def page(self, qs, serializer_class) -> Response:  # noqa: ANN001
         page = self.paginate_queryset(qs)
@@ -75,6 +84,11 @@ class EnterpriseField(serializers.SlugRelatedField):
 
     def __init__(self, **kwargs: object) -> None:
         super().__init__(slug_field="uscc", **kwargs)
+
+    def to_internal_value(self, data: object) -> Enterprise:
+        if not isinstance(data, str) or "\x00" in data:  # PostgreSQL refuses NUL: was a 500
+            self.fail("invalid")
+        return super().to_internal_value(data)
 
     def get_queryset(self):  # noqa: ANN201
         request = self.context.get("request")
@@ -256,6 +270,9 @@ class NeedListApi(SmeApi):
     class InputSerializer(NeedFieldsSerializer):
         enterprise = EnterpriseField()
 
+    class FilterSerializer(serializers.Serializer):
+        status = serializers.ChoiceField(choices=NeedStatus.choices, required=False, allow_blank=True)
+
     def get_queryset(self):  # noqa: ANN201
         return need_list_for_member(user=self.request.user).prefetch_related("banks")
 
@@ -266,8 +283,10 @@ class NeedListApi(SmeApi):
     )  # fmt: skip
     def get(self, request: Request) -> Response:
         qs = self.only_enterprise(self.get_queryset())
-        if request.query_params.get("status"):
-            qs = qs.filter(status=request.query_params["status"])
+        query = self.FilterSerializer(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        if query.validated_data.get("status"):
+            qs = qs.filter(status=query.validated_data["status"])
         return self.page(qs, NeedOutputSerializer)
 
     @extend_schema(operation_id="needs_create", tags=["sme"], request=InputSerializer, responses={201: NeedDetailSerializer, **errors(400, *AUTH, 409)})
