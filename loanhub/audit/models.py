@@ -34,6 +34,11 @@ class AuditKind(models.TextChoices):
     LEAD_DECISION = "lead_decision", _("线索审批决定")
     WEBHOOK_CHANGED = "webhook_changed", _("修改推送接收地址")
     AUDIT_PRUNED = "audit_pruned", _("清理过期审计日志")
+    ENTERPRISE_ELEMENTS_CHECKED = "enterprise_elements_checked", _("企业要素核验")
+    LICENCE_UPLOADED = "licence_uploaded", _("上传营业执照")
+    LICENCE_APPROVED = "licence_approved", _("营业执照审核通过")
+    LICENCE_REJECTED = "licence_rejected", _("营业执照审核驳回")
+    ENTERPRISE_MEMBER_ADDED = "enterprise_member_added", _("添加企业成员")
 
 
 class Outcome(models.TextChoices):

@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
+from django.utils.translation import gettext as _
 
 from loanhub.consent.exceptions import NotAuthorized
 from loanhub.consent.models import Channel
@@ -20,7 +21,10 @@ from .selectors import credit_profile_for_viewer
 
 @login_required
 def own_profile(request: HttpRequest, uscc: str) -> HttpResponse:
-    enterprise = member_enterprise_or_404(request, uscc)
+    enterprise = member_enterprise_or_404(request, uscc, allow_unverified=True)
+    if not enterprise.is_verified:  # no records, no score until verified: say why
+        context = {"enterprise": enterprise, "title": _("信用画像"), "active": "credit"}
+        return render(request, "enterprises/pending.html", context)
     profile = credit_profile_for_viewer(viewer=request.user, enterprise=enterprise)
     score = score_latest(enterprise=enterprise) or rescore_safely(enterprise, Trigger.ON_DEMAND)
     context = {

@@ -22,7 +22,12 @@ from loanhub.credit_data.providers.sandbox import SandboxProvider
 from loanhub.credit_data.services import credit_records_fetch
 from loanhub.disputes.models import Objection
 from loanhub.disputes.services import objection_raise
-from loanhub.enterprises.models import Enterprise, MemberRole
+from loanhub.enterprises.models import (
+    Enterprise,
+    MemberRole,
+    VerificationMethod,
+    VerificationStatus,
+)
 from loanhub.enterprises.services import enterprise_add_member
 from loanhub.scoring.models import ModelVersion, ScoreRecord, Trigger
 from loanhub.scoring.services import model_activate, model_register, score_enterprises
@@ -55,9 +60,14 @@ def _enterprise_from(row: pd.Series, **overrides: object) -> Enterprise:
         "registered_capital": round(float(row["registered_capital"]) * 10000, 2),
         "size_class": SIZE.get(row["size_class"], "small"),
         "is_synthetic": True,
+        # The demo's enterprises come verified (a new registration starts 待认证).
+        "verification_status": VerificationStatus.VERIFIED,
+        "verification_method": VerificationMethod.DEMO,
     }
     defaults.update(overrides)
-    enterprise, _created = Enterprise.objects.update_or_create(uscc=row["uscc"], defaults=defaults)
+    enterprise, _created = Enterprise.objects.update_or_create(
+        uscc=row["uscc"], defaults=defaults, create_defaults={**defaults, "verified_at": timezone.now()}
+    )
     return enterprise
 
 

@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from loanhub.security.fields import EncryptedTextField
 
 from .catalogs import INDUSTRY_SECTIONS, region_name
+from .storage import private_storage
 from .uscc import uscc_validator
 
 region_code_validator = RegexValidator(
@@ -24,6 +25,19 @@ id_number_validator = RegexValidator(
     r"^\d{17}[\dX]$", _("身份证号应为18位，最后一位可以是数字或大写X。")
 )
 mobile_validator = RegexValidator(r"^1\d{10}$", _("手机号应为以1开头的11位数字。"))
+
+
+class VerificationStatus(models.TextChoices):
+    PENDING = "pending", _("待认证")
+    VERIFIED = "verified", _("已认证")
+    REJECTED = "rejected", _("认证未通过")
+
+
+class VerificationMethod(models.TextChoices):
+    ELEMENTS = "elements", _("企业要素核验")
+    LICENCE = "licence", _("营业执照人工审核")
+    MIGRATED = "migrated", _("认证功能上线前已注册")
+    DEMO = "demo", _("沙箱演示企业")
 
 
 class SizeClass(models.TextChoices):
@@ -72,6 +86,20 @@ class Enterprise(models.Model):
         default=False,
         help_text=_("由沙箱生成的演示企业，并非真实企业。"),
     )
+    # Identity (DESIGN.md §4): a new registration is pending until the legal
+    # representative's elements match the registration record or an administrator
+    # approves the business licence; until then it sees no records and nobody sees it.
+    verification_status = models.CharField(
+        _("认证状态"),
+        max_length=10,
+        choices=VerificationStatus.choices,
+        default=VerificationStatus.PENDING,
+        db_index=True,
+    )
+    verification_method = models.CharField(
+        _("认证方式"), max_length=10, choices=VerificationMethod.choices, blank=True
+    )
+    verified_at = models.DateTimeField(_("认证时间"), null=True, blank=True)
     created_at = models.DateTimeField(_("创建时间"), default=timezone.now)
     members = models.ManyToManyField(
         settings.AUTH_USER_MODEL,
@@ -87,6 +115,10 @@ class Enterprise(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name}（{self.uscc}）"
+
+    @property
+    def is_verified(self) -> bool:
+        return self.verification_status == VerificationStatus.VERIFIED
 
     @property
     def region_name(self) -> str:
@@ -131,3 +163,83 @@ class EnterpriseMembership(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} @ {self.enterprise.name} ({self.get_role_display()})"
+
+
+class VerificationAttempt(models.Model):
+    """One 企业要素核验 attempt; counted to limit guessing (never the numbers typed)."""
+
+    enterprise = models.ForeignKey(
+        Enterprise, on_delete=models.CASCADE, related_name="verification_attempts"
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    at = models.DateTimeField(_("时间"), default=timezone.now)
+    succeeded = models.BooleanField(_("是否一致"), default=False)
+
+    class Meta:
+        verbose_name = _("企业要素核验记录")
+        verbose_name_plural = _("企业要素核验记录")
+        indexes = [models.Index(fields=["enterprise", "at"], name="verif_attempt_ent_at")]
+
+    def __str__(self) -> str:
+        return f"{self.enterprise_id} {self.at:%Y-%m-%d %H:%M} {self.succeeded}"
+
+
+class LicenceStatus(models.TextChoices):
+    PENDING = "pending", _("待审核")
+    APPROVED = "approved", _("已通过")
+    REJECTED = "rejected", _("已驳回")
+    SUPERSEDED = "superseded", _("已失效")
+
+
+class BusinessLicence(models.Model):
+    """An uploaded business licence (营业执照), reviewed by a platform administrator.
+
+    Stored outside MEDIA_ROOT under a random name and served only by a view that
+    checks who asks (``enterprises:licence_file``).
+    """
+
+    enterprise = models.ForeignKey(
+        Enterprise, on_delete=models.CASCADE, related_name="licences"
+    )
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="+",
+        verbose_name=_("上传人"),
+    )
+    file = models.FileField(_("营业执照文件"), storage=private_storage, max_length=200)
+    content_type = models.CharField(_("文件类型"), max_length=40)
+    size = models.PositiveIntegerField(_("文件大小（字节）"))
+    status = models.CharField(
+        _("审核状态"),
+        max_length=10,
+        choices=LicenceStatus.choices,
+        default=LicenceStatus.PENDING,
+        db_index=True,
+    )
+    reason = models.TextField(_("驳回理由"), blank=True)
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("审核人"),
+    )
+    reviewed_at = models.DateTimeField(_("审核时间"), null=True, blank=True)
+    created_at = models.DateTimeField(_("上传时间"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("营业执照")
+        verbose_name_plural = _("营业执照")
+        ordering = ["-created_at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.enterprise.name} #{self.pk}"
+
+    @property
+    def is_image(self) -> bool:
+        return self.content_type.startswith("image/")

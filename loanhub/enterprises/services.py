@@ -11,8 +11,15 @@ from django.utils.translation import gettext as _
 
 from loanhub.accounts.models import User
 
+from .exceptions import EnterpriseNotVerified
 from .models import Enterprise, EnterpriseMembership, MemberRole
 from .uscc import validate_uscc
+
+
+def enterprise_require_verified(enterprise: Enterprise) -> None:
+    """Refuse to act for an enterprise still 待认证 (or rejected)."""
+    if not enterprise.is_verified:
+        raise EnterpriseNotVerified()
 
 
 @transaction.atomic

@@ -1,21 +1,153 @@
-"""Portal views for an SME's own enterprise."""
+"""Portal views for an SME's own enterprise: details, members, verification."""
 
 from __future__ import annotations
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.core.exceptions import ValidationError
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
 
 from .access import member_enterprise_or_404
-from .selectors import enterprise_is_owner, enterprise_members
+from .forms import ElementCheckForm, LicenceUploadForm, MemberInviteForm
+from .models import Enterprise
+from .registry import registration_record_get, sandbox_registry_enabled
+from .selectors import (
+    element_check_state,
+    enterprise_is_owner,
+    enterprise_members,
+    licence_get_for_viewer,
+    licence_list_for_enterprise,
+)
+from .verification import (
+    LICENCE_TYPES,
+    enterprise_member_invite,
+    enterprise_verify_elements,
+    licence_upload,
+)
 
 
-@login_required
-def enterprise_detail(request: HttpRequest, uscc: str) -> HttpResponse:
-    enterprise = member_enterprise_or_404(request, uscc)
+def _add_errors(form, exc: ValidationError) -> None:  # noqa: ANN001
+    for field, errors in getattr(exc, "message_dict", {None: exc.messages}).items():
+        form.add_error(field if field in form.fields else None, errors)
+
+
+def _detail_page(
+    request: HttpRequest, enterprise: Enterprise, invite_form: MemberInviteForm | None = None
+) -> HttpResponse:
     context = {
         "enterprise": enterprise,
         "members": enterprise_members(enterprise=enterprise),
         "is_owner": enterprise_is_owner(user=request.user, enterprise=enterprise),
+        "invite_form": invite_form or MemberInviteForm(),
     }
     return render(request, "enterprises/detail.html", context)
+
+
+@login_required
+def enterprise_detail(request: HttpRequest, uscc: str) -> HttpResponse:
+    enterprise = member_enterprise_or_404(request, uscc, allow_unverified=True)
+    return _detail_page(request, enterprise)
+
+
+@login_required
+@require_POST
+def member_invite(request: HttpRequest, uscc: str) -> HttpResponse:
+    enterprise = member_enterprise_or_404(request, uscc, allow_unverified=True)
+    form = MemberInviteForm(request.POST)
+    if form.is_valid():
+        try:
+            membership = enterprise_member_invite(
+                enterprise=enterprise, owner=request.user, identifier=form.cleaned_data["identifier"]
+            )
+        except ValidationError as exc:
+            _add_errors(form, exc)
+        else:
+            messages.success(request, _("已将 %(user)s 添加为企业成员。") % {"user": membership.user})
+            return redirect("enterprises:detail", uscc=enterprise.uscc)
+    return _detail_page(request, enterprise, invite_form=form)
+
+
+def _verification_page(
+    request: HttpRequest,
+    enterprise: Enterprise,
+    element_form: ElementCheckForm | None = None,
+    licence_form: LicenceUploadForm | None = None,
+) -> HttpResponse:
+    is_owner = enterprise_is_owner(user=request.user, enterprise=enterprise)
+    initial = {
+        "legal_representative": enterprise.legal_representative,
+        "id_number": enterprise.legal_rep_id_number,
+        "mobile": enterprise.legal_rep_phone,
+    }
+    show_hint = is_owner and not enterprise.is_verified and sandbox_registry_enabled()
+    context = {
+        "enterprise": enterprise,
+        "is_owner": is_owner,
+        "element_form": element_form or ElementCheckForm(initial=initial),
+        "licence_form": licence_form or LicenceUploadForm(),
+        "state": element_check_state(enterprise=enterprise),
+        "licences": licence_list_for_enterprise(enterprise=enterprise)[:10],
+        "sandbox_record": registration_record_get(uscc=enterprise.uscc) if show_hint else None,
+    }
+    return render(request, "enterprises/verification.html", context)
+
+
+@login_required
+def verification(request: HttpRequest, uscc: str) -> HttpResponse:
+    enterprise = member_enterprise_or_404(request, uscc, allow_unverified=True)
+    return _verification_page(request, enterprise)
+
+
+@login_required
+@require_POST
+def verify_elements(request: HttpRequest, uscc: str) -> HttpResponse:
+    enterprise = member_enterprise_or_404(request, uscc, allow_unverified=True)
+    form = ElementCheckForm(request.POST)
+    if form.is_valid():
+        try:
+            enterprise = enterprise_verify_elements(enterprise=enterprise, user=request.user, **form.cleaned_data)
+        except ValidationError as exc:
+            _add_errors(form, exc)
+        else:
+            messages.success(request, _("企业要素核验通过，企业已完成认证。"))
+            return redirect("enterprises:verification", uscc=enterprise.uscc)
+    return _verification_page(request, enterprise, element_form=form)
+
+
+@login_required
+@require_POST
+def upload_licence(request: HttpRequest, uscc: str) -> HttpResponse:
+    enterprise = member_enterprise_or_404(request, uscc, allow_unverified=True)
+    form = LicenceUploadForm(request.POST, request.FILES)
+    if form.is_valid():
+        try:
+            licence_upload(enterprise=enterprise, user=request.user, upload=form.cleaned_data["file"])
+        except ValidationError as exc:
+            _add_errors(form, exc)
+        else:
+            messages.success(request, _("营业执照已上传，平台审核后将通知您。"))
+            return redirect("enterprises:verification", uscc=enterprise.uscc)
+    return _verification_page(request, enterprise, licence_form=form)
+
+
+@login_required
+def licence_file(request: HttpRequest, uscc: str, pk: int) -> HttpResponse:
+    """The licence itself: for the enterprise's members and platform administrators
+    only (404 for anyone else); never from /media/."""
+    licence = licence_get_for_viewer(user=request.user, uscc=uscc, pk=pk)
+    if licence is None:
+        raise Http404
+    try:
+        handle = licence.file.open("rb")
+    except FileNotFoundError:
+        raise Http404 from None
+    extension = LICENCE_TYPES.get(licence.content_type, "bin")
+    response = FileResponse(
+        handle, content_type=licence.content_type, filename=f"licence-{licence.pk}.{extension}"
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Cache-Control"] = "private, no-store"
+    return response

@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from loanhub.accounts.models import User
 from loanhub.accounts.services import notify
 from loanhub.enterprises.models import Enterprise
+from loanhub.enterprises.services import enterprise_require_verified
 from loanhub.institutions.models import FinancialInstitution, InstitutionMembership
 
 from . import matcher
@@ -94,6 +95,7 @@ def need_post(
 ) -> FinancingNeed:
     """Post a need and push it, as leads, to the best matching products' banks."""
     _require_member(user, enterprise)
+    enterprise_require_verified(enterprise)  # 待认证: no needs, no leads
     collateral_offered = list(collateral_offered or [])
     value, term = _clean_terms(amount, term_months, purpose, collateral_offered)
     banks = list(banks or [])
@@ -134,6 +136,8 @@ def leads_create(
     referred_from: Lead | None = None,
 ) -> list[Lead]:
     """Create the leads that do not exist yet (idempotent per need and product)."""
+    if not need.enterprise.is_verified:  # no bank sees an enterprise still 待认证
+        return []
     settings = platform_settings()
     existing = set(need.leads.values_list("product_id", flat=True))
     created = []
@@ -256,6 +260,7 @@ def need_withdraw(*, user: User, need: FinancingNeed) -> FinancingNeed:
 def need_apply_product(*, user: User, need: FinancingNeed, product_id: int) -> Lead:
     """Apply to one product from the need's matches (the SME's own choice)."""
     _require_member(user, need.enterprise)
+    enterprise_require_verified(need.enterprise)
     if need.status not in (NeedStatus.OPEN, NeedStatus.CLAIMED):
         raise ValidationError(_("该需求已结束，不能再申请。"))
     existing = need.leads.filter(product_id=product_id).first()
@@ -278,6 +283,7 @@ def apply_direct(
     from cms.models import FinancingProductPage
 
     _require_member(user, enterprise)
+    enterprise_require_verified(enterprise)
     product = FinancingProductPage.objects.live().filter(pk=product_id).first()
     if product is None or not product.is_open:
         raise NotEligible([_("该产品暂未上线或已停止接受申请。")])

@@ -4,7 +4,15 @@ from datetime import date
 
 import factory
 
-from loanhub.enterprises.models import Enterprise, EnterpriseMembership, MemberRole
+from django.utils import timezone
+
+from loanhub.enterprises.models import (
+    Enterprise,
+    EnterpriseMembership,
+    MemberRole,
+    VerificationMethod,
+    VerificationStatus,
+)
 from loanhub.enterprises.uscc import uscc_check_character
 
 from .accounts import UserFactory
@@ -26,6 +34,18 @@ class EnterpriseFactory(factory.django.DjangoModelFactory):
     industry = "C34"
     registration_date = date(2015, 1, 1)
     registered_capital = 1_000_000
+    # Factory-made enterprises are verified; PendingEnterpriseFactory makes a 待认证 one.
+    verification_status = VerificationStatus.VERIFIED
+    verification_method = VerificationMethod.ELEMENTS
+    verified_at = factory.LazyFunction(timezone.now)
+
+
+class PendingEnterpriseFactory(EnterpriseFactory):
+    """A new registration: 待认证 until verified."""
+
+    verification_status = VerificationStatus.PENDING
+    verification_method = ""
+    verified_at = None
 
 
 class MembershipFactory(factory.django.DjangoModelFactory):

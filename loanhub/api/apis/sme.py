@@ -27,6 +27,7 @@ from loanhub.disputes.models import Objection
 from loanhub.disputes.services import objection_raise
 from loanhub.enterprises.models import Enterprise
 from loanhub.enterprises.selectors import enterprise_list_for_member
+from loanhub.enterprises.services import enterprise_require_verified
 from loanhub.enterprises.uscc import uscc_validator
 from loanhub.institutions.selectors import institution_list
 from loanhub.matching import matcher
@@ -107,22 +108,28 @@ class EnterpriseMeSerializer(serializers.ModelSerializer):
         model = Enterprise
         fields = [
             "uscc", "name", "legal_representative", "region", "region_name", "industry", "industry_name",
-            "registration_date", "registered_capital", "size_class", "is_synthetic", "credit_profile",
-            "score", "advice",
+            "registration_date", "registered_capital", "size_class", "is_synthetic", "verification_status",
+            "credit_profile", "score", "advice",
         ]  # fmt: skip
 
-    @extend_schema_field(CreditProfileSerializer)
-    def get_credit_profile(self, enterprise: Enterprise) -> dict:
+    @extend_schema_field(CreditProfileSerializer(allow_null=True))
+    def get_credit_profile(self, enterprise: Enterprise) -> dict | None:
+        if not enterprise.is_verified:  # 待认证: no records until verified
+            return None
         # The enterprise's own view: the one door, which does not log own reads.
         profile = credit_profile_for_viewer(viewer=self.context["user"], enterprise=enterprise, channel=Channel.API)
         return CreditProfileSerializer(profile).data
 
     @extend_schema_field(ScoreSerializer(allow_null=True))
     def get_score(self, enterprise: Enterprise) -> dict | None:
+        if not enterprise.is_verified:
+            return None
         score = score_latest(enterprise=enterprise)
         return ScoreSerializer(score).data if score else None
 
     def get_advice(self, enterprise: Enterprise) -> list[str]:
+        if not enterprise.is_verified:
+            return []
         return improvement_tips(score=score_latest(enterprise=enterprise))
 
 
@@ -439,6 +446,7 @@ class DisputeListApi(SmeApi):
         data = self.InputSerializer(data=request.data, context={"request": request})
         data.is_valid(raise_exception=True)
         enterprise = data.validated_data["enterprise"]
+        enterprise_require_verified(enterprise)  # 待认证: its records are not its to see yet
         record = get_object_or_404(CreditRecord, pk=data.validated_data["record"], uscc=enterprise.uscc)
         objection = objection_raise(user=request.user, enterprise=enterprise, record=record, reason=data.validated_data["reason"])
         return Response(ObjectionSerializer(objection).data, status=status.HTTP_201_CREATED)
