@@ -29,6 +29,9 @@ urlpatterns = [
 ]
 
 if settings.DEBUG:
+    # Public media only (Wagtail images and documents). Private uploads (dispute
+    # evidence, business licences) are stored outside MEDIA_ROOT and served only by
+    # views that check who asks, in development as in production.
     urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
 
 urlpatterns += [path("", include(wagtail_urls))]

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import re
+import uuid
 from datetime import date, timedelta
+from pathlib import PurePath
 
 from django.conf import settings
 from django.core.validators import FileExtensionValidator
@@ -12,11 +15,29 @@ from django.utils.translation import gettext_lazy as _
 
 from loanhub.credit_data.models import CreditRecord
 from loanhub.enterprises.models import Enterprise
+from loanhub.enterprises.storage import private_storage
 from loanhub.security.fields import EncryptedJSONField
 
 OBJECTION_DAYS = 20  # 征信业管理条例 §25
 ATTACHMENT_TYPES = ["pdf", "jpg", "jpeg", "png"]
 attachment_validator = FileExtensionValidator(ATTACHMENT_TYPES)
+
+
+def _random_name(folder: str, filename: str) -> str:
+    """A random storage name that keeps only the (lower-cased) extension: the
+    uploader's file name says nothing and no name can be guessed."""
+    extension = PurePath(filename).suffix.lower()
+    if not re.fullmatch(r"\.[a-z0-9]{1,8}", extension):
+        extension = ""
+    return f"{folder}/{timezone.now():%Y/%m}/{uuid.uuid4().hex}{extension}"
+
+
+def objection_upload_to(instance: object, filename: str) -> str:
+    return _random_name("disputes/objections", filename)
+
+
+def repair_upload_to(instance: object, filename: str) -> str:
+    return _random_name("disputes/repairs", filename)
 
 
 class ObjectionStatus(models.TextChoices):
@@ -31,9 +52,10 @@ class Objection(models.Model):
     record = models.ForeignKey(CreditRecord, on_delete=models.PROTECT, related_name="objections")
     raised_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     reason = models.TextField(_("异议理由"))
+    # Private storage (outside MEDIA_ROOT): served only by views.objection_attachment.
     attachment = models.FileField(
-        _("证明材料"), upload_to="disputes/objections/%Y/%m/", blank=True,
-        validators=[attachment_validator],
+        _("证明材料"), upload_to=objection_upload_to, storage=private_storage, blank=True,
+        max_length=200, validators=[attachment_validator],
     )  # fmt: skip
     status = models.CharField(
         _("状态"), max_length=10, choices=ObjectionStatus.choices, default=ObjectionStatus.OPEN
@@ -84,8 +106,10 @@ class RepairRequest(models.Model):
     record = models.ForeignKey(CreditRecord, on_delete=models.PROTECT, related_name="repairs")
     applicant = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     corrected_on = models.DateField(_("整改完成日期"))
+    # Private storage (outside MEDIA_ROOT): served only by views.repair_proof.
     proof = models.FileField(
-        _("整改证明"), upload_to="disputes/repairs/%Y/%m/", validators=[attachment_validator]
+        _("整改证明"), upload_to=repair_upload_to, storage=private_storage, max_length=200,
+        validators=[attachment_validator],
     )
     commitment_text = models.TextField(_("信用承诺书"))
     commitment_signed_at = models.DateTimeField(_("承诺签署时间"))

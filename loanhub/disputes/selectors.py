@@ -2,6 +2,8 @@ from __future__ import annotations
 
 from django.db.models import QuerySet
 
+from loanhub.accounts.models import User
+from loanhub.accounts.permissions import is_platform_admin
 from loanhub.enterprises.models import Enterprise
 
 from .models import Objection, ObjectionStatus, RepairRequest, RepairStatus
@@ -23,3 +25,22 @@ def repair_list(*, enterprise: Enterprise | None = None, pending_only: bool = Fa
     if pending_only:
         qs = qs.filter(status=RepairStatus.PENDING)
     return qs.order_by("status", "-created_at")
+
+
+def _for_viewer(qs: QuerySet, *, user: User, uscc: str) -> QuerySet:
+    """The enterprise's members and platform administrators; nobody else (banks
+    included) — they get nothing, not even whether the case exists."""
+    qs = qs.filter(enterprise__uscc=uscc.upper())
+    if is_platform_admin(user):
+        return qs
+    return qs.filter(enterprise__memberships__user=user)
+
+
+def objection_get_for_viewer(*, user: User, uscc: str, pk: int) -> Objection | None:
+    qs = Objection.objects.select_related("enterprise", "record").filter(pk=pk)
+    return _for_viewer(qs, user=user, uscc=uscc).first()
+
+
+def repair_get_for_viewer(*, user: User, uscc: str, pk: int) -> RepairRequest | None:
+    qs = RepairRequest.objects.select_related("enterprise", "record").filter(pk=pk)
+    return _for_viewer(qs, user=user, uscc=uscc).first()

@@ -2,21 +2,33 @@
 
 from __future__ import annotations
 
+from pathlib import PurePath
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.http import HttpRequest, HttpResponse
+from django.db.models.fields.files import FieldFile
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
+from loanhub.consent.models import Channel
+from loanhub.consent.services import access_log_record
 from loanhub.credit_data.models import CreditRecord
 from loanhub.credit_data.rules import repair_eligibility
 from loanhub.enterprises.access import member_enterprise_or_404
+from loanhub.enterprises.selectors import enterprise_get_for_member
 
 from .forms import ObjectionForm, RepairForm
-from .selectors import objection_list, repair_list
+from .models import Objection, RepairRequest
+from .selectors import (
+    objection_get_for_viewer,
+    objection_list,
+    repair_get_for_viewer,
+    repair_list,
+)
 from .services import COMMITMENT_TEXT, objection_raise, repair_apply
 
 
@@ -88,3 +100,43 @@ def repair_new(request: HttpRequest, uscc: str, record_id: int) -> HttpResponse:
         "disputes/repair_form.html",
         {"enterprise": enterprise, "record": record, "form": form, "check": check, "commitment": COMMITMENT_TEXT},
     )
+
+
+@login_required
+def objection_attachment(request: HttpRequest, uscc: str, pk: int) -> HttpResponse:
+    """An objection's evidence: for the enterprise's members and platform
+    administrators only (404 for anyone else); never from /media/."""
+    objection = objection_get_for_viewer(user=request.user, uscc=uscc, pk=pk)
+    if objection is None:
+        raise Http404
+    return _case_file(request, objection, objection.attachment, "objection")
+
+
+@login_required
+def repair_proof(request: HttpRequest, uscc: str, pk: int) -> HttpResponse:
+    """A credit-repair request's proof, on the same terms as an objection's evidence."""
+    repair = repair_get_for_viewer(user=request.user, uscc=uscc, pk=pk)
+    if repair is None:
+        raise Http404
+    return _case_file(request, repair, repair.proof, "repair")
+
+
+def _case_file(
+    request: HttpRequest, case: Objection | RepairRequest, file: FieldFile, kind: str
+) -> FileResponse:
+    if not file:
+        raise Http404
+    try:
+        handle = file.open("rb")
+    except FileNotFoundError:
+        raise Http404 from None
+    if enterprise_get_for_member(user=request.user, uscc=case.enterprise.uscc) is None:
+        # An administrator reading the enterprise's evidence: in its access log.
+        access_log_record(
+            enterprise=case.enterprise, user=request.user, categories=[case.record.category],
+            purpose=kind, channel=Channel.BACK_OFFICE, detail=f"{kind} #{case.pk} file",
+        )  # fmt: skip
+    filename = f"{kind}-{case.pk}{PurePath(file.name).suffix}"
+    response = FileResponse(handle, as_attachment=True, filename=filename)
+    response["Cache-Control"] = "private, no-store"
+    return response
