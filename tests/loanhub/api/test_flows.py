@@ -8,7 +8,8 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from loanhub.consent.models import AccessLog, Authorization, Channel
+from loanhub.consent.models import AccessLog, Authorization, Channel, Purpose
+from loanhub.matching.lifecycle import lead_claim
 from loanhub.matching.models import LeadStatus
 
 pytestmark = pytest.mark.django_db
@@ -101,6 +102,9 @@ def test_lead_list_filters_and_orders(world):
 
 def test_lead_detail_reads_credit_data_through_consent_and_logs_channel_api(world):
     officer = world.client("officer_a")
+    # Records: an underwriting authorization, on a lead the bank works.
+    Authorization.objects.filter(pk=world.consent_a.pk).update(purpose=Purpose.UNDERWRITING)
+    lead_claim(lead=world.lead_a, officer=world.users["officer_a"])
     detail = officer.get(f"/api/v1/leads/{world.lead_a.pk}/").json()
     assert detail["credit_profile"]["record_count"] == 1
     log = AccessLog.objects.get(enterprise=world.ent_a)
@@ -112,6 +116,7 @@ def test_lead_detail_reads_credit_data_through_consent_and_logs_channel_api(worl
     assert revoked.json()["status"] == "revoked"
     after = officer.get(f"/api/v1/leads/{world.lead_a.pk}/").json()
     assert after["credit_profile"] is None and after["scoped_score"] is None
+    assert after["grade"] is None and after["judgement"]["reason"] == "revoked"
     assert "存续" not in str(after)
     assert AccessLog.objects.filter(enterprise=world.ent_a).count() == 1
 

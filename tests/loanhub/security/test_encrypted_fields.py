@@ -10,6 +10,7 @@ from django.urls import reverse
 
 from loanhub.enterprises.models import Enterprise
 from loanhub.security.masking import mask_id_number, mask_phone
+from loanhub.consent.models import Purpose
 from tests.factories.credit import authorize
 from tests.factories.enterprises import EnterpriseFactory
 
@@ -78,7 +79,7 @@ def test_members_see_full_values_and_banks_see_them_masked(client, sme_owner, ba
     own = client.get(reverse("enterprises:detail", args=[enterprise.uscc])).content.decode()
     assert ID_NUMBER in own and PHONE in own
 
-    authorize(enterprise, institution=bank_a)
+    authorize(enterprise, institution=bank_a, purpose=Purpose.UNDERWRITING)
     client.force_login(officer_a)
     bank = client.get(reverse("credit_data:bank_profile", args=[enterprise.uscc])).content.decode()
     assert "4401**********1234" in bank and "138****5678" in bank
