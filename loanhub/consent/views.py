@@ -24,7 +24,7 @@ from loanhub.institutions.models import FinancialInstitution
 
 from . import texts
 from .forms import AuthorizationForm, SignForm
-from .selectors import access_log_for_enterprise, authorization_list
+from .selectors import access_days_detail, access_log_days, access_log_for_enterprise, authorization_list
 from .services import authorization_grant, authorization_preview, authorization_revoke
 
 SESSION_KEY = "pending_authorization"
@@ -169,5 +169,9 @@ def authorization_revoke_view(request: HttpRequest, uscc: str, pk: int) -> HttpR
 @login_required
 def access_log_view(request: HttpRequest, uscc: str) -> HttpResponse:
     enterprise = member_enterprise_or_404(request, uscc)
-    page = Paginator(access_log_for_enterprise(enterprise=enterprise), 30).get_page(request.GET.get("page"))
-    return render(request, "consent/access_log.html", {"enterprise": enterprise, "page": page})
+    if request.GET.get("raw"):  # every single read, as recorded
+        page = Paginator(access_log_for_enterprise(enterprise=enterprise), 30).get_page(request.GET.get("page"))
+        return render(request, "consent/access_log.html", {"enterprise": enterprise, "page": page, "raw": True})
+    page = Paginator(access_log_days(enterprise=enterprise), 30).get_page(request.GET.get("page"))
+    days = access_days_detail(enterprise=enterprise, groups=list(page.object_list))
+    return render(request, "consent/access_log.html", {"enterprise": enterprise, "page": page, "days": days})

@@ -8,7 +8,7 @@ from django.shortcuts import get_object_or_404, render
 from django.utils.translation import gettext as _
 
 from loanhub.consent.exceptions import NotAuthorized
-from loanhub.consent.models import Channel
+from loanhub.consent.models import Channel, Purpose
 from loanhub.enterprises.access import member_enterprise_or_404
 from loanhub.enterprises.models import Enterprise
 from loanhub.scoring.models import Trigger
@@ -48,9 +48,11 @@ def bank_profile(request: HttpRequest, uscc: str) -> HttpResponse:
         raise Http404
     enterprise = get_object_or_404(Enterprise, uscc=uscc.upper())
     try:
+        # Outside a lead, only purposes that allow the records themselves count.
         profile = credit_profile_for_viewer(
-            viewer=request.user, enterprise=enterprise, channel=Channel.BACK_OFFICE
-        )
+            viewer=request.user, enterprise=enterprise, channel=Channel.BACK_OFFICE, detail="企业信用画像",
+            purposes=(Purpose.UNDERWRITING, Purpose.MONITORING),
+        )  # fmt: skip
     except NotAuthorized:
         raise Http404 from None  # no live authorization: nothing to see, not even existence
     try:

@@ -109,7 +109,7 @@ def _grant_once(enterprise: Enterprise, user: User, password: str, **terms: obje
         enterprise=enterprise, user=user, password=password,
         data_from=timezone.localdate() - relativedelta(years=3),
         expires_at=timezone.now() + relativedelta(months=12) - timedelta(minutes=1),
-        purpose=Purpose.MATCHING, categories=PUBLIC_CATEGORIES, **terms,
+        purpose=Purpose.UNDERWRITING, categories=PUBLIC_CATEGORIES, **terms,
     )  # fmt: skip
 
 
@@ -139,7 +139,7 @@ def _grant_silently(enterprise: Enterprise, owner: User) -> None:
 
     now = timezone.now()
     terms = {
-        "grantee_type": GranteeType.APPLIED, "institution": None, "purpose": Purpose.MATCHING,
+        "grantee_type": GranteeType.APPLIED, "institution": None, "purpose": Purpose.UNDERWRITING,
         "categories": PUBLIC_CATEGORIES, "data_from": timezone.localdate() - relativedelta(years=3),
         "valid_from": now, "expires_at": now + relativedelta(months=12) - timedelta(minutes=1),
     }  # fmt: skip

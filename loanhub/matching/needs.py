@@ -19,6 +19,7 @@ from loanhub.institutions.models import FinancialInstitution, InstitutionMembers
 from . import matcher
 from .clock import claim_deadline, decision_deadline, platform_settings
 from .exceptions import ConsentMissing, NeedLocked, NotEligible
+from .judgements import lead_judgements_refresh
 from .models import (
     OPEN_LEAD_STATUSES,
     FinancingNeed,
@@ -120,8 +121,9 @@ def _lead_for(need: FinancingNeed, match: matcher.Match, facts: matcher.Enterpri
     return Lead(
         need=need, product_id=match.product_id, institution_id=match.institution_id,
         enterprise=need.enterprise, source=source, referred_from=referred_from,
-        grade=facts.grade or "", pd=facts.pd, score=facts.score, likelihood=match.likelihood,
-        bank_score=match.bank_score, expected_value=match.expected_value,
+        # The bank's judgement fields are filled from the scoped score (judgements.py),
+        # never from the platform score in ``facts``.
+        bank_score=match.bank_score,
         claim_deadline=claim_deadline(now, settings), decision_deadline=decision_deadline(now, settings),
         created_at=now,
     )  # fmt: skip
@@ -152,6 +154,7 @@ def leads_create(
             continue
         LeadEvent.objects.create(lead=lead, kind="created", to_status=LeadStatus.NEW, note=source)
         created.append(lead)
+    lead_judgements_refresh(created)
     _announce(created)
     return created
 

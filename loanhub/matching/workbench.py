@@ -26,6 +26,7 @@ from loanhub.security.exports import csv_response, xlsx_response
 
 from .exceptions import MatchingError
 from .forms import ApproveForm, DeclineForm, DisburseForm, LeadFilterForm
+from .judgements import leads_with_judgements, profile_purposes
 from .lifecycle import lead_approve, lead_assign, lead_claim, lead_decline, lead_disburse, lead_start_review
 from .models import LeadStatus
 from .scorecard import bank_scorecard
@@ -55,6 +56,9 @@ def lead_index(request: HttpRequest) -> HttpResponse:
     filters = _filters(request, notify=True)
     leads = lead_list_for_staff(user=request.user, filters=filters)
     page = Paginator(leads, 25).get_page(request.GET.get("page"))
+    page.object_list = leads_with_judgements(
+        list(page.object_list), viewer=request.user, channel=Channel.BACK_OFFICE, detail="线索列表"
+    )
     query = request.GET.copy()
     query.pop("page", None)
     products = product_choices_for_institution(institution=membership.institution)
@@ -81,15 +85,18 @@ def _lead_or_404(request: HttpRequest, pk: int):  # noqa: ANN202
 def lead_detail(request: HttpRequest, pk: int) -> HttpResponse:
     membership = _staff(request)
     lead = _lead_or_404(request, pk)
+    leads_with_judgements([lead], viewer=request.user, channel=Channel.BACK_OFFICE, detail="线索详情", log=False)
     profile = score = None
     try:
+        # Records and score reasons: only for a purpose that allows them at this stage.
         profile = credit_profile_for_viewer(
             viewer=request.user, enterprise=lead.enterprise, channel=Channel.BACK_OFFICE,
-            detail=f"lead #{lead.pk}",
+            detail=f"线索详情：线索 #{lead.pk}", purposes=profile_purposes(lead.status),
         )  # fmt: skip
         score = score_for_scope(lead.enterprise, profile.scope)
     except NotAuthorized:
         profile = None
+        leads_with_judgements([lead], viewer=request.user, channel=Channel.BACK_OFFICE, detail="线索详情")
     except NoActiveModel:
         score = None
     officers = (
@@ -101,6 +108,7 @@ def lead_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "matching/admin/lead_detail.html",
         {
             "title": _("线索 #%(pk)d") % {"pk": lead.pk}, "icon": "doc-full", "lead": lead, "profile": profile,
+            "profile_note": _profile_note(lead),
             "score": score, "gauge": gauge(score), "bars": factor_bars(score), "membership": membership,
             "officers": officers, "approve_form": ApproveForm(initial={
                 "amount": lead.need.amount, "term_months": lead.need.term_months, "rate": lead.product.rate_min}),
@@ -108,6 +116,15 @@ def lead_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "events": lead.events.select_related("actor"),
         },
     )  # fmt: skip
+
+
+def _profile_note(lead) -> str:  # noqa: ANN001
+    """Why the authorized records are not shown on this lead (when they are not)."""
+    if not profile_purposes(lead.status):
+        return str(_("受理线索后，凭企业的“贷前审查”授权可查看授权范围内的信用信息明细。"))
+    if lead.status == LeadStatus.DISBURSED:
+        return str(_("放款后，凭企业的“贷后管理”授权可查看授权范围内的信用信息明细。"))
+    return str(_("企业尚未授权本机构用于“贷前审查”，暂不能查看信用信息明细。"))
 
 
 def _cleaned(form) -> dict:  # noqa: ANN001
@@ -157,11 +174,14 @@ def lead_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
 def lead_export(request: HttpRequest) -> HttpResponse:
     """The filtered lead list as CSV (UTF-8 with BOM, opens in Excel) or .xlsx."""
     _staff(request)
-    leads = lead_list_for_staff(user=request.user, filters=_filters(request))[:10000]
+    leads = leads_with_judgements(
+        list(lead_list_for_staff(user=request.user, filters=_filters(request))[:10000]),
+        viewer=request.user, channel=Channel.EXPORT, detail="线索导出",
+    )  # fmt: skip
     header = [_("线索"), _("企业"), _("统一社会信用代码"), _("产品"), _("金额（元）"), _("期限（月）"), _("等级"), _("状态"), _("推送时间"), _("受理人"), _("已超时")]
     rows = [
         [lead.pk, lead.enterprise.name, lead.enterprise.uscc, lead.product.title, float(lead.need.amount), lead.need.term_months,
-         lead.grade, lead.get_status_display(), timezone.localtime(lead.created_at).strftime("%Y-%m-%d %H:%M"),
+         lead.grade if lead.coverage.visible else lead.coverage.reason_text, lead.get_status_display(), timezone.localtime(lead.created_at).strftime("%Y-%m-%d %H:%M"),
          str(lead.claimed_by or ""), _("是") if lead.is_overdue else ""]
         for lead in leads
     ]  # fmt: skip
