@@ -16,14 +16,18 @@ class MembershipInline(admin.TabularInline):
 class EnterpriseAdmin(admin.ModelAdmin):
     list_display = (
         "name", "uscc", "legal_representative", "masked_id_number", "masked_phone",
-        "region", "industry", "registration_date", "is_synthetic",
+        "region", "industry", "registration_date", "is_synthetic", "verification_status",
     )  # fmt: skip
-    list_filter = ("is_synthetic", "size_class", "industry")
+    list_filter = ("verification_status", "is_synthetic", "size_class", "industry")
     search_fields = ("name", "uscc", "legal_representative")
     # The legal representative's ID number and phone are personal information:
     # the back office sees them masked; only the enterprise's members see them in full.
     exclude = ("legal_rep_id_number", "legal_rep_phone")
-    readonly_fields = ("masked_id_number", "masked_phone")
+    # Verification changes only through the audited services (element check, licence
+    # review in /cms-admin/verification/), never by editing the row here.
+    readonly_fields = (
+        "masked_id_number", "masked_phone", "verification_status", "verification_method", "verified_at",
+    )  # fmt: skip
     inlines = [MembershipInline]
 
     @admin.display(description=_("法定代表人身份证号"))

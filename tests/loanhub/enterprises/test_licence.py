@@ -243,3 +243,15 @@ def test_a_decided_licence_cannot_be_decided_again_and_only_admins_decide(licenc
     licence_approve(licence=licence, admin=platform_admin)
     with pytest.raises(ValidationError):
         licence_reject(licence=licence, admin=platform_admin, reason="晚了")
+
+
+def test_the_django_admin_cannot_flip_verification_unaudited(client, pending_owner):
+    from loanhub.accounts.models import User
+
+    _owner, enterprise = pending_owner
+    superuser = User.objects.create_superuser(username="root", password="x-Password-2026", role=Role.PLATFORM_ADMIN)
+    client.force_login(superuser)
+    url = reverse("admin:enterprises_enterprise_change", args=[enterprise.pk])
+    page = client.get(url)
+    assert page.status_code == 200
+    assert 'name="verification_status"' not in page.content.decode()
