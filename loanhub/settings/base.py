@@ -306,6 +306,12 @@ LOANHUB_WEBHOOK_BACKOFF_SECONDS = env.int("LOANHUB_WEBHOOK_BACKOFF_SECONDS", def
 
 # Where trained risk models live (one folder per version).
 LOANHUB_MODEL_DIR = env.path("LOANHUB_MODEL_DIR", default=str(VAR_DIR / "models"))
+# Uploads served only through views that check who asks (licences, dispute evidence);
+# never under MEDIA_ROOT.
+LOANHUB_PRIVATE_MEDIA_ROOT = env.path("LOANHUB_PRIVATE_MEDIA_ROOT", default=str(VAR_DIR / "private"))
+# The sandbox's synthetic registration register for 企业要素核验 (legal representative's
+# name, ID and mobile derived from the USCC). Development and the demo only.
+LOANHUB_SANDBOX_REGISTRY = env.bool("LOANHUB_SANDBOX_REGISTRY", default=False)
 
 LOGGING = {
     "version": 1,

@@ -10,6 +10,8 @@ from .base import *  # noqa: F403
 from .base import env
 
 DEBUG = env.bool("DJANGO_DEBUG", default=True)
+# The demo's new registrations pass 企业要素核验 against the sandbox register.
+LOANHUB_SANDBOX_REGISTRY = env.bool("LOANHUB_SANDBOX_REGISTRY", default=True)
 # DEVELOPMENT ONLY — production.py refuses to start without DJANGO_SECRET_KEY.
 SECRET_KEY = env(
     "DJANGO_SECRET_KEY",
