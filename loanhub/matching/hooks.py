@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Sequence
 
 from loanhub.enterprises.models import Enterprise
+
+logger = logging.getLogger(__name__)
 
 
 def product_page_changed(sender, instance, **kwargs) -> None:  # noqa: ANN001
@@ -25,7 +28,12 @@ def enterprise_changed(enterprise: Enterprise) -> None:
 
     # At once, in this request: a revoked authorization's judgements go now, not
     # when a worker gets to it (reads also check, so this keeps ranks and filters true).
-    enterprise_judgements_refresh(enterprise.pk)
+    # The authorization change is committed already; a failure here must not undo or
+    # hide it, and the deadline clock's sweep (judgements_expire) repairs what is missed.
+    try:
+        enterprise_judgements_refresh(enterprise.pk)
+    except Exception:
+        logger.exception("judgements: refresh after a consent change failed for enterprise %s", enterprise.pk)
     rematch_enterprise_task.enqueue(enterprise.pk)
 
 

@@ -273,14 +273,18 @@ def enterprise_judgements_refresh(enterprise_id: int) -> int:
 
 
 def judgements_expire(at: datetime | None = None) -> int:
-    """Clear judgements whose authorizations ran out since they were computed.
+    """Clear judgements whose authorizations ran out (or were revoked) since computed.
 
     Run by the deadline clock; reads never wait for it (they check for themselves).
     """
     at = at or timezone.now()
     judged = (
         Lead.objects.exclude(judgement_basis="")
-        .filter(Q(judgement_until__lte=at) | Q(enterprise__authorizations__expires_at__lte=at))
+        .filter(
+            Q(judgement_until__lte=at)
+            | Q(enterprise__authorizations__expires_at__lte=at)
+            | Q(enterprise__authorizations__revoked_at__lte=at)  # a refresh on revocation that failed
+        )
         .values_list("pk", "enterprise_id", "institution_id", "status", "judgement_basis")
         .distinct()
     )
