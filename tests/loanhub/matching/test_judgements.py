@@ -203,3 +203,12 @@ def test_the_sme_sees_reads_grouped_by_viewer_channel_and_day(lead, officer_a, c
     assert "通过接口查询 4 次" in page and "通过后台查询 1 次" in page
     raw = client.get(reverse("consent:access_log", args=[lead.enterprise.uscc]) + "?raw=1").content.decode()
     assert raw.count("<tr>") == 1 + 5  # every read kept behind the summary
+
+
+def test_the_clock_sweep_clears_a_revoked_judgement_the_request_missed(lead):
+    consent = Authorization.objects.get(enterprise=lead.enterprise)
+    authorization_revoke(authorization=consent, user=lead.enterprise.memberships.first().user)  # on_commit not run
+    assert Lead.objects.get(pk=lead.pk).judgement_basis != ""
+    assert judgements_expire() == 1
+    lead.refresh_from_db()
+    assert (lead.grade, lead.score, lead.judgement_basis) == ("", None, "")
