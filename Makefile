@@ -34,6 +34,12 @@ test: install-dev
 	@bash scripts/ensure_browser.sh
 	$(PY) -m pytest
 
+## make lint — ruff (lint and format check) and mypy, configured in pyproject.toml
+lint: install-dev
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/mypy
+
 bench: install
 	$(PY) benchmarks/run_all.py
 
