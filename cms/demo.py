@@ -17,7 +17,7 @@ from .models import FinancingProductPage, InstitutionPage, NewsPage, ZonePage
 from .services import institution_portal_setup, page_child_ensure, portal_structure_ensure
 
 if TYPE_CHECKING:
-    from loanhub.demo.services import SeedContext
+    from loanhub.demo.context import SeedContext
 
 ZONES = [
     ("manufacturing", "制造业专区", "制造业", "设备更新、技术改造和订单融资，助力制造业中小企业稳产扩产。",

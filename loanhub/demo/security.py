@@ -21,7 +21,7 @@ from loanhub.accounts.two_factor import DEVICE_NAME, totp_device, two_factor_req
 from loanhub.enterprises.models import Enterprise
 
 if TYPE_CHECKING:
-    from .services import SeedContext
+    from .context import SeedContext
 
 # Synthetic values in the valid formats; they belong to nobody.
 DEMO_LEGAL_REP = {

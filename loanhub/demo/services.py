@@ -7,7 +7,6 @@ command.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
 
 from django.db import transaction
 from wagtail.models import Page, Site
@@ -19,20 +18,10 @@ from loanhub.institutions.models import Branch, FinancialInstitution
 from loanhub.institutions.services import institution_add_staff
 
 from . import data
+from .context import Progress, SeedContext
 from .credit import CREDIT_SEED_STEPS, seed_sandbox_enterprises
 from .leads import LEADS_SEED_STEPS
 from .security import seed_security
-
-Progress = Callable[[str], None]
-
-
-@dataclass
-class SeedContext:
-    password: str
-    progress: Progress
-    banks: dict[str, FinancialInstitution] = field(default_factory=dict)
-    users: dict[str, User] = field(default_factory=dict)
-    enterprises: dict = field(default_factory=dict)
 
 
 def _user(ctx: SeedContext, username: str, role: str, **fields: object) -> User:
