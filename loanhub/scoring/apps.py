@@ -1,3 +1,5 @@
+from functools import partial
+
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
@@ -13,6 +15,7 @@ class ScoringConfig(AppConfig):
 
         from .models import Trigger
         from .services import rescore_registered, rescore_safely
+        from .tasks import rescore_usccs_task
 
         on_consent_change(lambda enterprise: rescore_safely(enterprise, Trigger.CONSENT_CHANGE))
-        on_data_change(rescore_registered)
+        on_data_change(partial(rescore_registered, enqueue=rescore_usccs_task.enqueue))

@@ -9,7 +9,7 @@ import hashlib
 import hmac
 import json
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from datetime import date
 from pathlib import Path
 from threading import Lock
@@ -221,13 +221,15 @@ def rescore_safely(enterprise: Enterprise, trigger: str) -> ScoreRecord | None:
         return None
 
 
-def rescore_registered(usccs: Sequence[str]) -> int:
-    """Rescore the registered enterprises among ``usccs`` after their data changed."""
-    from .tasks import rescore_usccs_task
+def rescore_registered(usccs: Sequence[str], *, enqueue: Callable[[list[str]], object]) -> int:
+    """Rescore the registered enterprises among ``usccs`` after their data changed.
 
+    ``enqueue`` runs the rescoring in the background (``tasks.rescore_usccs_task.enqueue``,
+    passed in by ``ScoringConfig.ready``): the tasks call this module, not the reverse.
+    """
     registered = list(Enterprise.objects.filter(uscc__in=list(usccs)).values_list("uscc", flat=True))
     if registered and ModelVersion.objects.filter(is_active=True).exists():
-        rescore_usccs_task.enqueue(registered)
+        enqueue(registered)
     return len(registered)
 
 
