@@ -24,6 +24,7 @@ from loanhub.institutions.selectors import membership_for_staff
 
 from .forms import EndpointCreateForm, EndpointEditForm, add_service_errors
 from .models import DeliveryStatus, WebhookEndpoint
+from .tasks import delivery_enqueue
 from .webhooks import (
     RETRYABLE,
     delivery_list,
@@ -185,7 +186,7 @@ def delivery_retry(request: HttpRequest, pk: int, delivery_pk: int) -> HttpRespo
     endpoint = _endpoint_or_404(_manager(request), pk)
     delivery = get_object_or_404(endpoint.deliveries.select_related("endpoint"), pk=delivery_pk)
     try:
-        delivery_retry_now(delivery=delivery)
+        delivery_retry_now(delivery=delivery, enqueue=delivery_enqueue)
     except ValidationError as exc:
         messages.error(request, "；".join(exc.messages))
     else:

@@ -16,6 +16,10 @@ host is resolved and every address checked when the endpoint is saved, and again
 before every attempt (the name may point elsewhere by then: DNS rebinding); the POST
 then connects to the checked address itself, while TLS still verifies the
 certificate against the host name. A refused address is a failed attempt in the log.
+
+This module does not import ``tasks.py`` (whose task calls it): the functions that send
+in the background take the enqueue as an argument, ``tasks.delivery_enqueue``, passed in
+by ``ApiConfig.ready`` and by the back office's retry view.
 """
 
 from __future__ import annotations
@@ -26,6 +30,7 @@ import json
 import logging
 import secrets
 import time
+from collections.abc import Callable
 from datetime import timedelta
 from ipaddress import ip_address
 from urllib.parse import urlsplit
@@ -55,6 +60,7 @@ from .models import (
 )
 
 logger = logging.getLogger(__name__)
+Enqueue = Callable[[WebhookDelivery], None]  # tasks.delivery_enqueue
 LOOPBACK_HOSTS = {"localhost", "127.0.0.1", "::1"}
 MIN_SECRET_LENGTH = 16
 MAX_ADDRESSES_TRIED = 2  # of a host's addresses, when the first cannot be connected to
@@ -234,7 +240,7 @@ def delivery_list(*, endpoint: WebhookEndpoint) -> QuerySet[WebhookDelivery]:
 RETRYABLE = (DeliveryStatus.FAILED, DeliveryStatus.RETRYING)
 
 
-def delivery_retry_now(*, delivery: WebhookDelivery) -> None:
+def delivery_retry_now(*, delivery: WebhookDelivery, enqueue: Enqueue) -> None:
     """Send a failed (or waiting) delivery again now: one more attempt, recorded in
     the log like any other; if it fails, the delivery is retried or failed again as
     usual. The attempt runs after the caller's transaction commits."""
@@ -245,7 +251,7 @@ def delivery_retry_now(*, delivery: WebhookDelivery) -> None:
     )
     if not updated:
         raise ValidationError(_("只有失败或等待重试的投递可以立即重试。"))
-    transaction.on_commit(lambda: delivery_enqueue(delivery))
+    transaction.on_commit(lambda: enqueue(delivery))
 
 
 # ---------------------------------------------------------------------- events
@@ -278,7 +284,7 @@ def lead_payload(lead: Lead, event: str, event_id: str) -> dict:
     }
 
 
-def lead_event_received(lead: Lead, event: str) -> None:
+def lead_event_received(lead: Lead, event: str, *, enqueue: Enqueue) -> None:
     """Listener of ``loanhub.matching.events``: record, then send, each delivery.
 
     Runs after the lead's transaction committed; any failure here is logged and
@@ -290,7 +296,7 @@ def lead_event_received(lead: Lead, event: str) -> None:
         logger.exception("webhook: could not record %s for lead %s", event, lead.pk)
         return
     for delivery in deliveries:
-        delivery_enqueue(delivery)
+        enqueue(delivery)
 
 
 def deliveries_create(lead: Lead, event: str) -> list[WebhookDelivery]:
@@ -306,16 +312,6 @@ def deliveries_create(lead: Lead, event: str) -> list[WebhookDelivery]:
         delivery.save()
         created.append(delivery)
     return created
-
-
-def delivery_enqueue(delivery: WebhookDelivery, *, run_after=None) -> None:  # noqa: ANN001
-    from .tasks import deliver_webhook
-
-    try:
-        task = deliver_webhook.using(run_after=run_after) if run_after else deliver_webhook
-        task.enqueue(delivery.pk)
-    except Exception:  # a queue outage leaves the delivery pending for retry_webhooks
-        logger.exception("webhook: could not enqueue delivery %s", delivery.pk)
 
 
 # -------------------------------------------------------------------- sending

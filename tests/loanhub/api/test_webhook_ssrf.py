@@ -17,6 +17,7 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from loanhub.api.models import DeliveryStatus, WebhookAttempt, WebhookDelivery, WebhookEndpoint
+from loanhub.api.tasks import delivery_enqueue
 from loanhub.api.webhooks import delivery_attempt, lead_event_received, webhook_create, webhook_update
 from loanhub.security import net
 from loanhub.security.net import PinnedAddressAdapter, address_is_public
@@ -181,7 +182,8 @@ def test_a_name_rebound_to_an_internal_address_is_refused_at_delivery(dns, world
     dns.records["hooks.bank-a.test"] = [PUBLIC]
     endpoint = make(world.lead_a.institution, "https://hooks.bank-a.test/lh")
     dns.records["hooks.bank-a.test"] = ["169.254.169.254"]  # DNS rebinding
-    lead_event_received(world.lead_a, "lead.new")  # runs the task (immediate backend), raises nothing
+    # runs the task (immediate backend), raises nothing
+    lead_event_received(world.lead_a, "lead.new", enqueue=delivery_enqueue)
     delivery = WebhookDelivery.objects.get(endpoint=endpoint)
     assert (delivery.status, delivery.attempts, delivery.last_status_code) == (DeliveryStatus.RETRYING, 1, None)
     assert "169.254.169.254" in delivery.last_error and "hooks.bank-a.test" in delivery.last_error
@@ -195,7 +197,7 @@ def test_a_refused_delivery_fails_for_good_after_the_last_attempt(dns, world, no
     dns.records["hooks.bank-a.test"] = [PUBLIC]
     endpoint = make(world.lead_a.institution, "https://hooks.bank-a.test/lh")
     dns.records["hooks.bank-a.test"] = [PUBLIC, "10.9.8.7"]
-    lead_event_received(world.lead_a, "lead.new")
+    lead_event_received(world.lead_a, "lead.new", enqueue=delivery_enqueue)
     delivery = WebhookDelivery.objects.get(endpoint=endpoint)
     WebhookDelivery.objects.update(next_attempt_at=timezone.now())
     delivery_attempt(delivery.pk)
@@ -208,7 +210,7 @@ def test_a_name_that_no_longer_resolves_is_a_failed_attempt(dns, world, nothing_
     dns.records["hooks.bank-a.test"] = [PUBLIC]
     endpoint = make(world.lead_a.institution, "https://hooks.bank-a.test/lh")
     del dns.records["hooks.bank-a.test"]
-    lead_event_received(world.lead_a, "lead.new")
+    lead_event_received(world.lead_a, "lead.new", enqueue=delivery_enqueue)
     delivery = WebhookDelivery.objects.get(endpoint=endpoint)
     assert delivery.status == DeliveryStatus.RETRYING and "hooks.bank-a.test" in delivery.last_error
 
@@ -246,7 +248,7 @@ def test_the_post_goes_to_the_checked_address_with_the_host_name_kept(dns, world
         dns.records["localhost"] = ["127.0.0.1"]
         endpoint = make(world.lead_a.institution, f"http://localhost:{receiver.port}/lh")
         dns.lookups.clear()
-        lead_event_received(world.lead_a, "lead.new")
+        lead_event_received(world.lead_a, "lead.new", enqueue=delivery_enqueue)
     finally:
         receiver.close()
     delivery = WebhookDelivery.objects.get(endpoint=endpoint)
