@@ -24,6 +24,7 @@ install-dev: $(VENV)/.installed-dev
 
 ## make run — install, migrate, load the sandbox demo, serve on 127.0.0.1:$(PORT)
 run: install
+	@bash scripts/ensure_fonts.sh
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py seed_demo --quiet-logins
 	@$(PY) manage.py demo_logins --port $(PORT)
@@ -32,6 +33,7 @@ run: install
 ## make test — install test dependencies and run the whole suite
 test: install-dev
 	@bash scripts/ensure_browser.sh
+	@bash scripts/ensure_fonts.sh
 	$(PY) -m pytest
 
 ## make lint — ruff (lint and format check) and mypy, configured in pyproject.toml

@@ -24,6 +24,8 @@ urlpatterns = [
     path("enterprises/", include("loanhub.enterprises.urls")),
     path("enterprises/", include("loanhub.consent.urls")),
     path("enterprises/", include("loanhub.disputes.urls")),
+    path("enterprises/", include("loanhub.reports.urls")),
+    path("verify/", include("loanhub.reports.public_urls")),
     path("", include("loanhub.credit_data.urls")),
     path("", include("loanhub.matching.urls")),
 ]

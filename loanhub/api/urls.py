@@ -10,6 +10,8 @@ from drf_spectacular.views import (
     SpectacularSwaggerSplitView,
 )
 
+from loanhub.reports import apis as reports
+
 from .apis import auth, leads, products, sme, stats, webhooks
 
 app_name = "api"
@@ -29,6 +31,7 @@ class IdConverter:
 
 
 register_converter(IdConverter, "id")
+register_converter(reports.ReportNumberConverter, "report_number")
 
 v1 = [
     path("auth/token/", auth.TokenCreateApi.as_view(), name="token"),
@@ -56,6 +59,11 @@ v1 = [
     path("webhooks/<id:pk>/", webhooks.WebhookDetailApi.as_view(), name="webhook"),
     path("webhooks/<id:pk>/deliveries/", webhooks.WebhookDeliveryListApi.as_view(), name="webhook_deliveries"),
     path("stats/", stats.StatsApi.as_view(), name="stats"),
+    path("reports/", reports.ReportListApi.as_view(), name="reports"),
+    path("reports/verify/<report_number:number>/", reports.ReportVerifyApi.as_view(), name="report_verify"),
+    path("reports/<report_number:number>/", reports.ReportDetailApi.as_view(), name="report"),
+    path("reports/<report_number:number>/pdf/", reports.ReportPdfApi.as_view(), name="report_pdf"),
+    path("reports/<report_number:number>/revoke/", reports.ReportRevokeApi.as_view(), name="report_revoke"),
 ]
 
 

@@ -39,6 +39,10 @@ class AuditKind(models.TextChoices):
     LICENCE_APPROVED = "licence_approved", _("营业执照审核通过")
     LICENCE_REJECTED = "licence_rejected", _("营业执照审核驳回")
     ENTERPRISE_MEMBER_ADDED = "enterprise_member_added", _("添加企业成员")
+    CREDIT_REPORT_ISSUED = "credit_report_issued", _("生成信用报告")
+    CREDIT_REPORT_REVOKED = "credit_report_revoked", _("撤回信用报告")
+    CREDIT_REPORT_REQUESTED = "credit_report_requested", _("申请查看信用报告")
+    CREDIT_REPORT_REQUEST_DECIDED = "credit_report_request_decided", _("处理信用报告查看申请")
 
 
 class Outcome(models.TextChoices):

@@ -34,6 +34,7 @@ INSTALLED_APPS = [
     "loanhub.disputes",
     "loanhub.demo",
     "loanhub.matching",
+    "loanhub.reports",
     "loanhub.stats",
     "loanhub.audit",
     "loanhub.security",
@@ -264,6 +265,7 @@ REST_FRAMEWORK = {
     "DEFAULT_THROTTLE_RATES": {
         "auth": env("LOANHUB_API_AUTH_RATE", default="10/min"),  # per IP address
         "expensive": env("LOANHUB_API_EXPENSIVE_RATE", default="60/min"),  # per user
+        "report_verify": env("LOANHUB_REPORT_VERIFY_RATE", default="30/min"),  # per IP address
     },
     "TEST_REQUEST_DEFAULT_FORMAT": "json",
 }
@@ -288,6 +290,9 @@ SPECTACULAR_SETTINGS = {
         "ProductTypeEnum": "cms.choices.ProductType",
         "LeadStatusEnum": "loanhub.matching.models.LeadStatus",
         "NeedStatusEnum": "loanhub.matching.models.NeedStatus",
+        "PurposeEnum": "loanhub.consent.models.Purpose",
+        "ReportPurposeEnum": "loanhub.reports.models.ReportPurpose",
+        "ReportStatusEnum": "loanhub.reports.models.ReportStatus",
     },
 }
 # Throttle counters (loanhub/api/throttling.py) live in their own cache; several
@@ -312,6 +317,12 @@ LOANHUB_PRIVATE_MEDIA_ROOT = env.path("LOANHUB_PRIVATE_MEDIA_ROOT", default=str(
 # The sandbox's synthetic registration register for 企业要素核验 (legal representative's
 # name, ID and mobile derived from the USCC). Development and the demo only.
 LOANHUB_SANDBOX_REGISTRY = env.bool("LOANHUB_SANDBOX_REGISTRY", default=False)
+# 公共信用报告 (loanhub/reports): the CJK TrueType font embedded in the PDF ("path" or
+# "path#index" for a TTC; empty: Debian's fonts-wqy-zenhei / -microhei), the largest
+# PDF copy the public verification page accepts (its rate per IP address is the
+# "report_verify" throttle rate above, LOANHUB_REPORT_VERIFY_RATE).
+LOANHUB_REPORT_FONT = env("LOANHUB_REPORT_FONT", default="")
+LOANHUB_REPORT_VERIFY_MAX_BYTES = env.int("LOANHUB_REPORT_VERIFY_MAX_BYTES", default=10 * 1024**2)
 
 LOGGING = {
     "version": 1,

@@ -1,0 +1,17 @@
+from __future__ import annotations
+
+from django.urls import include, path
+from wagtail import hooks
+
+from . import admin_views
+
+app_name = "reports_admin"
+urlpatterns = [
+    path("leads/<int:pk>/request/", admin_views.lead_report_request, name="lead_request"),
+    path("requests/<int:pk>/pdf/", admin_views.request_report_pdf, name="request_pdf"),
+]
+
+
+@hooks.register("register_admin_urls")
+def register_urls():  # noqa: ANN201
+    return [path("credit-reports/", include((urlpatterns, app_name), namespace=app_name))]
