@@ -9,6 +9,7 @@ class CmsConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
+        from . import views  # noqa: F401 — registers the pages' presenters (cms.presenters)
         from .signal_handlers import register_signal_handlers
 
         register_signal_handlers()

@@ -10,7 +10,9 @@ Page tree::
     ├── NewsIndexPage (/news/) → NewsPage (政策资讯)
     └── ZoneIndexPage (/zones/) → ZonePage (特色专区)
 
-Pages present; they do not decide: ``get_context`` calls ``cms.selectors``.
+Pages present; they do not decide: ``get_context`` and the routes hand over to
+presenters in ``cms.views``, which call ``cms.selectors``. A page finds its presenter
+through ``cms.presenters``, so this module imports neither (the selectors read it).
 """
 
 from __future__ import annotations
@@ -50,6 +52,7 @@ from .choices import (
     repayment_choices,
 )
 from .fields import ListField
+from .presenters import present
 
 REGION_CODE = re.compile(r"^[1-8]\d{5}$")
 MAX_RATE = Decimal("36")
@@ -97,14 +100,8 @@ class HomePage(Page):
         verbose_name = _("首页")
 
     def get_context(self, request: HttpRequest, *args: Any, **kwargs: Any) -> dict:
-        from . import selectors
-
         context = super().get_context(request, *args, **kwargs)
-        context["stats"] = selectors.portal_statistics()
-        context["zones"] = selectors.zone_list()[:4]
-        context["featured_products"] = selectors.product_featured(limit=6)
-        context["latest_news"] = selectors.news_latest(limit=5)
-        context["portal"] = selectors.portal_links()
+        context.update(present("home", request, self))
         return context
 
 
@@ -125,10 +122,8 @@ class InstitutionIndexPage(Page):
         verbose_name = _("金融机构列表页")
 
     def get_context(self, request: HttpRequest, *args: Any, **kwargs: Any) -> dict:
-        from . import selectors
-
         context = super().get_context(request, *args, **kwargs)
-        context["institution_pages"] = selectors.institution_page_list()
+        context.update(present("institution_index", request, self))
         return context
 
 
@@ -181,11 +176,9 @@ class InstitutionPage(Page):
         verbose_name = _("金融机构主页")
 
     def get_context(self, request: HttpRequest, *args: Any, **kwargs: Any) -> dict:
-        from . import selectors
-
         context = super().get_context(request, *args, **kwargs)
         context["branches"] = self.institution.branches.all()
-        context["products"] = selectors.product_list_for_institution_page(page=self)
+        context.update(present("institution", request, self))
         return context
 
 
@@ -505,15 +498,11 @@ class ProductIndexPage(RoutablePageMixin, Page):
 
     @path("", name="index")
     def marketplace(self, request: HttpRequest) -> HttpResponse:
-        from .views import product_marketplace
-
-        return product_marketplace(request, page=self)
+        return present("marketplace", request, self)
 
     @path("compare/", name="compare")
     def compare(self, request: HttpRequest) -> HttpResponse:
-        from .views import product_compare
-
-        return product_compare(request, page=self)
+        return present("compare", request, self)
 
 
 # ------------------------------------------------------------------------ news
@@ -533,19 +522,8 @@ class NewsIndexPage(Page):
         verbose_name = _("政策资讯列表页")
 
     def get_context(self, request: HttpRequest, *args: Any, **kwargs: Any) -> dict:
-        from . import selectors
-        from .views import paginate
-
         context = super().get_context(request, *args, **kwargs)
-        category = request.GET.get("category", "")
-        if category not in NewsCategory.values:
-            category = ""
-        context["category"] = category
-        context["category_query"] = f"category={category}" if category else ""
-        context["categories"] = NewsCategory.choices
-        context["news_page"] = paginate(
-            request, selectors.news_list(category=category or None), per_page=10
-        )
+        context.update(present("news_index", request, self))
         return context
 
 
@@ -611,10 +589,8 @@ class ZoneIndexPage(Page):
         verbose_name = _("特色专区列表页")
 
     def get_context(self, request: HttpRequest, *args: Any, **kwargs: Any) -> dict:
-        from . import selectors
-
         context = super().get_context(request, *args, **kwargs)
-        context["zones"] = selectors.zone_list()
+        context.update(present("zone_index", request, self))
         return context
 
 
@@ -650,11 +626,6 @@ class ZonePage(Page):
         verbose_name_plural = _("特色专区")
 
     def get_context(self, request: HttpRequest, *args: Any, **kwargs: Any) -> dict:
-        from . import selectors
-        from .views import paginate
-
         context = super().get_context(request, *args, **kwargs)
-        context["products_page"] = paginate(
-            request, selectors.product_list_for_zone(tag=self.tag), per_page=12
-        )
+        context.update(present("zone", request, self))
         return context

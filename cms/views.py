@@ -1,4 +1,5 @@
-"""Thin views behind the portal's routable pages: marketplace, comparison, applying."""
+"""Thin views behind the portal's pages: each page's context (registered as its presenter,
+see ``cms.presenters``), the marketplace and the comparison."""
 
 from __future__ import annotations
 
@@ -11,7 +12,9 @@ from django.template.response import TemplateResponse
 
 
 from . import selectors
+from .choices import NewsCategory
 from .forms import ProductFilterForm
+from .presenters import presenter
 
 MAX_COMPARE = 3
 
@@ -26,6 +29,57 @@ def _query_without_page(request: HttpRequest) -> str:
     return query.urlencode()
 
 
+# ------------------------------------------------------------- pages' context
+
+
+@presenter("home")
+def home_context(request: HttpRequest, *, page: Any) -> dict[str, Any]:
+    return {
+        "stats": selectors.portal_statistics(),
+        "zones": selectors.zone_list()[:4],
+        "featured_products": selectors.product_featured(limit=6),
+        "latest_news": selectors.news_latest(limit=5),
+        "portal": selectors.portal_links(),
+    }
+
+
+@presenter("institution_index")
+def institution_index_context(request: HttpRequest, *, page: Any) -> dict[str, Any]:
+    return {"institution_pages": selectors.institution_page_list()}
+
+
+@presenter("institution")
+def institution_context(request: HttpRequest, *, page: Any) -> dict[str, Any]:
+    return {"products": selectors.product_list_for_institution_page(page=page)}
+
+
+@presenter("news_index")
+def news_index_context(request: HttpRequest, *, page: Any) -> dict[str, Any]:
+    category = request.GET.get("category", "")
+    if category not in NewsCategory.values:
+        category = ""
+    return {
+        "category": category,
+        "category_query": f"category={category}" if category else "",
+        "categories": NewsCategory.choices,
+        "news_page": paginate(request, selectors.news_list(category=category or None), per_page=10),
+    }
+
+
+@presenter("zone_index")
+def zone_index_context(request: HttpRequest, *, page: Any) -> dict[str, Any]:
+    return {"zones": selectors.zone_list()}
+
+
+@presenter("zone")
+def zone_context(request: HttpRequest, *, page: Any) -> dict[str, Any]:
+    return {"products_page": paginate(request, selectors.product_list_for_zone(tag=page.tag), per_page=12)}
+
+
+# ------------------------------------------------------------ marketplace
+
+
+@presenter("marketplace")
 def product_marketplace(request: HttpRequest, *, page: Any) -> HttpResponse:
     form = ProductFilterForm(request.GET or None)
     filters = form.filters() if form.is_bound else selectors.ProductFilters()
@@ -51,6 +105,7 @@ def _compare_ids(request: HttpRequest) -> list[int]:
     return ids
 
 
+@presenter("compare")
 def product_compare(request: HttpRequest, *, page: Any) -> HttpResponse:
     ids = _compare_ids(request)
     too_many = len(ids) > MAX_COMPARE
