@@ -36,11 +36,12 @@ test: install-dev
 	@bash scripts/ensure_fonts.sh
 	$(PY) -m pytest
 
-## make lint — ruff (lint and format check) and mypy, configured in pyproject.toml
+## make lint — ruff (lint and format check), mypy and import-linter, configured in pyproject.toml
 lint: install-dev
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/mypy
+	$(VENV)/bin/lint-imports
 
 bench: install
 	$(PY) benchmarks/run_all.py
