@@ -17,8 +17,8 @@ class DateInput(forms.DateInput):
 
 class ReportForm(forms.Form):
     purpose = forms.ChoiceField(label=_("报告用途"), choices=ReportPurpose.choices, initial=ReportPurpose.FINANCING)
-    period_start = forms.DateField(label=_("报告期起"), widget=DateInput)
-    period_end = forms.DateField(label=_("报告期止"), widget=DateInput)
+    period_start = forms.DateField(label=_("报告期起"), widget=DateInput, required=False)
+    period_end = forms.DateField(label=_("报告期止"), widget=DateInput, required=False)
     include_score = forms.BooleanField(
         label=_("在报告中展示信用评分与等级"),
         required=False,

@@ -154,7 +154,7 @@ class ReportRequest(models.Model):
         "matching.Lead", on_delete=models.CASCADE, related_name="report_requests", verbose_name=_("线索")
     )
     requested_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("申请人")
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("申请经办人")
     )
     status = models.CharField(
         _("状态"),

@@ -55,7 +55,7 @@ class Migration(migrations.Migration):
                 ('institution', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='report_requests', to='institutions.financialinstitution', verbose_name='金融机构')),
                 ('lead', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='report_requests', to='matching.lead', verbose_name='线索')),
                 ('report', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='requests', to='reports.creditreport', verbose_name='提供的报告')),
-                ('requested_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='申请人')),
+                ('requested_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='申请经办人')),
             ],
             options={
                 'verbose_name': '信用报告查看申请',
