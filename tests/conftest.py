@@ -28,7 +28,7 @@ def other_sme_owner(db):
     return membership.user, membership.enterprise
 
 
-def verified_login(client: Client, user) -> None:  # noqa: ANN001
+def verified_login(client: Client, user) -> None:
     """Log ``user`` in with the second factor already verified (through django-otp's
     session key), for tests that are not about two-factor authentication."""
     from django_otp import DEVICE_ID_SESSION_KEY
@@ -53,7 +53,7 @@ def _force_login_passes_two_factor(monkeypatch):
     with the password (``client.login`` / the login form), which this leaves alone."""
     from loanhub.accounts.two_factor import two_factor_needed
 
-    def force_login(self, user, backend=None):  # noqa: ANN001, ANN202
+    def force_login(self, user, backend=None):
         if two_factor_needed(user):
             verified_login(self, user)
         else:
@@ -73,7 +73,7 @@ def _no_dns(monkeypatch):
     "not found" at once, as on a machine without network, instead of a lookup that
     may hang. Literal addresses and localhost resolve as usual (live test servers)."""
 
-    def getaddrinfo(host, *args, **kwargs):  # noqa: ANN001, ANN002, ANN003, ANN202
+    def getaddrinfo(host, *args, **kwargs):
         name = (host.decode() if isinstance(host, bytes) else str(host or "")).lower().rstrip(".")
         try:
             ip_address(name.strip("[]"))

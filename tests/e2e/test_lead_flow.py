@@ -33,7 +33,7 @@ def flow(demo_portal, sme_login):
     return {"product": product, "enterprise": enterprise, "officer": demo_portal.users["demo_bank"]}
 
 
-def login_officer(context, live_server, user) -> None:  # noqa: ANN001
+def login_officer(context, live_server, user) -> None:
     """A session cookie for a fully logged-in officer (password and TOTP already passed:
     the 2FA flow itself is covered by tests/loanhub/accounts)."""
     from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY

@@ -23,7 +23,7 @@ def csv_bytes(category: str, rows: list[dict]) -> bytes:
     return out.getvalue().encode("utf-8")
 
 
-def import_rows(category: str, rows: list[dict], name: str = "test.csv"):  # noqa: ANN201
+def import_rows(category: str, rows: list[dict], name: str = "test.csv"):
     return credit_records_import(data=csv_bytes(category, rows), file_name=name, category=category)
 
 
@@ -52,9 +52,9 @@ def standard_records(uscc: str) -> None:
 
 
 def authorize(
-    enterprise,  # noqa: ANN001
+    enterprise,
     *,
-    institution=None,  # noqa: ANN001
+    institution=None,
     grantee_type: str | None = None,
     categories: list[str] | None = None,
     years: int = 3,

@@ -3,7 +3,6 @@ from __future__ import annotations
 from datetime import date
 
 import factory
-
 from django.utils import timezone
 
 from loanhub.enterprises.models import (

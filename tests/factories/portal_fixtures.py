@@ -53,7 +53,7 @@ def officer_a(bank_a_page):
     return user
 
 
-def _manager(bank_page, username: str):  # noqa: ANN001, ANN202
+def _manager(bank_page, username: str):
     user = UserFactory(username=username, role=Role.BANK_MANAGER)
     institution_add_staff(institution=bank_page.institution, user=user, role="manager")
     return user

@@ -33,7 +33,7 @@ def bank_b(db):
     return InstitutionFactory(short_name="乙银行")
 
 
-def _officer(bank, username: str, role: str = "officer"):  # noqa: ANN001, ANN202
+def _officer(bank, username: str, role: str = "officer"):
     user = UserFactory(username=username, role=Role.BANK_OFFICER)
     institution_add_staff(institution=bank, user=user, role=role)
     return user

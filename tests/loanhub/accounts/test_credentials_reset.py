@@ -27,7 +27,7 @@ DASHBOARD = "/accounts/dashboard/"
 TOKENS = "/api/v1/auth/tokens/"
 
 
-def api_key_for(user) -> str:  # noqa: ANN001
+def api_key_for(user) -> str:
     key = "lh_" + secrets.token_urlsafe(32)
     ApiToken.objects.create(user=user, prefix=key[:10], key_hash=token_hash(key))
     return key
@@ -39,7 +39,7 @@ def api_status(key: str) -> int:
     return client.get(TOKENS).status_code
 
 
-def logged_in(user) -> Client:  # noqa: ANN001
+def logged_in(user) -> Client:
     client = Client()
     client.force_login(user)
     assert client.get(DASHBOARD).status_code == 200

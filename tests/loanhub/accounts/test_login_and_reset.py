@@ -45,7 +45,7 @@ def test_password_reset_by_email(client, sme_owner):
 
 
 def test_home_page_is_chinese_by_default(client, django_db_setup):
-    from loanhub.demo.services import seed_site, SeedContext
+    from loanhub.demo.services import SeedContext, seed_site
 
     seed_site(SeedContext(password="x", progress=lambda _m: None))
     body = client.get("/").content.decode()
@@ -54,7 +54,7 @@ def test_home_page_is_chinese_by_default(client, django_db_setup):
 
 
 def test_language_switch_to_english(client):
-    from loanhub.demo.services import seed_site, SeedContext
+    from loanhub.demo.services import SeedContext, seed_site
 
     seed_site(SeedContext(password="x", progress=lambda _m: None))
     client.post(reverse("set_language"), {"language": "en", "next": "/"})

@@ -38,13 +38,13 @@ def enrolled_owner(sme_owner):
     return user, enterprise
 
 
-def logged_in(user) -> Client:  # noqa: ANN001
+def logged_in(user) -> Client:
     client = Client()
     client.force_login(user)
     return client
 
 
-def recheck_rows(user, outcome: str) -> int:  # noqa: ANN001
+def recheck_rows(user, outcome: str) -> int:
     return AuditEvent.objects.filter(kind=AuditKind.PASSWORD_RECHECK, user=user, outcome=outcome).count()
 
 
@@ -99,7 +99,7 @@ def test_login_failures_and_recheck_failures_share_one_counter(enrolled_owner):
     assert AuditEvent.objects.get(kind=AuditKind.PASSWORD_RECHECK, user=user).details["purpose"] == "2fa_reset"
 
 
-def sign_form_data(client: Client, uscc: str, bank) -> dict:  # noqa: ANN001
+def sign_form_data(client: Client, uscc: str, bank) -> dict:
     client.post(
         reverse("consent:new", kwargs={"uscc": uscc}),
         {"grantee_type": "institution", "institution": bank.pk, "purpose": "matching",

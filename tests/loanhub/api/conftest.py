@@ -37,7 +37,7 @@ def fresh_throttle_counters():
     caches["throttle"].clear()
 
 
-def make_token(user, **fields) -> str:  # noqa: ANN001
+def make_token(user, **fields) -> str:
     """A token straight in the database (the issuing endpoint has its own tests)."""
     from loanhub.institutions.selectors import institution_for_user
 
@@ -55,7 +55,7 @@ def client_for(key: str | None) -> APIClient:
     return client
 
 
-def _staff(bank, username: str, role: str):  # noqa: ANN001, ANN202
+def _staff(bank, username: str, role: str):
     user = UserFactory(username=username, role=Role.BANK_MANAGER if role == "manager" else Role.BANK_OFFICER)
     institution_add_staff(institution=bank, user=user, role=role)
     return user
@@ -102,8 +102,8 @@ def world(bank_a_page, bank_b_page, platform_admin) -> World:
     ent_b = users["sme_b"].enterprises.get()
     consents, needs, objections = {}, {}, {}
     for key, enterprise, bank in (("a", ent_a, bank_a), ("b", ent_b, bank_b)):
-        import_rows("registration", [{"uscc": enterprise.uscc, "record_date": "2024-03-01", "event": "establishment", "status": "存续",
-                                       "registered_capital": 1000000, "paid_in_capital": 500000}])  # fmt: skip
+        import_rows("registration", [{"uscc": enterprise.uscc, "record_date": "2024-03-01", "event": "establishment",
+                                       "status": "存续", "registered_capital": 1000000, "paid_in_capital": 500000}])  # fmt: skip
         consents[key] = authorize(enterprise, grantee_type=GranteeType.APPLIED, categories=["registration"])
         owner = enterprise.memberships.first().user
         needs[key] = need_post(

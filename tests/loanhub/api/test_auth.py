@@ -19,7 +19,7 @@ pytestmark = pytest.mark.django_db
 TOKEN_URL = "/api/v1/auth/token/"
 
 
-def issue(client: APIClient, username: str, password: str = TEST_PASSWORD, **extra: str):  # noqa: ANN201
+def issue(client: APIClient, username: str, password: str = TEST_PASSWORD, **extra: str):
     return client.post(TOKEN_URL, {"username": username, "password": password, **extra}, format="json")
 
 

@@ -132,7 +132,8 @@ def test_consent_needs_the_password_and_an_owner(world):
     client = world.client("sme_a")
     body = {
         "enterprise": world.ent_a.uscc, "password": "wrong-password", "grantee_type": "institution",
-        "institution": world.lead_b.institution_id, "purpose": "underwriting", "categories": ["registration", "tax_rating"],
+        "institution": world.lead_b.institution_id, "purpose": "underwriting",
+        "categories": ["registration", "tax_rating"],
         "data_from": "2024-01-01", "expires_at": (timezone.now() + timedelta(days=90)).isoformat(),
     }  # fmt: skip
     refused = client.post("/api/v1/consents/", body)

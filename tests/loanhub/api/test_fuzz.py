@@ -28,7 +28,7 @@ methods: Counter = Counter()
 METHODS = ("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS")
 
 
-def _fuzz(operation, headers: dict, failures: list, other_methods: list[str]) -> None:  # noqa: ANN001
+def _fuzz(operation, headers: dict, failures: list, other_methods: list[str]) -> None:
     pending = list(other_methods)  # sent once, with the first generated case's data
 
     @given(case=operation.as_strategy())
@@ -36,7 +36,7 @@ def _fuzz(operation, headers: dict, failures: list, other_methods: list[str]) ->
         max_examples=EXAMPLES, deadline=None, database=None,
         suppress_health_check=list(HealthCheck),
     )  # fmt: skip
-    def run(case) -> None:  # noqa: ANN001
+    def run(case) -> None:
         while pending:
             other = operation.Case(
                 method=pending.pop(), path_parameters=case.path_parameters, query=case.query,
@@ -48,7 +48,7 @@ def _fuzz(operation, headers: dict, failures: list, other_methods: list[str]) ->
     run()
 
 
-def _check(case, headers: dict, failures: list) -> None:  # noqa: ANN001
+def _check(case, headers: dict, failures: list) -> None:
     response = case.call(headers=headers)
     statuses.append(response.status_code)
     methods[case.method.upper()] += 1
@@ -73,7 +73,7 @@ def _other_methods(operations: list) -> dict[str, list[str]]:
     }
 
 
-def _error_shaped(response) -> bool:  # noqa: ANN001
+def _error_shaped(response) -> bool:
     try:
         return set(response.json()["error"]) == {"code", "message", "details"}
     except (ValueError, KeyError, TypeError):

@@ -16,7 +16,7 @@ pytestmark = pytest.mark.django_db
 OPTIONS_ROLES = ["anonymous", "sme_a", "officer_a", "manager_a", "admin"]
 
 
-def _object_ids(world) -> dict[str, int]:  # noqa: ANN001
+def _object_ids(world) -> dict[str, int]:
     """A real object of the caller's world for each resource, so the walk reaches the
     views with ids that exist (OPTIONS must not depend on them either way)."""
     from loanhub.api.models import ApiToken
@@ -28,7 +28,7 @@ def _object_ids(world) -> dict[str, int]:  # noqa: ANN001
     }  # fmt: skip
 
 
-def _api_urls(world) -> list[str]:  # noqa: ANN001
+def _api_urls(world) -> list[str]:
     ids = _object_ids(world)
     urls = []
     for pattern in api_urls.urlpatterns:

@@ -12,10 +12,10 @@ pytestmark = pytest.mark.django_db
 
 SME_ONLY = {"anonymous": 401, "sme_a": 200, "sme_b": 200, "officer_a": 403, "officer_b": 403, "manager_a": 403, "admin": 403}
 BANK_ONLY = {"anonymous": 401, "sme_a": 403, "sme_b": 403, "officer_a": 200, "officer_b": 200, "manager_a": 200, "admin": 403}
-MANAGER_ONLY = {**{r: 403 for r in ROLES}, "anonymous": 401, "manager_a": 200}
-ADMIN_ONLY = {**{r: 403 for r in ROLES}, "anonymous": 401, "admin": 200}
-ANY_USER = {**{r: 200 for r in ROLES}, "anonymous": 401}
-PUBLIC = {r: 200 for r in ROLES}
+MANAGER_ONLY = {**dict.fromkeys(ROLES, 403), "anonymous": 401, "manager_a": 200}
+ADMIN_ONLY = {**dict.fromkeys(ROLES, 403), "anonymous": 401, "admin": 200}
+ANY_USER = {**dict.fromkeys(ROLES, 200), "anonymous": 401}
+PUBLIC = dict.fromkeys(ROLES, 200)
 
 LISTS = {
     "/api/v1/products/": PUBLIC,
@@ -60,14 +60,14 @@ BODIES = {
 }
 
 
-def foreign_markers(world, role: str) -> list[str]:  # noqa: ANN001
+def foreign_markers(world, role: str) -> list[str]:
     """Strings of another tenant that must never appear in ``role``'s answers."""
     a = [world.ent_a.uscc, world.ent_a.name, world.webhook_a.url]
     b = [world.ent_b.uscc, world.ent_b.name, world.webhook_b.url]
     return {"sme_a": b, "sme_b": a, "officer_a": b, "manager_a": b, "officer_b": a}.get(role, a + b)
 
 
-def _url(world, template: str) -> str:  # noqa: ANN001
+def _url(world, template: str) -> str:
     from loanhub.api.models import ApiToken
 
     return template.format(

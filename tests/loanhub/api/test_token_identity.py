@@ -16,7 +16,7 @@ from loanhub.institutions.models import InstitutionMembership
 pytestmark = pytest.mark.django_db
 
 
-def make_token(user, institution=None, **fields) -> str:  # noqa: ANN001
+def make_token(user, institution=None, **fields) -> str:
     key = KEY_PREFIX + secrets.token_urlsafe(32)
     ApiToken.objects.create(
         user=user, institution=institution, name="t", prefix=key[:10], key_hash=token_hash(key),

@@ -45,12 +45,12 @@ def url(name: str, *args: object) -> str:
     return reverse(f"webhooks_admin:{name}", args=args)
 
 
-def denied(response) -> bool:  # noqa: ANN001
+def denied(response) -> bool:
     """Wagtail answers a PermissionDenied in the admin with a redirect to its dashboard."""
     return response.status_code == 403 or (response.status_code == 302 and response["Location"] == "/cms-admin/")
 
 
-def delivery(endpoint, status=DeliveryStatus.FAILED, attempts=(500,), **fields) -> WebhookDelivery:  # noqa: ANN001
+def delivery(endpoint, status=DeliveryStatus.FAILED, attempts=(500,), **fields) -> WebhookDelivery:
     made = WebhookDelivery.objects.create(
         endpoint=endpoint, event="lead.new", payload={"id": "x", "type": "lead.new"}, status=status,
         attempts=len(attempts), last_status_code=attempts[-1] if attempts else None, **fields,

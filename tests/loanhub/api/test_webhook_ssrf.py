@@ -35,7 +35,7 @@ class FakeDns:
         self.records: dict[str, list[str]] = {}
         self.lookups: list[str] = []
 
-    def __call__(self, host, port, family=0, type=0, proto=0, flags=0):  # noqa: A002, ANN001, ANN204
+    def __call__(self, host, port, family=0, type=0, proto=0, flags=0):
         try:
             ip_address(host)
             return _real_getaddrinfo(host, port, family, type, proto, flags)
@@ -72,7 +72,7 @@ def nothing_is_sent(monkeypatch):
     monkeypatch.setattr(requests.Session, "send", refuse)
 
 
-def make(bank, url: str) -> WebhookEndpoint:  # noqa: ANN001
+def make(bank, url: str) -> WebhookEndpoint:
     return webhook_create(institution=bank, user=None, url=url, secret="s" * 20)
 
 
@@ -83,7 +83,8 @@ def make(bank, url: str) -> WebhookEndpoint:  # noqa: ANN001
     "address",
     [
         "10.1.2.3", "172.16.0.1", "192.168.1.1", "127.0.0.1", "169.254.169.254", "100.100.100.200",
-        "0.0.0.0", "224.0.0.1", "239.255.255.250", "240.0.0.1", "255.255.255.255", "192.0.2.10",
+        "0.0.0.0",  # noqa: S104 — an address the check must refuse, not a bind
+        "224.0.0.1", "239.255.255.250", "240.0.0.1", "255.255.255.255", "192.0.2.10",
         "::1", "::", "fc00::1", "fd12:3456::1", "fe80::1", "ff02::1", "::ffff:10.0.0.1",
         "::ffff:127.0.0.1", "64:ff9b::a9fe:a9fe", "2002:a00:1::1", "2001:db8::1", "not-an-ip",
     ],
@@ -221,7 +222,7 @@ class Receiver:
         receiver = self
 
         class Handler(BaseHTTPRequestHandler):
-            def do_POST(self) -> None:  # noqa: N802
+            def do_POST(self) -> None:
                 self.rfile.read(int(self.headers["Content-Length"]))
                 receiver.hosts.append(self.headers["Host"])
                 self.send_response(204)
@@ -260,7 +261,7 @@ def test_the_post_goes_to_the_checked_address_with_the_host_name_kept(dns, world
 # ------------------------------------------------- TLS still checks the host name
 
 
-def _certificates(tmp_path, names: list[str]):  # noqa: ANN202
+def _certificates(tmp_path, names: list[str]):
     """A throwaway CA (its PEM path) and a server certificate + key signed by it."""
     from cryptography import x509
     from cryptography.hazmat.primitives import hashes, serialization
@@ -305,7 +306,7 @@ def tls_receiver(tmp_path):
         context.sni_callback = lambda sock, server_name, ctx: sni.append(server_name)
 
         class Handler(BaseHTTPRequestHandler):
-            def do_POST(self) -> None:  # noqa: N802
+            def do_POST(self) -> None:
                 self.send_response(200)
                 self.end_headers()
 

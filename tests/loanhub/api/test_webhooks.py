@@ -28,7 +28,7 @@ class Receiver:
         receiver = self
 
         class Handler(BaseHTTPRequestHandler):
-            def do_POST(self) -> None:  # noqa: N802
+            def do_POST(self) -> None:
                 body = self.rfile.read(int(self.headers["Content-Length"]))
                 receiver.received.append((dict(self.headers), body))
                 self.send_response(receiver.plan.pop(0) if receiver.plan else 200)
@@ -60,11 +60,11 @@ def receiver():
         r.close()
 
 
-def register(world, url: str):  # noqa: ANN001, ANN201
+def register(world, url: str):
     return world.client("manager_a").post("/api/v1/webhooks/", {"url": url, "secret": SECRET, "events": ["lead.new", "lead.withdrawn"]})
 
 
-def post_need(world, capture):  # noqa: ANN001, ANN201
+def post_need(world, capture):
     with capture(execute=True):
         response = world.client("sme_a").post(
             "/api/v1/needs/", {"enterprise": world.ent_a.uscc, "amount": "300000", "term_months": 12,

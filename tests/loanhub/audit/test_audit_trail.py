@@ -28,7 +28,7 @@ def only(kind: str) -> AuditEvent:
     return AuditEvent.objects.get(kind=kind)
 
 
-def login(client, username: str, password: str = TEST_PASSWORD, ip: str = "198.51.100.7"):  # noqa: ANN201
+def login(client, username: str, password: str = TEST_PASSWORD, ip: str = "198.51.100.7"):
     return client.post(
         "/accounts/login/", {"username": username, "password": password},
         REMOTE_ADDR=ip, HTTP_USER_AGENT=UA,

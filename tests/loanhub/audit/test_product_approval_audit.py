@@ -14,14 +14,14 @@ from tests.factories.portal_fixtures import *  # noqa: F403 — bank pages, offi
 pytestmark = pytest.mark.django_db
 
 
-def _act(client, user, page, action: str) -> None:  # noqa: ANN001
+def _act(client, user, page, action: str) -> None:
     state = WorkflowState.objects.get(object_id=str(page.pk), status="in_progress")
     client.force_login(user)
     url = reverse("wagtailadmin_pages:workflow_action", args=[page.pk, action, state.current_task_state.pk])
     assert client.post(url, {"comment": "审核意见"}).status_code in (200, 302)
 
 
-def _submit(client, officer, product, **changes) -> None:  # noqa: ANN001
+def _submit(client, officer, product, **changes) -> None:
     client.force_login(officer)
     response = client.post(
         reverse("wagtailadmin_pages:edit", args=[product.pk]),

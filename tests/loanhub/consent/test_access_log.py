@@ -3,8 +3,7 @@ from __future__ import annotations
 import pytest
 from django.urls import reverse
 
-from loanhub.consent.models import AccessLog, Channel, Purpose
-from loanhub.consent.models import GranteeType
+from loanhub.consent.models import AccessLog, Channel, GranteeType, Purpose
 from loanhub.credit_data.selectors import credit_profile_for_viewer
 from tests.factories.credit import authorize, standard_records
 

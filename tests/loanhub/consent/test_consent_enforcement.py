@@ -12,13 +12,13 @@ from loanhub.consent.services import authorization_grant, authorization_revoke
 from loanhub.credit_data.catalog import CATEGORY_CODES
 from loanhub.credit_data.selectors import credit_profile_for_viewer
 from tests.factories.accounts import TEST_PASSWORD, UserFactory
-from tests.factories.credit import authorize, import_rows, standard_records
+from tests.factories.credit import authorize, standard_records
 from tests.factories.enterprises import MembershipFactory
 
 pytestmark = pytest.mark.django_db
 
 
-def visible(profile) -> dict[str, int]:  # noqa: ANN001
+def visible(profile) -> dict[str, int]:
     return {s.code: len(s.records) for s in profile.sections}
 
 
@@ -107,7 +107,7 @@ def test_another_smes_user_sees_nothing(sme_owner, other_sme_owner):
         credit_profile_for_viewer(viewer=other_user, enterprise=enterprise)
 
 
-def grant(user, enterprise, bank, **overrides):  # noqa: ANN001, ANN201
+def grant(user, enterprise, bank, **overrides):
     terms = {
         "enterprise": enterprise, "user": user, "password": TEST_PASSWORD,
         "grantee_type": GranteeType.INSTITUTION, "institution": bank, "purpose": Purpose.MATCHING,

@@ -22,7 +22,7 @@ class StandIn(BaseHTTPRequestHandler):
     def log_message(self, *args: object) -> None:
         pass
 
-    def do_POST(self) -> None:  # noqa: N802
+    def do_POST(self) -> None:
         body = self.rfile.read(int(self.headers["Content-Length"]))
         server = self.server
         server.requests.append(json.loads(body))
@@ -67,7 +67,7 @@ def stand_in():
     server.server_close()
 
 
-def client(server, **options: object) -> HttpProvider:  # noqa: ANN001
+def client(server, **options: object) -> HttpProvider:
     settings = {"timeout": 0.5, "retries": 2, "backoff": 0.0, **options}
     return HttpProvider(f"http://127.0.0.1:{server.server_address[1]}", KEY, SECRET, **settings)
 

@@ -163,7 +163,7 @@ def test_an_import_that_crashes_midway_resumes_without_duplicates(monkeypatch):
     real_chunk = services._store_chunk
     calls = {"n": 0}
 
-    def crash_on_third_chunk(*args, **kwargs):  # noqa: ANN002, ANN003, ANN202
+    def crash_on_third_chunk(*args, **kwargs):
         calls["n"] += 1
         if calls["n"] == 3:
             raise RuntimeError("worker killed")

@@ -302,7 +302,7 @@ def test_scoring_features_from_encrypted_records_equal_those_from_plain_ones(
     }
 
 
-def corrected_tax_record(sme_owner, admin):  # noqa: ANN001, ANN201
+def corrected_tax_record(sme_owner, admin):
     """A tax record whose amount an objection corrected to 86420; returns both and the rows."""
     from loanhub.disputes.models import ObjectionStatus
     from loanhub.disputes.services import objection_raise, objection_resolve

@@ -43,7 +43,7 @@ def taxed(sme_owner):
     return user, enterprise
 
 
-def grant(user, enterprise, bank, categories: list[str], **extra):  # noqa: ANN001, ANN201
+def grant(user, enterprise, bank, categories: list[str], **extra):
     return authorization_grant(
         enterprise=enterprise, user=user, password=TEST_PASSWORD, grantee_type=GranteeType.INSTITUTION,
         institution=bank, purpose=Purpose.UNDERWRITING, categories=categories,

@@ -32,12 +32,12 @@ from tests.factories.enterprises import make_uscc
 pytestmark = pytest.mark.django_db
 
 
-def _right(enterprise) -> dict:  # noqa: ANN001
+def _right(enterprise) -> dict:
     record = registration_record_get(uscc=enterprise.uscc)
     return {"legal_representative": record.legal_representative, "id_number": record.id_number, "mobile": record.mobile}
 
 
-def _wrong(enterprise) -> dict:  # noqa: ANN001
+def _wrong(enterprise) -> dict:
     right = _right(enterprise)
     first17 = "11010119800101001"
     from loanhub.enterprises.registry import id_check_character
@@ -45,7 +45,7 @@ def _wrong(enterprise) -> dict:  # noqa: ANN001
     return {**right, "id_number": first17 + id_check_character(first17)}
 
 
-def _check(user, enterprise, **elements):  # noqa: ANN001, ANN003, ANN202
+def _check(user, enterprise, **elements):
     return enterprise_verify_elements(enterprise=enterprise, user=user, **elements)
 
 

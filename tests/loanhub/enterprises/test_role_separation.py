@@ -3,8 +3,8 @@ from __future__ import annotations
 import pytest
 from django.urls import reverse
 
-from tests.factories.accounts import UserFactory
 from loanhub.accounts.models import Role
+from tests.factories.accounts import UserFactory
 
 pytestmark = pytest.mark.django_db
 

@@ -41,7 +41,7 @@ def _records(uscc: str) -> None:
     }])  # fmt: skip
 
 
-def _api(user) -> APIClient:  # noqa: ANN001
+def _api(user) -> APIClient:
     client = APIClient()
     client.force_authenticate(user)
     return client

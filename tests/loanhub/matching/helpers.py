@@ -10,7 +10,7 @@ from tests.factories.credit import authorize
 from tests.factories.enterprises import MembershipFactory
 
 
-def lead_for(product):  # noqa: ANN001, ANN201
+def lead_for(product):
     products_changed()
     membership = MembershipFactory(user=UserFactory())
     authorize(membership.enterprise, grantee_type=GranteeType.APPLIED, categories=["registration"])

@@ -14,11 +14,11 @@ pytestmark = [
 ]
 
 
-def race(*actions) -> list[str]:  # noqa: ANN002
+def race(*actions) -> list[str]:
     barrier = threading.Barrier(len(actions))
     outcomes: list[str] = []
 
-    def run(action) -> None:  # noqa: ANN001
+    def run(action) -> None:
         from loanhub.matching.exceptions import MatchingError
 
         try:
@@ -51,7 +51,7 @@ def test_approve_and_decline_at_once_one_decision_stands(claimed, officer_a):
     from loanhub.matching.lifecycle import lead_approve, lead_decline
     from loanhub.matching.models import Lead
 
-    def load():  # noqa: ANN202
+    def load():
         return Lead.objects.get(pk=claimed.pk)
 
     outcomes = race(

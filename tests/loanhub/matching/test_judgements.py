@@ -53,7 +53,7 @@ def lead(bank_a_page, active_model):
     return need.leads.get(product=product)
 
 
-def api(user) -> APIClient:  # noqa: ANN001
+def api(user) -> APIClient:
     key = f"lh_test_{user.username}_{ApiToken.objects.count()}"
     from loanhub.institutions.selectors import institution_for_user
 
@@ -87,7 +87,7 @@ def test_api_shows_the_judgement_under_a_live_authorization_and_logs_each_read(l
     assert AccessLog.objects.filter(enterprise=lead.enterprise).count() == 2
 
 
-def _hidden_everywhere(lead, officer, client) -> None:  # noqa: ANN001
+def _hidden_everywhere(lead, officer, client) -> None:
     row = client.get("/api/v1/leads/").json()["results"][0]
     assert all(row[name] is None for name in JUDGED), row
     detail = client.get(f"/api/v1/leads/{lead.pk}/").json()

@@ -70,7 +70,7 @@ def officer_a2(bank_a_page):
     return user
 
 
-def post(user, enterprise, **overrides):  # noqa: ANN001, ANN201
+def post(user, enterprise, **overrides):
     fields = {"amount": 500_000, "term_months": 12, "purpose": "采购原材料"}
     fields.update(overrides)
     return need_post(user=user, enterprise=enterprise, **fields)
@@ -128,7 +128,7 @@ def need(sme, products):
     return post(user, enterprise)
 
 
-def lead_at(need, bank):  # noqa: ANN001, ANN201
+def lead_at(need, bank):
     return need.leads.get(institution=bank)
 
 

@@ -114,7 +114,7 @@ def test_two_officers_claim_at_once_and_exactly_one_wins(portal, bank_a_page, of
     barrier = threading.Barrier(2)
     outcomes: list[str] = []
 
-    def claim(officer) -> None:  # noqa: ANN001
+    def claim(officer) -> None:
         try:
             barrier.wait()
             lead_claim(lead=Lead.objects.get(pk=lead.pk), officer=officer)

@@ -56,7 +56,7 @@ def raw_row(score: ScoreRecord) -> tuple[str, str]:
         return tuple(str(v) for v in cursor.fetchone())
 
 
-def stored_score(enterprise, active_model, categories=(), **fields) -> ScoreRecord:  # noqa: ANN001
+def stored_score(enterprise, active_model, categories=(), **fields) -> ScoreRecord:
     """A score as the scoring service stores it, with known features and reasons."""
     defaults = {
         "as_of": timezone.localdate(), "inputs_hash": "0" * 64, "pd": 0.02,

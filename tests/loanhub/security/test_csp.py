@@ -11,7 +11,7 @@ pytestmark = pytest.mark.django_db
 ROOT = Path(__file__).resolve().parents[3]
 
 
-def directives(response) -> dict[str, str]:  # noqa: ANN001
+def directives(response) -> dict[str, str]:
     header = response["Content-Security-Policy"]
     return dict(part.strip().split(" ", 1) for part in header.split(";"))
 

@@ -8,9 +8,9 @@ from django.core.management import call_command
 from django.db import connection
 from django.urls import reverse
 
+from loanhub.consent.models import Purpose
 from loanhub.enterprises.models import Enterprise
 from loanhub.security.masking import mask_id_number, mask_phone
-from loanhub.consent.models import Purpose
 from tests.factories.credit import authorize
 from tests.factories.enterprises import EnterpriseFactory
 
@@ -53,7 +53,7 @@ def test_rotation_reencrypts_with_the_new_key(settings):
 
     settings.LOANHUB_FIELD_KEYS = [NEW_KEY, OLD_KEY]  # new key first, old one kept
     assert Enterprise.objects.get(pk=enterprise.pk).legal_rep_id_number == ID_NUMBER
-    call_command("rotate_field_keys", stdout=open("/dev/null", "w"))  # noqa: SIM115
+    call_command("rotate_field_keys", stdout=open("/dev/null", "w"))
 
     after_id, after_phone = raw(enterprise)
     assert after_id != before
@@ -98,7 +98,7 @@ def test_the_django_admin_lists_masked_values_only(client, platform_admin):
 
 
 def test_registration_stores_the_legal_rep_details_encrypted(client):
-    from tests.loanhub.accounts.test_registration import form_data  # noqa: PLC0415
+    from tests.loanhub.accounts.test_registration import form_data
 
     data = form_data(legal_rep_id_number="44010319900101123x", legal_rep_phone=PHONE)
     response = client.post(reverse("accounts:register"), data)

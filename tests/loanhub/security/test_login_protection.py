@@ -19,7 +19,7 @@ pytestmark = pytest.mark.django_db
 LOGIN = "/accounts/login/"
 
 
-def fail(client, url: str, username: str, times: int, ip: str = "10.0.0.1"):  # noqa: ANN201
+def fail(client, url: str, username: str, times: int, ip: str = "10.0.0.1"):
     response = None
     for _ in range(times):
         response = client.post(url, {"username": username, "password": "Wrong-pass-123"}, REMOTE_ADDR=ip)

@@ -16,12 +16,12 @@ pytestmark = pytest.mark.django_db
 DASHBOARD = "/accounts/dashboard/"
 
 
-def password_login(client, user) -> None:  # noqa: ANN001
+def password_login(client, user) -> None:
     response = client.post("/accounts/login/", {"username": user.username, "password": TEST_PASSWORD})
     assert response.status_code == 302
 
 
-def enrolled(user) -> TOTPDevice:  # noqa: ANN001
+def enrolled(user) -> TOTPDevice:
     return TOTPDevice.objects.create(user=user, name="default", confirmed=True)
 
 

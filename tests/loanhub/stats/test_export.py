@@ -24,7 +24,7 @@ def admin_client(client, portal):
     return client
 
 
-def export(client, by: str) -> list[list[str]]:  # noqa: ANN001
+def export(client, by: str) -> list[list[str]]:
     response = client.get(reverse("stats_admin:export"), {"by": by})
     assert response["Content-Disposition"].startswith("attachment; filename=")
     return list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"), newline="")))
