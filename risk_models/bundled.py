@@ -105,7 +105,7 @@ def _matches(model_dir: Path, n_enterprises: int, seed: int, as_of: date) -> boo
     except ModelFormatError:
         return False
     src = model.card.get("training", {}).get("source", {})
-    return (
+    return bool(
         src.get("kind") == "sandbox"
         and src.get("n_enterprises") == n_enterprises
         and src.get("seed") == seed

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from typing import Any
 
 import numpy as np
 
@@ -11,7 +12,8 @@ PD_CEILING = 1 - 1e-4
 
 
 def _sigmoid(x: np.ndarray) -> np.ndarray:
-    return 1.0 / (1.0 + np.exp(-x))
+    p: np.ndarray = 1.0 / (1.0 + np.exp(-x))
+    return p
 
 
 def _log_loss(design: np.ndarray, t: np.ndarray, w: np.ndarray, l2: float) -> float:
@@ -20,7 +22,7 @@ def _log_loss(design: np.ndarray, t: np.ndarray, w: np.ndarray, l2: float) -> fl
     return float(loss.sum() + 0.5 * l2 * w @ w)
 
 
-def fit_platt(raw: np.ndarray, y: np.ndarray, l2: float = 1e-3) -> dict[str, float]:
+def fit_platt(raw: np.ndarray, y: np.ndarray, l2: float = 1e-3) -> dict[str, Any]:
     """Fit ``pd = 1 / (1 + exp(-(a * raw + b)))`` by Newton's method on log-loss.
 
     Parameters
@@ -61,7 +63,7 @@ def fit_platt(raw: np.ndarray, y: np.ndarray, l2: float = 1e-3) -> dict[str, flo
     return {"method": "platt", "a": a, "b": float(w[1])}
 
 
-def fit_isotonic(raw: np.ndarray, y: np.ndarray) -> dict[str, object]:
+def fit_isotonic(raw: np.ndarray, y: np.ndarray) -> dict[str, Any]:
     """Fit a non-decreasing step map raw → PD (pool-adjacent-violators).
 
     Returns
@@ -88,7 +90,7 @@ def fit_isotonic(raw: np.ndarray, y: np.ndarray) -> dict[str, object]:
     return {"method": "isotonic", "x": x_out, "y": y_out}
 
 
-def apply_calibration(raw: np.ndarray, calibration: Mapping[str, object]) -> np.ndarray:
+def apply_calibration(raw: np.ndarray, calibration: Mapping[str, Any]) -> np.ndarray:
     """Map raw margins to PDs with a stored calibration, clipped to (1e-4, 1-1e-4).
 
     Parameters
@@ -112,4 +114,5 @@ def apply_calibration(raw: np.ndarray, calibration: Mapping[str, object]) -> np.
         p = _sigmoid(x)
     else:
         raise ValueError(f"unknown calibration method {method!r}")
-    return np.clip(p, PD_FLOOR, PD_CEILING)
+    clipped: np.ndarray = np.clip(p, PD_FLOOR, PD_CEILING)
+    return clipped

@@ -40,7 +40,7 @@ def _read_csv(path: str, **kwargs: Any) -> pd.DataFrame:
     if not file.is_file():
         raise DataError(f"cannot read {path}: no such file")
     try:
-        frame = pd.read_csv(file, **kwargs)
+        frame: pd.DataFrame = pd.read_csv(file, **kwargs)
     except (UnicodeDecodeError, pd.errors.ParserError, pd.errors.EmptyDataError) as exc:
         raise DataError(f"cannot read {path} as CSV: {exc}") from exc
     except ValueError as exc:

@@ -9,7 +9,8 @@ negative lowers it. For every row the ``top_n`` largest positive and the
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Hashable, Sequence
+from typing import Any, SupportsFloat, SupportsIndex
 
 import numpy as np
 import pandas as pd
@@ -88,9 +89,16 @@ def _generic(value: object) -> str:
     return _number(value) if isinstance(value, float) else str(value)
 
 
+def _to_float(value: object) -> float:
+    """``float(value)`` for what ``float`` accepts (numbers, numeric strings)."""
+    if isinstance(value, (float, int, np.number, str, bytes, SupportsFloat, SupportsIndex)):
+        return float(value)
+    raise TypeError(f"expected a number, got {type(value).__name__}")
+
+
 def _describe_spec(spec: FeatureSpec, value: object) -> tuple[str, str]:
     if spec.kind == "flag":
-        yes = float(value) > 0
+        yes = _to_float(value) > 0
         return (
             (spec.text_zh, spec.text_en) if yes else (spec.text_zh_no, spec.text_en_no)
         )
@@ -100,7 +108,7 @@ def _describe_spec(spec: FeatureSpec, value: object) -> tuple[str, str]:
         zh = f"{names[text]}({text})" if text in names else text
         return spec.text_zh.format(v=zh), spec.text_en.format(v=text)
     fmt_zh, fmt_en = _FORMATS.get(spec.kind, (_number, _number))
-    v = float(value)
+    v = _to_float(value)
     return spec.text_zh.format(v=fmt_zh(v)), spec.text_en.format(v=fmt_en(v))
 
 
@@ -202,7 +210,7 @@ def _plain(value: object) -> object:
     return str(value)
 
 
-def reasons_as_lists(reasons: pd.DataFrame, n_rows: int) -> list[list[dict]]:
+def reasons_as_lists(reasons: pd.DataFrame, n_rows: int) -> list[list[dict[Hashable, Any]]]:
     """Group a :func:`reason_frame` into one list of dicts per input row."""
     keys = [
         "code",

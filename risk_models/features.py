@@ -161,7 +161,7 @@ class _Context:
         missing = [c for c in ("uscc", "record_date") if c not in frame.columns]
         if missing:
             raise MissingColumnsError(missing, f"records[{code!r}]")
-        pos = self.index.get_indexer(frame["uscc"].astype(str))
+        pos = self.index.get_indexer(pd.Index(frame["uscc"].astype(str)))
         day = _days(frame["record_date"])
         keep = (pos >= 0) & (day <= self.today)
         if not keep.all():
@@ -295,7 +295,8 @@ def penalty_counts_mask(
     cutoff = np.where(serious, ctx.cutoff(36), ctx.cutoff(12))
     shown = (kind != 0) & (record_day > cutoff)
     repaired = repaired_day <= ctx.today
-    return shown & ~repaired & _still_usable(ctx, corrected_day)
+    counts: np.ndarray = shown & ~repaired & _still_usable(ctx, corrected_day)
+    return counts
 
 
 def _penalty(ctx: _Context, rec: _Records) -> dict[str, np.ndarray]:

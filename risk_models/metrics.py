@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from itertools import pairwise
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -88,7 +89,7 @@ def bootstrap_auc_std(
     return float(np.nanstd(values))
 
 
-def calibration_table(y: np.ndarray, pd_: np.ndarray, bins: int = 10) -> list[dict]:
+def calibration_table(y: np.ndarray, pd_: np.ndarray, bins: int = 10) -> list[dict[str, float]]:
     """Observed bad rate against mean PD in PD quantile bins.
 
     Returns
@@ -114,7 +115,7 @@ def calibration_table(y: np.ndarray, pd_: np.ndarray, bins: int = 10) -> list[di
     return out
 
 
-def grade_table(y: np.ndarray, grades: np.ndarray, labels: list[str]) -> list[dict]:
+def grade_table(y: np.ndarray, grades: np.ndarray, labels: list[str]) -> list[dict[str, Any]]:
     """Count, share and observed default rate per grade (in ``labels`` order)."""
     y = np.asarray(y, dtype=np.float64)
     grades = np.asarray(grades)
@@ -139,13 +140,14 @@ def is_monotone_increasing(rates: list[float | None]) -> bool:
     return all(b >= a for a, b in pairwise(values))
 
 
-def score_distribution(scores: np.ndarray, edges: tuple[float, ...] = SCORE_BIN_EDGES):
+def score_distribution(scores: np.ndarray, edges: tuple[float, ...] = SCORE_BIN_EDGES) -> list[float]:
     """Share of scores in each bin ``[edges[i], edges[i+1])`` (last bin closed)."""
     scores = np.asarray(scores, dtype=np.float64)
     inner = np.asarray(edges[1:-1])
     idx = np.searchsorted(inner, scores, side="right")
     counts = np.bincount(idx, minlength=len(edges) - 1)
-    return (counts / max(scores.size, 1)).tolist()
+    shares: list[float] = (counts / max(scores.size, 1)).tolist()
+    return shares
 
 
 def psi(expected: list[float], actual: list[float], floor: float = 1e-4) -> float:

@@ -14,7 +14,7 @@ Nothing is pickled.
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -34,8 +34,25 @@ CARD_FILE = "model_card.json"
 METRICS_FILE = "metrics.json"
 
 
+def predict_dense(
+    booster: lgb.Booster,
+    x: np.ndarray,
+    *,
+    raw_score: bool = False,
+    pred_contrib: bool = False,
+) -> np.ndarray:
+    """``Booster.predict`` on a dense matrix, which always answers a dense array.
+
+    (LightGBM's signature also allows sparse results, for sparse input only.)
+    """
+    out = booster.predict(x, raw_score=raw_score, pred_contrib=pred_contrib)
+    if not isinstance(out, np.ndarray):
+        raise TypeError(f"expected a dense prediction, got {type(out).__name__}")
+    return out
+
+
 def encode_features(
-    frame: pd.DataFrame, features: list[Mapping[str, Any]]
+    frame: pd.DataFrame, features: Sequence[Mapping[str, Any]]
 ) -> np.ndarray:
     """Turn a frame into the float matrix the booster expects.
 
@@ -78,7 +95,7 @@ def encode_categorical(column: pd.Series, levels: list[str]) -> np.ndarray:
     """Codes 0..len(levels)-1 of ``column`` as strings; NaN when unknown/missing."""
     text = column.astype(object).where(column.notna(), None)
     text = text.map(lambda v: None if v is None else str(v).strip())
-    codes = pd.Index(levels, dtype=object).get_indexer(text).astype(np.float64)
+    codes = pd.Index(levels, dtype=object).get_indexer(pd.Index(text)).astype(np.float64)
     codes[codes < 0] = np.nan
     return codes
 
@@ -186,7 +203,7 @@ class RiskModel:
 
     def predict_raw(self, features: pd.DataFrame) -> np.ndarray:
         """Raw log-odds margins of the booster."""
-        return self.booster.predict(self.matrix(features), raw_score=True)
+        return predict_dense(self.booster, self.matrix(features), raw_score=True)
 
     def predict_pd(self, features: pd.DataFrame) -> np.ndarray:
         """Calibrated probabilities of default."""
@@ -217,12 +234,12 @@ class RiskModel:
         """
         _check_top_n(top_n)
         x = self.matrix(features)
-        raw = self.booster.predict(x, raw_score=True)
+        raw = predict_dense(self.booster, x, raw_score=True)
         out = self._scored(features.index, raw, features)
         if reasons:
-            contrib = self.booster.predict(x, pred_contrib=True)[:, : x.shape[1]]
+            contrib = predict_dense(self.booster, x, pred_contrib=True)[:, : x.shape[1]]
             long = reason_frame(contrib, self.feature_names, features, top_n)
-            out["reasons"] = reasons_as_lists(long, len(features))
+            out["reasons"] = pd.Series(reasons_as_lists(long, len(features)), index=out.index, dtype=object)
         return out
 
     def explain(self, features: pd.DataFrame, top_n: int = 4) -> pd.DataFrame:
@@ -236,7 +253,7 @@ class RiskModel:
         """
         _check_top_n(top_n)
         x = self.matrix(features)
-        contrib = self.booster.predict(x, pred_contrib=True)[:, : x.shape[1]]
+        contrib = predict_dense(self.booster, x, pred_contrib=True)[:, : x.shape[1]]
         long = reason_frame(contrib, self.feature_names, features, top_n)
         key = features.index.name or "index"
         long.insert(0, key, features.index.to_numpy()[long["row"].to_numpy()])

@@ -142,7 +142,8 @@ def _check_parameters(n_enterprises: object, seed: object, as_of: object) -> dat
 
 
 def _sigmoid(x: np.ndarray) -> np.ndarray:
-    return 1.0 / (1.0 + np.exp(-x))
+    p: np.ndarray = 1.0 / (1.0 + np.exp(-x))
+    return p
 
 
 def _day(value: date) -> np.datetime64:
@@ -178,7 +179,8 @@ class _Latent:
 
     def at(self, idx: np.ndarray, days: np.ndarray) -> np.ndarray:
         years = _years_before(days, self.as_of)
-        return self.level[idx] + 0.35 * self.drift[idx] * (years + 1.5)
+        level: np.ndarray = self.level[idx] + 0.35 * self.drift[idx] * (years + 1.5)
+        return level
 
 
 def _random_days(
@@ -211,7 +213,7 @@ def _frame(
 # enterprises
 
 
-def _names(rng: np.random.Generator, city: np.ndarray, industry: np.ndarray) -> list:
+def _names(rng: np.random.Generator, city: np.ndarray, industry: np.ndarray) -> list[str]:
     n = city.size
     brand = rng.integers(0, len(_BRAND), size=(n, 2))
     pick = rng.integers(0, 1_000_000, size=n)
@@ -320,7 +322,8 @@ class _Ctx:
 
     def industry_attr(self, name: str) -> np.ndarray:
         values = np.asarray([getattr(i, name) for i in catalog.INDUSTRIES])
-        return values[self.extra["ind_i"]]
+        per_firm: np.ndarray = values[self.extra["ind_i"]]
+        return per_firm
 
     def events(self, rate: np.ndarray, years: float) -> tuple[np.ndarray, np.ndarray]:
         """Poisson events per firm over the last ``years``: (firm index, date)."""
@@ -436,7 +439,9 @@ def _rank_grades(
     return out.astype(str)
 
 
-def _annual(ctx: _Ctx, years_back: int, alive: np.ndarray, publish_month: int):
+def _annual(
+    ctx: _Ctx, years_back: int, alive: np.ndarray, publish_month: int
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """(firm index, year, publication date) for annual evaluations."""
     years = np.arange(ctx.as_of.year - years_back, ctx.as_of.year)
     firms = np.flatnonzero(alive)
@@ -489,7 +494,8 @@ def _monthly_headcount(ctx: _Ctx, idx: np.ndarray, days: np.ndarray) -> np.ndarr
     h = ctx.latent.at(idx, days)
     log_hc = np.log(ctx.extra["headcount"][idx]) + 0.3 * (h - ctx.latent.level[idx])
     noise = ctx.rng.normal(0, 0.04, idx.size)
-    return np.maximum(0, np.round(np.exp(log_hc + noise))).astype(np.int64)
+    headcount: np.ndarray = np.maximum(0, np.round(np.exp(log_hc + noise))).astype(np.int64)
+    return headcount
 
 
 def _social_insurance(ctx: _Ctx) -> pd.DataFrame:

@@ -42,7 +42,7 @@ def pd_to_score(
     """
     p = np.clip(np.asarray(pd_, dtype=np.float64), 1e-12, 1 - 1e-12)
     factor = scorecard["pdo"] / np.log(2.0)
-    score = scorecard["base_score"] + factor * np.log(
+    score: np.ndarray = scorecard["base_score"] + factor * np.log(
         (1 - p) / p / scorecard["base_odds"]
     )
     score = np.clip(np.round(score), scorecard["min_score"], scorecard["max_score"])
@@ -57,7 +57,8 @@ def score_to_pd(
     odds = scorecard["base_odds"] * np.exp(
         (np.asarray(score, dtype=np.float64) - scorecard["base_score"]) / factor
     )
-    return 1.0 / (1.0 + odds)
+    pd_: np.ndarray = 1.0 / (1.0 + odds)
+    return pd_
 
 
 def grade_cutoffs(

@@ -38,7 +38,7 @@ from risk_models.metrics import (
     ks,
     score_distribution,
 )
-from risk_models.model import CARD_FORMAT, RiskModel, encode_features
+from risk_models.model import CARD_FORMAT, RiskModel, encode_features, predict_dense
 from risk_models.scorecard import (
     DEFAULT_SCORECARD,
     GRADES,
@@ -142,7 +142,8 @@ def make_target(values: pd.Series, positive: object = None) -> np.ndarray:
     present = values.notna().to_numpy()
     if positive is not None:
         if pd.api.types.is_numeric_dtype(values) and _is_number(positive):
-            hit = values.to_numpy(dtype=np.float64, na_value=np.nan) == float(positive)
+            # _is_number(positive) holds, so float(str(...)) is exactly the value it checked.
+            hit: np.ndarray = values.to_numpy(dtype=np.float64, na_value=np.nan) == float(str(positive))
         else:
             hit = (values.astype(str).str.strip() == str(positive).strip()).to_numpy()
         if not hit[present].any():
@@ -253,7 +254,9 @@ def _params(base: Mapping[str, Any] | None, n_fit: int, seed: int) -> dict[str, 
     return params
 
 
-def _dataset(x: np.ndarray, y: np.ndarray, cats: list[int], ref=None) -> lgb.Dataset:
+def _dataset(
+    x: np.ndarray, y: np.ndarray, cats: list[int], ref: lgb.Dataset | None = None
+) -> lgb.Dataset:
     return lgb.Dataset(
         x, label=y, categorical_feature=cats, reference=ref, free_raw_data=False
     )
@@ -355,12 +358,12 @@ def _fit_out_of_time(
     params = _params(options["params"], fit_idx.size, options["seed"])
     say(f"train: fitting on {fit_idx.size:,} rows, early stopping on {val_idx.size:,}")
     booster = _boost(params, x[fit_idx], y[fit_idx], cats, (x[val_idx], y[val_idx]))
-    val_raw = booster.predict(x[val_idx], raw_score=True)
+    val_raw = predict_dense(booster, x[val_idx], raw_score=True)
     calibration = _fit_calibration(val_raw, y[val_idx], options["calibration"])
     val_scores = pd_to_score(apply_calibration(val_raw, calibration))
     cutoffs = grade_cutoffs(val_scores)
     say(f"train: out-of-time evaluation on {int(oot.sum()):,} rows")
-    oot_raw = booster.predict(x[oot], raw_score=True)
+    oot_raw = predict_dense(booster, x[oot], raw_score=True)
     metrics = _evaluate(y[oot], oot_raw, calibration, cutoffs)
     metrics["auc_std"] = bootstrap_auc_std(y[oot], oot_raw, seed=options["seed"])
     metrics["validation"] = "out_of_time"
@@ -394,7 +397,7 @@ def _fit_cross_validated(
         fit_idx, es_idx = train_idx[~stop], train_idx[stop]
         booster = _boost(params, x[fit_idx], y[fit_idx], cats, (x[es_idx], y[es_idx]))
         test = folds == fold
-        oof[test] = booster.predict(x[test], raw_score=True)
+        oof[test] = predict_dense(booster, x[test], raw_score=True)
         fold_aucs.append(auc(y[test], oof[test]))
         iterations.append(booster.current_iteration())
         say(f"train: fold {fold + 1}/{k} AUC {fold_aucs[-1]:.4f}")
