@@ -232,19 +232,23 @@ def _describe(record: CreditRecord) -> str:
         value = record.payload.get(column.name)
         if value in (None, "") or column.name == "repaired_on":
             continue
-        items.append(f"{column.label}：{_value(value)}")
+        items.append(f"{column.label}：{_value(value, money=column.kind == 'decimal')}")
     return "；".join(items) or "—"
 
 
-def _value(value: object) -> str:
+def _value(value: object, *, money: bool) -> str:
+    """A payload value as printed: enum codes in words, amounts with thousands
+    separators (years and headcounts as they are)."""
     text = str(value)
     if text in VALUE_LABELS:
         return VALUE_LABELS[text]
-    if isinstance(value, float) and value.is_integer():
-        return f"{int(value):,}"
-    if isinstance(value, (int, float, Decimal)) and not isinstance(value, bool):
-        return f"{value:,}"
-    return text
+    try:
+        amount = Decimal(text)
+    except InvalidOperation:
+        return text
+    if not money or not amount.is_finite():
+        return text
+    return f"{amount:,.0f}" if amount == amount.to_integral_value() else f"{amount:,.2f}"
 
 
 def _amount(value: object) -> Decimal:

@@ -12,7 +12,12 @@ from .selectors import default_period, report_number_is_well_formed
 
 
 class DateInput(forms.DateInput):
+    """An HTML date input: its value is always ISO (YYYY-MM-DD), whatever the language."""
+
     input_type = "date"
+
+    def __init__(self, attrs: dict | None = None) -> None:
+        super().__init__(attrs, format="%Y-%m-%d")
 
 
 class ReportForm(forms.Form):

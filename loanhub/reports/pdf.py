@@ -144,8 +144,9 @@ def _story(content: ReportContent, facts: ReportFacts, s: dict[str, ParagraphSty
         chapters.append(("信用评分（企业申请展示）", _score(content, s, width)))
     chapters += [("数据来源与更新时间", _sources(content, s, width)), ("报告说明", _legend(content, facts, s))]
     for index, (title, flowables) in enumerate(chapters):
-        story.append(_p(f"{NUMERALS[index]}、{title}", s["h1"]))
-        story.extend(flowables)
+        # A chapter heading never ends a page: it stays with the chapter's first block.
+        story.append(KeepTogether([_p(f"{NUMERALS[index]}、{title}", s["h1"]), *flowables[:1]]))
+        story.extend(flowables[1:])
     issued = timezone.localtime(facts.issued_at).strftime("%Y年%m月%d日 %H:%M")
     story.append(_p(f"—— 报告结束 ——    出具机构：{ISSUER}    生成时间：{issued}", s["end"]))
     return story

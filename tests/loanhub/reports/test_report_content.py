@@ -43,6 +43,7 @@ def test_every_catalogue_category_is_stated_with_its_records_or_none(owner_enter
     text = pdf_text(_issue(owner, enterprise)[1])
     assert "报告期内共 1 条行政处罚记录" in text
     assert "市场监督管理局" in text and "5,000" in text
+    assert f"评价年度：{timezone.localdate().year - 2}；" in text  # years without thousands separators
     assert "报告期内无司法判决或被执行记录。" in text
     assert "报告期内未被列入失信被执行人名单。" in text
     for name in ("登记注册", "海关信用", "环保信用评价", "碳账户", "信用承诺"):
