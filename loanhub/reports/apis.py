@@ -3,6 +3,7 @@ the public verification (anyone, rate-limited per IP address)."""
 
 from __future__ import annotations
 
+from django.db.models import QuerySet
 from django.http import Http404, HttpResponse
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
@@ -93,7 +94,7 @@ class ReportListApi(SmeApi):
         period_end = serializers.DateField(required=False, help_text="Default: today.")
         include_score = serializers.BooleanField(default=False, help_text="Print the score and grade.")
 
-    def get_queryset(self):  # noqa: ANN201
+    def get_queryset(self) -> QuerySet[CreditReport]:
         return report_list_for_member(user=self.request.user).order_by("-issued_at", "-pk")
 
     @extend_schema(

@@ -27,14 +27,15 @@ _registered: dict[str, str] = {}
 def report_font_file() -> tuple[Path, int] | None:
     """The font file (and subfont index) reports use, or None when there is none."""
     configured = str(getattr(settings, "LOANHUB_REPORT_FONT", "") or "")
+    candidates: list[tuple[Path, int]]
     if configured:
-        path, _sep, index = configured.partition("#")
-        candidates = [(Path(path), int(index) if index.isdigit() else 0)]
+        name, _sep, index = configured.partition("#")
+        candidates = [(Path(name), int(index) if index.isdigit() else 0)]
     else:
-        candidates = [(Path(path), 0) for path in CANDIDATES]
-    for path, index in candidates:
+        candidates = [(Path(name), 0) for name in CANDIDATES]
+    for path, subfont in candidates:
         if path.is_file():
-            return path, index
+            return path, subfont
     return None
 
 

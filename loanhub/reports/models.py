@@ -7,6 +7,8 @@ report adds a ``ReportRevocation`` row, itself append-only.
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
@@ -35,7 +37,7 @@ class AppendOnlyQuerySet(models.QuerySet):
     def update(self, **kwargs: object) -> int:
         raise PermissionError(IMMUTABLE)
 
-    def delete(self):  # noqa: ANN201
+    def delete(self) -> tuple[int, dict[str, int]]:
         raise PermissionError(IMMUTABLE)
 
 
@@ -47,12 +49,12 @@ class AppendOnlyModel(models.Model):
     class Meta:
         abstract = True
 
-    def save(self, *args: object, **kwargs: object) -> None:
+    def save(self, *args: Any, **kwargs: Any) -> None:
         if self.pk is not None:
             raise PermissionError(IMMUTABLE)
         super().save(*args, **kwargs)
 
-    def delete(self, *args: object, **kwargs: object):  # noqa: ANN201
+    def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
         raise PermissionError(IMMUTABLE)
 
 

@@ -22,6 +22,7 @@ from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
 from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import (
+    Flowable,
     KeepTogether,
     Paragraph,
     SimpleDocTemplate,
@@ -42,6 +43,7 @@ MUTED = colors.HexColor("#57606a")
 LINE = colors.HexColor("#c9ced6")
 SHADE = colors.HexColor("#f3f4f6")
 ALERT = colors.HexColor("#fdecea")
+PAGE_TOTAL = "page_total"
 MARGIN_X = 20 * mm
 MARGIN_TOP = 30 * mm
 MARGIN_BOTTOM = 32 * mm
@@ -206,11 +208,11 @@ def _summary(content: ReportContent, s: dict, width: float) -> list:
 def _details(content: ReportContent, s: dict, width: float) -> list:
     out: list = []
     for index, section in enumerate(content.sections, start=1):
-        head = [_p(f"（{_numeral(index)}）{section.name}", s["h2"]), _p(section.statement, s["base"])]
+        head: list[Flowable] = [_p(f"（{_numeral(index)}）{section.name}", s["h2"]), _p(section.statement, s["base"])]
         if not section.entries:
             out.append(KeepTogether(head))
             continue
-        rows = [[_p("日期", s["head"]), _p("内容", s["head"]), _p("标注", s["head"])]]
+        rows: list[list] = [[_p("日期", s["head"]), _p("内容", s["head"]), _p("标注", s["head"])]]
         for entry in section.entries:
             flags = [_p(f, s["flag"]) for f in entry.flags] or [_p("—", s["cell"])]
             rows.append([_p(entry.day.strftime("%Y-%m-%d"), s["cell"]), _p(entry.text, s["cell"]), flags])
@@ -352,6 +354,7 @@ class _PageDecorator:
         size = 20 * mm
         x, y = width - MARGIN_X - size, 8 * mm
         self._draw_qr(canvas, x, y, size)
+        self._page_number(canvas, width / 2, y)
         canvas.setStrokeColor(LINE)
         canvas.setLineWidth(0.6)
         canvas.line(MARGIN_X, y + size + 2 * mm, width - MARGIN_X, y + size + 2 * mm)
@@ -360,6 +363,18 @@ class _PageDecorator:
         canvas.drawString(MARGIN_X, y + 14 * mm, f"核验地址：{self.facts.verify_url}")
         canvas.drawString(MARGIN_X, y + 10 * mm, "扫描右侧二维码或访问核验地址，可核对本报告真伪、状态及文件摘要。")
         canvas.drawString(MARGIN_X, y + 6 * mm, f"本报告由{ISSUER}出具，未经企业同意不得用于报告用途以外的目的。")
+
+    def _page_number(self, canvas: Canvas, centre: float, y: float) -> None:
+        """ "第 X 页  共 Y 页": Y is the form the canvas defines when it is saved."""
+        canvas.setFont(self.font, 8)
+        canvas.setFillColor(MUTED)
+        canvas.drawRightString(centre - 1 * mm, y, f"第 {canvas.getPageNumber()} 页")
+        left = centre + 1 * mm
+        canvas.drawString(left, y, "共 ")
+        canvas.saveState()
+        canvas.translate(left + canvas.stringWidth("共 ", self.font, 8), y)
+        canvas.doForm(PAGE_TOTAL)
+        canvas.restoreState()
 
     def _draw_qr(self, canvas: Canvas, x: float, y: float, size: float) -> None:
         matrix = [list(row) for row in self.qr.matrix]
@@ -383,25 +398,18 @@ class _PageDecorator:
 
 
 def _numbered_canvas(font: str) -> type[Canvas]:
-    """A canvas that writes "第 X 页 共 Y 页" once it knows how many pages there are."""
+    """A canvas that knows the page count at the end: each page shows the form
+    ``PAGE_TOTAL`` ("N 页"), which is defined once, when the document is saved
+    (PDF forms may be used before they are defined)."""
 
     class NumberedCanvas(Canvas):
-        def __init__(self, *args: object, **kwargs: object) -> None:
-            super().__init__(*args, **kwargs)  # type: ignore[arg-type]
-            self._pages: list[dict] = []
-
-        def showPage(self) -> None:  # noqa: N802 — ReportLab's name
-            self._pages.append(dict(self.__dict__))
-            self._startPage()
-
         def save(self) -> None:
-            total = len(self._pages)
-            for state in self._pages:
-                self.__dict__.update(state)
-                self.setFont(font, 8)
-                self.setFillColor(MUTED)
-                self.drawCentredString(A4[0] / 2, 8 * mm, f"第 {self._pageNumber} 页  共 {total} 页")
-                super().showPage()
+            total = self.getPageNumber() - 1  # save() comes after the last page ended
+            self.beginForm(PAGE_TOTAL)
+            self.setFont(font, 8)
+            self.setFillColor(MUTED)
+            self.drawString(0, 0, f"{total} 页")
+            self.endForm()
             super().save()
 
     return NumberedCanvas

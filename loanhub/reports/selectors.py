@@ -19,7 +19,9 @@ from loanhub.consent.models import Authorization
 from loanhub.consent.selectors import live_authorizations_for_institution
 from loanhub.enterprises.models import Enterprise
 from loanhub.enterprises.selectors import enterprise_list_for_member
+from loanhub.institutions.models import FinancialInstitution
 from loanhub.institutions.selectors import institution_for_user
+from loanhub.matching.models import Lead
 
 from .models import CreditReport, ReportRequest
 
@@ -94,7 +96,7 @@ def report_requests_for_enterprise(*, enterprise: Enterprise) -> QuerySet[Report
     )
 
 
-def report_requests_for_lead(*, lead: object, user: User) -> QuerySet[ReportRequest]:
+def report_requests_for_lead(*, lead: Lead, user: User) -> QuerySet[ReportRequest]:
     """The requests of the officer's own institution on this lead."""
     institution = institution_for_user(user=user)
     if institution is None:
@@ -127,9 +129,9 @@ def report_request_get_for_member(*, user: User, uscc: str, pk: int) -> ReportRe
     )
 
 
-def live_authorizations_for_report(*, enterprise: Enterprise, institution: object) -> list[Authorization]:
+def live_authorizations_for_report(*, enterprise: Enterprise, institution: FinancialInstitution) -> list[Authorization]:
     """A bank sees an enterprise's report only under a live authorization to it,
     whatever its purpose (the enterprise approves each request besides)."""
     if not enterprise.is_verified:
         return []
-    return live_authorizations_for_institution(enterprise=enterprise, institution=institution)  # type: ignore[arg-type]
+    return live_authorizations_for_institution(enterprise=enterprise, institution=institution)

@@ -24,6 +24,7 @@ from loanhub.enterprises.models import Enterprise, MemberRole
 from loanhub.enterprises.selectors import enterprise_is_owner
 from loanhub.enterprises.services import enterprise_require_verified
 from loanhub.institutions.selectors import institution_for_user
+from loanhub.matching.models import Lead
 
 from .content import report_content
 from .exceptions import ReportNotAllowed, ReportRevoked, RequestNotPending
@@ -149,14 +150,14 @@ def report_revoke(*, report: CreditReport, user: User) -> ReportRevocation:
 # ------------------------------------------------------------------ requests
 
 
-def report_request_create(*, lead: object, officer: User) -> ReportRequest:
+def report_request_create(*, lead: Lead, officer: User) -> ReportRequest:
     """A bank officer asks, from one of its leads, to see the enterprise's report.
 
     Needs a live authorization of the enterprise to the lead's bank (any purpose)."""
     institution = institution_for_user(user=officer)
-    if institution is None or institution.pk != lead.institution_id:  # type: ignore[attr-defined]
+    if institution is None or institution.pk != lead.institution_id:
         raise ReportNotAllowed(_("只能为本机构的线索申请信用报告。"))
-    enterprise: Enterprise = lead.enterprise  # type: ignore[attr-defined]
+    enterprise = lead.enterprise
     if not live_authorizations_for_report(enterprise=enterprise, institution=institution):
         raise ReportNotAllowed(_("企业没有对本机构生效的授权，不能申请查看信用报告。"))
     try:
@@ -168,7 +169,7 @@ def report_request_create(*, lead: object, officer: User) -> ReportRequest:
         raise ValidationError(_("已有待企业确认的申请，请等待企业处理。"), code="request_pending") from None
     audit_record(
         kind=AuditKind.CREDIT_REPORT_REQUESTED, user=officer, obj=enterprise, institution=institution.name, lead=lead.pk
-    )  # type: ignore[attr-defined]
+    )
     link = reverse("reports:index", args=[enterprise.uscc])
     for membership in enterprise.memberships.filter(role=MemberRole.OWNER).select_related("user"):
         notify(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.core.cache import caches
+from django.http import HttpRequest
 from rest_framework.throttling import SimpleRateThrottle
 
 from loanhub.security.net import client_ip
@@ -15,5 +16,5 @@ class ReportVerifyThrottle(SimpleRateThrottle):
     scope = "report_verify"
     cache = caches["throttle"]  # the throttle counters' own cache
 
-    def get_cache_key(self, request, view) -> str:  # noqa: ANN001
+    def get_cache_key(self, request: HttpRequest, view: object) -> str:
         return self.cache_format % {"scope": self.scope, "ident": client_ip(request) or "unknown"}

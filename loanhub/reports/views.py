@@ -3,6 +3,7 @@ and the public verification page."""
 
 from __future__ import annotations
 
+from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
@@ -38,7 +39,7 @@ from .services import (
 from .throttling import ReportVerifyThrottle
 
 
-def _add_errors(form, exc: ValidationError) -> None:  # noqa: ANN001
+def _add_errors(form: forms.Form, exc: ValidationError) -> None:
     for field, errors in getattr(exc, "message_dict", {None: exc.messages}).items():
         form.add_error(field if field in form.fields else None, errors)
 

@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from django.urls import include, path
+from django.urls import URLResolver, include, path
 from wagtail import hooks
 
 from . import admin_views
@@ -13,5 +13,5 @@ urlpatterns = [
 
 
 @hooks.register("register_admin_urls")
-def register_urls():  # noqa: ANN201
+def register_urls() -> list[URLResolver]:
     return [path("credit-reports/", include((urlpatterns, app_name), namespace=app_name))]
