@@ -5,11 +5,12 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from loanhub.accounts.requests import AuthenticatedHttpRequest
 from loanhub.consent.models import Channel
 from loanhub.institutions.selectors import membership_for_staff
 from loanhub.matching.selectors import lead_get_for_staff
@@ -20,13 +21,13 @@ from .services import report_request_create, report_request_download
 from .views import pdf_response
 
 
-def _require_staff(request: HttpRequest) -> None:
+def _require_staff(request: AuthenticatedHttpRequest) -> None:
     if membership_for_staff(user=request.user) is None:
         raise PermissionDenied
 
 
 @require_POST
-def lead_report_request(request: HttpRequest, pk: int) -> HttpResponse:
+def lead_report_request(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     _require_staff(request)
     lead = lead_get_for_staff(user=request.user, pk=pk)
     if lead is None:
@@ -40,7 +41,7 @@ def lead_report_request(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect("leads_admin:detail", pk=lead.pk)
 
 
-def request_report_pdf(request: HttpRequest, pk: int) -> HttpResponse:
+def request_report_pdf(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     _require_staff(request)
     report_request = report_request_get_for_staff(user=request.user, pk=pk)
     if report_request is None:

@@ -14,8 +14,10 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from loanhub.accounts.requests import AuthenticatedRequest
 from loanhub.api.apis.sme import ENTERPRISE_PARAM, EnterpriseField, SmeApi
 from loanhub.api.exceptions import ApiError
+from loanhub.api.permissions import api_user
 from loanhub.api.schema import AUTH, ErrorSerializer, errors
 
 from .exceptions import ReportFontMissing
@@ -79,7 +81,7 @@ class ReportOutputSerializer(serializers.ModelSerializer):
         return verify_url(number=report.number)
 
 
-def _member_report(request: Request, number: str) -> CreditReport:
+def _member_report(request: AuthenticatedRequest, number: str) -> CreditReport:
     report = report_get_for_member(user=request.user, number=number)
     if report is None:
         raise Http404
@@ -95,7 +97,7 @@ class ReportListApi(SmeApi):
         include_score = serializers.BooleanField(default=False, help_text="Print the score and grade.")
 
     def get_queryset(self) -> QuerySet[CreditReport]:
-        return report_list_for_member(user=self.request.user).order_by("-issued_at", "-pk")
+        return report_list_for_member(user=api_user(self.request)).order_by("-issued_at", "-pk")
 
     @extend_schema(
         operation_id="reports_list",
@@ -103,7 +105,7 @@ class ReportListApi(SmeApi):
         parameters=[ENTERPRISE_PARAM],
         responses={200: ReportOutputSerializer(many=True), **errors(400, *AUTH)},
     )
-    def get(self, request: Request) -> Response:
+    def get(self, request: AuthenticatedRequest) -> Response:
         return self.page(self.only_enterprise(self.get_queryset()), ReportOutputSerializer)
 
     @extend_schema(
@@ -116,7 +118,7 @@ class ReportListApi(SmeApi):
             503: OpenApiResponse(ErrorSerializer, description="No CJK font installed on the server."),
         },
     )
-    def post(self, request: Request) -> Response:
+    def post(self, request: AuthenticatedRequest) -> Response:
         data = self.InputSerializer(data=request.data, context={"request": request})
         data.is_valid(raise_exception=True)
         try:
@@ -130,7 +132,7 @@ class ReportDetailApi(SmeApi):
     @extend_schema(
         operation_id="reports_retrieve", tags=["sme"], responses={200: ReportOutputSerializer, **errors(*AUTH, 404)}
     )
-    def get(self, request: Request, number: str) -> Response:
+    def get(self, request: AuthenticatedRequest, number: str) -> Response:
         return Response(ReportOutputSerializer(_member_report(request, number)).data)
 
 
@@ -140,7 +142,7 @@ class ReportPdfApi(SmeApi):
         tags=["sme"],
         responses={(200, "application/pdf"): OpenApiTypes.BINARY, **errors(*AUTH, 404)},
     )
-    def get(self, request: Request, number: str) -> HttpResponse:
+    def get(self, request: AuthenticatedRequest, number: str) -> HttpResponse:
         report = report_get_for_member(user=request.user, number=number, with_pdf=True)
         if report is None:
             raise Http404
@@ -154,7 +156,7 @@ class ReportRevokeApi(SmeApi):
         request=None,
         responses={200: ReportOutputSerializer, **errors(400, *AUTH, 404)},
     )
-    def post(self, request: Request, number: str) -> Response:
+    def post(self, request: AuthenticatedRequest, number: str) -> Response:
         report = _member_report(request, number)
         report_revoke(report=report, user=request.user)
         return Response(ReportOutputSerializer(report).data)

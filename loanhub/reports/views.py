@@ -13,6 +13,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
+from loanhub.accounts.requests import AuthenticatedHttpRequest
 from loanhub.enterprises.access import member_enterprise_or_404
 from loanhub.enterprises.models import Enterprise
 from loanhub.enterprises.selectors import enterprise_is_owner
@@ -44,7 +45,9 @@ def _add_errors(form: forms.Form, exc: ValidationError) -> None:
         form.add_error(field if field in form.fields else None, errors)
 
 
-def _index_page(request: HttpRequest, enterprise: Enterprise, form: ReportForm | None = None) -> HttpResponse:
+def _index_page(
+    request: AuthenticatedHttpRequest, enterprise: Enterprise, form: ReportForm | None = None
+) -> HttpResponse:
     page = Paginator(report_list_for_enterprise(enterprise=enterprise), 20).get_page(request.GET.get("page"))
     context = {
         "enterprise": enterprise,
@@ -60,13 +63,13 @@ def _index_page(request: HttpRequest, enterprise: Enterprise, form: ReportForm |
 
 
 @login_required
-def report_index(request: HttpRequest, uscc: str) -> HttpResponse:
+def report_index(request: AuthenticatedHttpRequest, uscc: str) -> HttpResponse:
     return _index_page(request, member_enterprise_or_404(request, uscc))
 
 
 @login_required
 @require_POST
-def report_new(request: HttpRequest, uscc: str) -> HttpResponse:
+def report_new(request: AuthenticatedHttpRequest, uscc: str) -> HttpResponse:
     enterprise = member_enterprise_or_404(request, uscc)
     form = ReportForm(request.POST)
     if form.is_valid():
@@ -93,7 +96,7 @@ def pdf_response(report: CreditReport) -> HttpResponse:
 
 
 @login_required
-def report_pdf(request: HttpRequest, uscc: str, number: str) -> HttpResponse:
+def report_pdf(request: AuthenticatedHttpRequest, uscc: str, number: str) -> HttpResponse:
     enterprise = member_enterprise_or_404(request, uscc)
     report = report_get_for_member(user=request.user, number=number, with_pdf=True)
     if report is None or report.enterprise_id != enterprise.pk:
@@ -103,7 +106,7 @@ def report_pdf(request: HttpRequest, uscc: str, number: str) -> HttpResponse:
 
 @login_required
 @require_POST
-def report_revoke_view(request: HttpRequest, uscc: str, number: str) -> HttpResponse:
+def report_revoke_view(request: AuthenticatedHttpRequest, uscc: str, number: str) -> HttpResponse:
     enterprise = member_enterprise_or_404(request, uscc)
     report = report_get_for_member(user=request.user, number=number)
     if report is None or report.enterprise_id != enterprise.pk:
@@ -120,7 +123,7 @@ def report_revoke_view(request: HttpRequest, uscc: str, number: str) -> HttpResp
 
 @login_required
 @require_POST
-def request_approve(request: HttpRequest, uscc: str, pk: int) -> HttpResponse:
+def request_approve(request: AuthenticatedHttpRequest, uscc: str, pk: int) -> HttpResponse:
     enterprise = member_enterprise_or_404(request, uscc)
     report_request = report_request_get_for_member(user=request.user, uscc=enterprise.uscc, pk=pk)
     if report_request is None:
@@ -151,7 +154,7 @@ def request_approve(request: HttpRequest, uscc: str, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def request_decline(request: HttpRequest, uscc: str, pk: int) -> HttpResponse:
+def request_decline(request: AuthenticatedHttpRequest, uscc: str, pk: int) -> HttpResponse:
     enterprise = member_enterprise_or_404(request, uscc)
     report_request = report_request_get_for_member(user=request.user, uscc=enterprise.uscc, pk=pk)
     if report_request is None:
