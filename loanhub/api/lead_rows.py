@@ -21,8 +21,6 @@ from loanhub.consent.models import Channel
 from loanhub.matching.judgements import Coverage, LeadKey, coverage_for_leads, judgement_data, judgement_reads_log
 from loanhub.matching.models import DeclineReason, Lead, LeadEvent
 
-from .compiled import ValuesByIds
-
 _DATE = serializers.DateField()
 _MONEY = serializers.DecimalField(max_digits=14, decimal_places=2)
 _RATE = serializers.DecimalField(max_digits=5, decimal_places=2)
@@ -44,16 +42,10 @@ def lead_values(queryset: QuerySet) -> QuerySet:
     return queryset.values(*FIELDS)
 
 
-# Compiled once (per connection and page size): building the SQL of forty lookups
-# through five joins cost more than running it.
-_ROWS = ValuesByIds(lead_values(Lead.objects.order_by()))
-_EVENTS = ValuesByIds(
-    LeadEvent.objects.order_by("at", "pk").values_list(
-        "lead_id", "kind", "from_status", "to_status", "note", "at", "actor__username"
-    ),
-    "lead_id",
-    as_tuples=True,
-)
+def _page_rows(ids: list[int]) -> list[dict]:
+    """The rows of ``ids``, in that order."""
+    rows = {row["id"]: row for row in lead_values(Lead.objects.filter(pk__in=ids).order_by())}
+    return [rows[pk] for pk in ids if pk in rows]
 
 
 class CountedRows:
@@ -70,8 +62,7 @@ class CountedRows:
 
     def __getitem__(self, index: slice) -> list[dict]:
         ids = list(self.ids[index])
-        rows = {row["id"]: row for row in _ROWS(ids)}
-        return [rows[pk] for pk in ids]
+        return _page_rows(ids) if ids else []
 
 
 def _opt(field: serializers.Field, value: object) -> object:
@@ -88,7 +79,14 @@ def _dt(value: datetime | None, tz: tzinfo) -> str | None:
 
 
 def _events(ids: Iterable[int], tz: tzinfo) -> dict[int, list[dict]]:
-    rows = _EVENTS(list(ids))
+    ids = list(ids)
+    if not ids:
+        return {}
+    rows = (
+        LeadEvent.objects.filter(lead_id__in=ids)
+        .order_by("at", "pk")
+        .values_list("lead_id", "kind", "from_status", "to_status", "note", "at", "actor__username")
+    )
     events: dict[int, list[dict]] = defaultdict(list)
     for lead_id, kind, frm, to, note, at, actor in rows:
         events[lead_id].append(

@@ -4,9 +4,13 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+from collections.abc import Iterable
 from datetime import timedelta
 
+from django.conf import settings
 from django.contrib.auth import authenticate
+from django.core.cache import caches
+from django.db import transaction
 from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils import timezone
@@ -17,16 +21,16 @@ from loanhub.accounts.models import User
 from loanhub.accounts.two_factor import two_factor_needed
 from loanhub.audit.models import AuditKind, Outcome
 from loanhub.audit.services import audit_record
-from loanhub.institutions.models import FinancialInstitution, InstitutionMembership
+from loanhub.institutions.models import InstitutionMembership
 from loanhub.institutions.selectors import institution_for_user
 
-from .compiled import ValuesByIds
 from .exceptions import ApiError
 from .models import ApiToken
 
 KEY_PREFIX = "lh_"
 MAX_VALIDITY_DAYS = 366
 LAST_USED_PRECISION = timedelta(minutes=1)  # at most one write per token and minute
+IDENTITY_CACHE = "tokens"
 
 
 def token_hash(key: str) -> str:
@@ -73,45 +77,54 @@ def _check_second_factor(request: HttpRequest, user: User, otp: str) -> None:
         raise ApiError(401, "otp_invalid", _("双因素验证码不正确。"))
 
 
-# Every API request starts here: one query, compiled once, for the token with its
-# user, the user's membership and institution (no ORDER BY: the hash is unique).
-# Expiry is checked in Python, so the query has no time parameter.
-_IDENTITY_MODELS = (
-    (ApiToken, ""),
-    (User, "user__"),
-    (InstitutionMembership, "user__institution_membership__"),
-    (FinancialInstitution, "user__institution_membership__institution__"),
-)
-_IDENTITY_FIELDS = tuple(tuple(f.attname for f in model._meta.concrete_fields) for model, _ in _IDENTITY_MODELS)
-_IDENTITY = ValuesByIds(
-    ApiToken.objects.filter(revoked_at__isnull=True).order_by().values_list(
-        *(prefix + name for (_, prefix), names in zip(_IDENTITY_MODELS, _IDENTITY_FIELDS, strict=True) for name in names)
-    ),
-    "key_hash",
-    as_tuples=True,
-    text=True,
-)
+# Every API request starts here. The token with its user, membership and institution
+# is kept for a few seconds in the "tokens" cache (several server processes need a
+# shared one: LOANHUB_TOKEN_CACHE_URL); whatever could make it refuse the token —
+# revocation, a password change or 2FA reset (which revoke), a change to the user or
+# their membership — forgets it at once (token_identity_forget, hooked in apps.py).
+# Expiry and the institution binding are checked on every request.
+_IDENTITY = "user__institution_membership__institution"
+
+
+def _identity_cache_key(key_hash: str) -> str:
+    return f"api-token:{key_hash}"
 
 
 def _token_with_identity(key_hash: str) -> ApiToken | None:
-    """The unrevoked token for ``key_hash`` with its user, membership and institution
-    attached, as ``select_related`` would attach them."""
-    rows = _IDENTITY([key_hash])
-    if not rows:
-        return None
-    values, start, found = rows[0], 0, []
-    for (model, _prefix), names in zip(_IDENTITY_MODELS, _IDENTITY_FIELDS, strict=True):
-        part = values[start : start + len(names)]
-        start += len(names)
-        found.append(None if part[0] is None else model.from_db(ApiToken.objects.db, names, part))
-    token, user, membership, institution = found
-    token.user = user
-    if membership is None:
-        User.institution_membership.related.set_cached_value(user, None)  # no query on access
-    else:
-        membership.institution = institution
-        user.institution_membership = membership
+    """The unrevoked token for ``key_hash`` with its user, membership and institution."""
+    cache = caches[IDENTITY_CACHE]
+    token = cache.get(_identity_cache_key(key_hash))
+    if token is None:
+        token = ApiToken.objects.select_related(_IDENTITY).filter(key_hash=key_hash, revoked_at__isnull=True).first()
+        if token is not None:
+            _identity_remember(token)
     return token
+
+
+def _identity_remember(token: ApiToken) -> None:
+    caches[IDENTITY_CACHE].set(_identity_cache_key(token.key_hash), token, settings.LOANHUB_TOKEN_CACHE_SECONDS)
+
+
+def token_identity_forget(*, key_hashes: Iterable[str] = (), user_id: int | None = None) -> None:
+    """Drop the cached identity of these tokens (or of every token of ``user_id``), now
+    and again when the current transaction commits, so no request re-caches the state
+    that is being changed."""
+    hashes = set(key_hashes)
+    if user_id is not None:
+        hashes.update(ApiToken.objects.filter(user_id=user_id).values_list("key_hash", flat=True))
+    if not hashes:
+        return
+    keys = [_identity_cache_key(h) for h in hashes]
+    caches[IDENTITY_CACHE].delete_many(keys)
+    transaction.on_commit(lambda: caches[IDENTITY_CACHE].delete_many(keys))
+
+
+def token_identity_changed(sender: type, instance: ApiToken | User | InstitutionMembership, **kwargs: object) -> None:
+    """post_save / post_delete of a token, a user or a membership (apps.py)."""
+    if isinstance(instance, ApiToken):
+        token_identity_forget(key_hashes=[instance.key_hash])
+    else:
+        token_identity_forget(user_id=instance.pk if isinstance(instance, User) else instance.user_id)
 
 
 def token_authenticate(key: str) -> ApiToken | None:
@@ -127,6 +140,7 @@ def token_authenticate(key: str) -> ApiToken | None:
     if token.last_used_at is None or now - token.last_used_at > LAST_USED_PRECISION:
         ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
         token.last_used_at = now
+        _identity_remember(token)  # or every cached read would write again
     return token
 
 
@@ -140,6 +154,7 @@ def token_revoke(*, user: User, token: ApiToken) -> ApiToken:
         raise ApiError(404, "not_found", _("未找到。"))
     if ApiToken.objects.filter(pk=token.pk, revoked_at__isnull=True).update(revoked_at=timezone.now()):
         audit_record(kind=AuditKind.LOGOUT, user=user, obj=token, channel="api", token_revoked=True)
+    token_identity_forget(key_hashes=[token.key_hash])
     token.refresh_from_db()
     return token
 

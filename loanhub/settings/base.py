@@ -300,6 +300,16 @@ SPECTACULAR_SETTINGS = {
 CACHES["throttle"] = env.cache_url(
     "LOANHUB_THROTTLE_CACHE_URL", default="locmemcache://loanhub-throttle"
 )
+# An API token's identity (token, user, membership, institution; loanhub/api/tokens.py)
+# is kept a few seconds and forgotten at once on revocation or any change to its user
+# or membership. Several server processes need a shared one, e.g.
+# LOANHUB_TOKEN_CACHE_URL=redis://... or filecache:///var/tmp/loanhub-tokens; with a
+# per-process one a revocation would reach the other processes only on expiry, so
+# production keeps none unless it is set.
+CACHES["tokens"] = env.cache_url(
+    "LOANHUB_TOKEN_CACHE_URL", default="locmemcache://loanhub-tokens"
+)
+LOANHUB_TOKEN_CACHE_SECONDS = env.int("LOANHUB_TOKEN_CACHE_SECONDS", default=10)
 # Webhooks to banks' systems (loanhub/api/webhooks.py): https only, except
 # http://127.0.0.1 / localhost when DEBUG is on or this is set (tests' receiver).
 LOANHUB_WEBHOOK_ALLOW_HTTP_LOOPBACK = env.bool(

@@ -57,6 +57,8 @@ except ValueError as _exc:
 
 # Second factor is not optional in production.
 LOANHUB_REQUIRE_2FA = True
+# API token identities are cached only in a cache the processes share (base.py).
+CACHES["tokens"] = env.cache_url("LOANHUB_TOKEN_CACHE_URL", default="dummycache://")  # noqa: F405
 # The sandbox demo (known password, printed TOTP secrets) never runs here.
 LOANHUB_DEMO_ALLOWED = False
 # nginx in front (docs/production.md) appends the client address to X-Forwarded-For.

@@ -9,11 +9,10 @@ import pytest
 from django.utils import timezone
 
 from loanhub.api.apis.leads import LeadOutputSerializer
-from loanhub.api.compiled import ValuesByIds
 from loanhub.api.lead_rows import CountedRows, lead_rows, lead_values
 from loanhub.matching.judgements import leads_with_judgements
 from loanhub.matching.lifecycle import lead_approve, lead_claim, lead_decline, lead_disburse
-from loanhub.matching.models import Lead, LeadEvent
+from loanhub.matching.models import Lead
 from loanhub.matching.selectors import lead_list_for_staff
 from tests.factories.cms import product_create
 from tests.loanhub.matching.helpers import lead_for
@@ -45,10 +44,10 @@ def test_rows_match_the_serializer_for_every_kind_of_lead(bank_a_page, officer_a
     assert Lead.objects.get(pk=paid.pk).status == "disbursed"
 
 
-def test_page_rows_from_the_compiled_query_equal_values(bank_a_page, officer_a):
-    """The lead list's page fetch (SQL compiled once, ids swapped in) returns what
-    ``values()`` returns — converters included (JSON lists, decimals, aware datetimes)
-    — in the list's order, for pages of different sizes and on repeated calls."""
+def test_page_rows_fetched_by_id_equal_values_in_the_lists_order(bank_a_page, officer_a):
+    """The lead list pages over bare ids, then fetches the page's rows by id: it returns
+    what ``values()`` over the ranked list returns (JSON lists, decimals, aware
+    datetimes), in the list's order, for pages of different sizes and on repeated calls."""
     for n in range(5):
         lead = lead_for(product_create(bank_a_page))
         if n % 2:
@@ -58,7 +57,7 @@ def test_page_rows_from_the_compiled_query_equal_values(bank_a_page, officer_a):
     rows = CountedRows(queryset)
     total = rows.count()
     assert total == len(expected) >= 5
-    for _ in range(2):  # the second round reuses the compiled statements
+    for _ in range(2):  # the second round runs on PostgreSQL's prepared statements
         assert rows[0:total] == expected
         assert rows[1:3] == expected[1:3]
         assert rows[total - 2 : total + 3] == expected[-2:]
@@ -67,10 +66,12 @@ def test_page_rows_from_the_compiled_query_equal_values(bank_a_page, officer_a):
     assert isinstance(expected[0]["need__collateral_offered"], list)
 
 
-def test_values_by_ids_skips_duplicates_and_unknown_ids(bank_a_page):
-    lead = lead_for(product_create(bank_a_page))
-    fetch = ValuesByIds(Lead.objects.order_by().values("id", "status"))
-    assert fetch([lead.pk, lead.pk, 10**9]) == [{"id": lead.pk, "status": lead.status}]
-    assert fetch([]) == []
-    by_lead = ValuesByIds(LeadEvent.objects.order_by("pk").values_list("lead_id", "kind"), "lead_id", as_tuples=True)
-    assert by_lead([lead.pk]) == list(LeadEvent.objects.filter(lead=lead).order_by("pk").values_list("lead_id", "kind"))
+def test_a_page_of_rows_takes_four_queries_whatever_its_size(bank_a_page, officer_a, django_assert_num_queries):
+    """The page's ids, their rows, their events, the authorizations covering them: no
+    query per lead."""
+    for _ in range(4):
+        lead_claim(lead=lead_for(product_create(bank_a_page)), officer=officer_a)
+    rows = CountedRows(lead_list_for_staff(user=officer_a))
+    with django_assert_num_queries(4):
+        page = lead_rows(rows[0:4])
+    assert len(page) == 4 and all(row["events"] for row in page)
