@@ -10,6 +10,7 @@ class UserAdmin(BaseUserAdmin):
     list_display = ("username", "display_name", "email", "role", "is_active", "last_login")
     list_filter = ("role", "is_active", "is_staff")
     search_fields = ("username", "display_name", "email")
-    fieldsets = BaseUserAdmin.fieldsets + (
+    fieldsets = (
+        *(BaseUserAdmin.fieldsets or ()),
         (_("平台角色"), {"fields": ("role", "display_name", "phone")}),
     )

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from datetime import date
+from typing import TYPE_CHECKING, Any
+
 from django import forms
 from django.contrib.auth.forms import PasswordChangeForm
 from django.core.exceptions import ValidationError
@@ -12,6 +15,12 @@ from loanhub.enterprises.catalogs import industry_choices, region_choices
 from loanhub.enterprises.uscc import validate_uscc
 
 from .services import password_recheck
+
+if TYPE_CHECKING:
+    from django.http import HttpRequest
+
+    from .models import User
+    from .requests import AuthenticatedHttpRequest
 
 
 class SmeRegistrationForm(forms.Form):
@@ -65,14 +74,14 @@ class SmeRegistrationForm(forms.Form):
     def clean_legal_rep_id_number(self) -> str:
         return self.cleaned_data["legal_rep_id_number"].upper()
 
-    def clean_registration_date(self):  # noqa: ANN201
+    def clean_registration_date(self) -> date:
         value = self.cleaned_data["registration_date"]
         if value > timezone.localdate():
             raise ValidationError(_("成立日期不能晚于今天。"))
         return value
 
-    def clean(self) -> dict:
-        data = super().clean()
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
         if data.get("password1") and data.get("password1") != data.get("password2"):
             self.add_error("password2", _("两次输入的密码不一致。"))
         return data
@@ -98,7 +107,7 @@ class PasswordConfirmForm(forms.Form):
         widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
     )
 
-    def __init__(self, *args: object, request=None, purpose: str = "", **kwargs: object) -> None:  # noqa: ANN001
+    def __init__(self, *args: Any, request: AuthenticatedHttpRequest, purpose: str = "", **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.request = request
         self.purpose = purpose
@@ -115,7 +124,7 @@ class PasswordConfirmForm(forms.Form):
 class PortalPasswordChangeForm(PasswordChangeForm):
     """Django's password change, with the old password checked by ``password_recheck``."""
 
-    def __init__(self, user, *args: object, request=None, **kwargs: object) -> None:  # noqa: ANN001
+    def __init__(self, user: User, *args: Any, request: HttpRequest | None = None, **kwargs: Any) -> None:
         super().__init__(user, *args, **kwargs)
         self.request = request
 

@@ -9,6 +9,7 @@ from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, JsonRes
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
+from .models import User
 from .two_factor import totp_device, two_factor_needed
 
 # Reachable before the second factor: the 2FA pages themselves, logging out,
@@ -48,7 +49,8 @@ class TwoFactorMiddleware:
             code, message = "two_factor_required", _("需要先完成双因素认证。")
             # The API's common error shape (loanhub/api/exceptions.py).
             return JsonResponse({"error": {"code": code, "message": message, "details": None}}, status=403)
-        name = "accounts:2fa_verify" if totp_device(request.user) else "accounts:2fa_setup"
+        enrolled = isinstance(request.user, User) and totp_device(request.user) is not None
+        name = "accounts:2fa_verify" if enrolled else "accounts:2fa_setup"
         target = reverse(name)
         if request.method == "GET":
             target += "?" + urlencode({"next": request.get_full_path()})

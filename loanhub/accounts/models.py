@@ -8,6 +8,7 @@ institution through ``institutions.InstitutionMembership``.
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser
@@ -42,6 +43,10 @@ class User(AbstractUser):
         verbose_name = _("用户")
         verbose_name_plural = _("用户")
 
+    if TYPE_CHECKING:
+        # Set on each request's user by django_otp's OTPMiddleware.
+        def is_verified(self) -> bool: ...
+
     def __str__(self) -> str:
         return self.display_name or self.username
 
@@ -54,7 +59,7 @@ class User(AbstractUser):
         for secret in settings.SECRET_KEY_FALLBACKS:
             yield self._session_hash(secret)
 
-    def _session_hash(self, secret: str) -> str:
+    def _session_hash(self, secret: str | bytes) -> str:
         value = f"{self.password}:{self.session_epoch}" if self.session_epoch else self.password
         return salted_hmac(SESSION_HASH_SALT, value, secret=secret, algorithm="sha256").hexdigest()
 

@@ -8,14 +8,19 @@ API tokens whichever way the password was changed. It validates nothing.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from django.utils.translation import gettext as _
+
+if TYPE_CHECKING:
+    from .models import User
 
 
 class RevokeAccessOnPasswordChange:
-    def validate(self, password: str, user=None) -> None:  # noqa: ANN001
+    def validate(self, password: str, user: User | None = None) -> None:
         return None
 
-    def password_changed(self, password: str, user=None) -> None:  # noqa: ANN001
+    def password_changed(self, password: str, user: User | None = None) -> None:
         from .services import user_credentials_reset
 
         if user is not None and user.pk is not None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import date
 from decimal import Decimal
+from typing import Any
 
 from axes.handlers.proxy import AxesProxyHandler
 from django.contrib.auth import update_session_auth_hash
@@ -93,8 +94,8 @@ def notify(*, user: User, title: str, body: str = "", link: str = "") -> Notific
             lambda: send_mail(
                 f"[LoanHub 信易贷] {title}", f"{body}\n\n{url}".strip(), None, [user.email],
                 fail_silently=True,
-            )  # fmt: skip
-        )
+            )
+        )  # fmt: skip
     return notification
 
 
@@ -136,7 +137,7 @@ def password_recheck(
     ):
         # This failure reached the limit. The caller answers (a lockout page, an
         # API error), not django-axes' middleware; the lockout itself stands.
-        request.axes_locked_out = False
+        request.axes_locked_out = False  # type: ignore[attr-defined]  # django-axes' own flag on the request
         raise PasswordRecheckLocked
     return False
 
@@ -145,7 +146,7 @@ def _recheck_audit(
     request: HttpRequest | None, user: User, purpose: str, *, ok: bool, locked: bool = False
 ) -> None:
     outcome = Outcome.SUCCESS if ok else Outcome.FAILURE
-    details: dict[str, object] = {"purpose": purpose}
+    details: dict[str, Any] = {"purpose": purpose}  # JSON for the audit record
     if locked:
         details["locked"] = True
     audit_record(

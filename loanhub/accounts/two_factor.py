@@ -24,6 +24,7 @@ from loanhub.audit.models import AuditKind, Outcome
 from loanhub.audit.services import audit_record
 
 from .models import BANK_ROLES, Role, User
+from .requests import AuthenticatedHttpRequest
 from .services import user_sessions_end_others
 
 BACKUP_CODE_COUNT = 10
@@ -74,7 +75,7 @@ def totp_current_code(device: TOTPDevice) -> str:
     return f"{totp.token():0{device.digits}d}"
 
 
-def _mark_verified(request: HttpRequest, device) -> None:  # noqa: ANN001
+def _mark_verified(request: HttpRequest, device: TOTPDevice | StaticDevice) -> None:
     otp_login(request, device)
     # A new session key on privilege change (the password-only session is discarded).
     request.session.cycle_key()
@@ -108,7 +109,7 @@ def two_factor_enrol(*, request: HttpRequest, device: TOTPDevice, code: str) -> 
     return codes
 
 
-def two_factor_verify(*, request: HttpRequest, code: str) -> bool:
+def two_factor_verify(*, request: AuthenticatedHttpRequest, code: str) -> bool:
     """Check a TOTP code, or a backup code (used up on success)."""
     user = request.user
     token = code.strip().replace(" ", "")
@@ -130,7 +131,7 @@ def two_factor_verify(*, request: HttpRequest, code: str) -> bool:
 
 
 @transaction.atomic
-def two_factor_reset(*, request: HttpRequest) -> None:
+def two_factor_reset(*, request: AuthenticatedHttpRequest) -> None:
     """Remove every device; the user enrols again (required roles) or goes without (SME).
 
     Sessions elsewhere were verified with the old factor: they end, and the API

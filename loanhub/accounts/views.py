@@ -15,6 +15,7 @@ from loanhub.enterprises.selectors import enterprise_list_for_member
 from loanhub.institutions.selectors import institution_for_user
 
 from .forms import SmeRegistrationForm
+from .requests import AuthenticatedHttpRequest
 from .services import user_register_sme
 
 
@@ -65,7 +66,7 @@ def _attach_errors(form: SmeRegistrationForm, exc: ValidationError) -> None:
 
 
 @login_required
-def dashboard(request: HttpRequest) -> HttpResponse:
+def dashboard(request: AuthenticatedHttpRequest) -> HttpResponse:
     user = request.user
     context = {
         "enterprises": enterprise_list_for_member(user=user),
@@ -75,7 +76,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def notifications(request: HttpRequest) -> HttpResponse:
+def notifications(request: AuthenticatedHttpRequest) -> HttpResponse:
     from django.core.paginator import Paginator
 
     from .services import notification_mark_read

@@ -8,7 +8,7 @@ from urllib.parse import urlencode
 from django.contrib import messages
 from django.contrib.auth import update_session_auth_hash
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
@@ -21,9 +21,11 @@ from . import two_factor
 from .exceptions import PasswordRecheckLocked
 from .forms import OtpCodeForm, PasswordConfirmForm, PortalPasswordChangeForm
 from .lockout import recheck_locked_response
+from .models import User
+from .requests import AuthenticatedHttpRequest
 
 
-def _next_url(request: HttpRequest) -> str:
+def _next_url(request: AuthenticatedHttpRequest) -> str:
     candidate = request.POST.get("next") or request.GET.get("next") or ""
     if url_has_allowed_host_and_scheme(
         candidate, allowed_hosts={request.get_host()}, require_https=request.is_secure()
@@ -34,7 +36,7 @@ def _next_url(request: HttpRequest) -> str:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def setup(request: HttpRequest) -> HttpResponse:
+def setup(request: AuthenticatedHttpRequest) -> HttpResponse:
     user = request.user
     if two_factor.totp_device(user) is not None:
         # Already enrolled: changing the device goes through "reset" (password + verified).
@@ -67,7 +69,7 @@ def _backup_url() -> str:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def verify(request: HttpRequest) -> HttpResponse:
+def verify(request: AuthenticatedHttpRequest) -> HttpResponse:
     if two_factor.totp_device(request.user) is None:
         return redirect("accounts:2fa_setup")
     if request.user.is_verified():
@@ -81,7 +83,7 @@ def verify(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def backup_codes(request: HttpRequest) -> HttpResponse:
+def backup_codes(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Shows newly generated codes exactly once (they are popped from the session)."""
     codes = request.session.pop(two_factor.BACKUP_CODES_SESSION_KEY, None)
     if not codes:
@@ -93,7 +95,7 @@ def backup_codes(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def manage(request: HttpRequest) -> HttpResponse:
+def manage(request: AuthenticatedHttpRequest) -> HttpResponse:
     user = request.user
     enrolled = two_factor.totp_device(user) is not None
     action = request.POST.get("action")
@@ -125,7 +127,7 @@ def manage(request: HttpRequest) -> HttpResponse:
     return render(request, "accounts/2fa/manage.html", context)
 
 
-def _backup_left(user) -> int:  # noqa: ANN001
+def _backup_left(user: User) -> int:
     from django_otp.plugins.otp_static.models import StaticToken
 
     return StaticToken.objects.filter(device__user=user).count()
@@ -133,7 +135,7 @@ def _backup_left(user) -> int:  # noqa: ANN001
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def password_change(request: HttpRequest) -> HttpResponse:
+def password_change(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Change the password: the current one is re-checked (lockout, audit); other
     sessions end and the API tokens are revoked; this session stays."""
     form = PortalPasswordChangeForm(request.user, request.POST or None, request=request)

@@ -6,15 +6,18 @@ from collections.abc import Iterator
 from datetime import UTC
 
 from django.core.paginator import Paginator
+from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from loanhub.accounts.permissions import platform_admin_required
+from loanhub.accounts.requests import AuthenticatedHttpRequest
 from loanhub.security.exports import csv_streaming_response
 
 from .forms import AuditFilterForm
+from .models import AuditEvent
 from .selectors import audit_event_list
 
 CSV_COLUMNS = [
@@ -23,14 +26,14 @@ CSV_COLUMNS = [
 ]  # fmt: skip
 
 
-def _filtered(request: HttpRequest) -> tuple[AuditFilterForm, object]:
+def _filtered(request: HttpRequest) -> tuple[AuditFilterForm, QuerySet[AuditEvent]]:
     form = AuditFilterForm(request.GET or None)
     filters = form.cleaned_data if form.is_valid() else {}
     return form, audit_event_list(**{k: v for k, v in filters.items() if v})
 
 
 @platform_admin_required
-def audit_index(request: HttpRequest) -> HttpResponse:
+def audit_index(request: AuthenticatedHttpRequest) -> HttpResponse:
     form, events = _filtered(request)
     page = Paginator(events.select_related("user"), 50).get_page(request.GET.get("page"))
     params = request.GET.copy()
@@ -46,7 +49,7 @@ def audit_index(request: HttpRequest) -> HttpResponse:
     )  # fmt: skip
 
 
-def _csv_rows(events) -> Iterator[list[object]]:  # noqa: ANN001
+def _csv_rows(events: QuerySet[AuditEvent]) -> Iterator[list[object]]:
     for e in events.iterator(chunk_size=2000):
         yield [
             e.at.astimezone(UTC).isoformat(), e.kind, e.outcome, e.username,
@@ -56,7 +59,7 @@ def _csv_rows(events) -> Iterator[list[object]]:  # noqa: ANN001
 
 
 @platform_admin_required
-def audit_export(request: HttpRequest) -> StreamingHttpResponse:
+def audit_export(request: AuthenticatedHttpRequest) -> StreamingHttpResponse:
     """Streamed: each row is neutralized (a user agent may start with "=")."""
     _form, events = _filtered(request)
     stamp = timezone.now().strftime("%Y%m%d-%H%M%S")

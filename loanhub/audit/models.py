@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+from typing import NoReturn
+
 from django.conf import settings
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
@@ -54,10 +57,10 @@ class AuditEventQuerySet(models.QuerySet):
     def update(self, **kwargs: object) -> int:
         raise PermissionError(APPEND_ONLY)
 
-    def delete(self):  # noqa: ANN201
+    def delete(self) -> NoReturn:
         raise PermissionError(APPEND_ONLY)
 
-    def _prune_before(self, cutoff) -> int:  # noqa: ANN001
+    def _prune_before(self, cutoff: datetime) -> int:
         """Retention only (prune_audit): the one way rows leave the trail."""
         return models.QuerySet.delete(self.filter(at__lt=cutoff))[0]
 
@@ -107,5 +110,5 @@ class AuditEvent(models.Model):
             raise PermissionError(APPEND_ONLY)
         super().save(*args, **kwargs)
 
-    def delete(self, *args: object, **kwargs: object):  # noqa: ANN201
+    def delete(self, *args: object, **kwargs: object) -> NoReturn:
         raise PermissionError(APPEND_ONLY)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from contextvars import ContextVar
 from datetime import timedelta
+from typing import TYPE_CHECKING
 
 from django.db import models
 from django.http import HttpRequest
@@ -12,6 +13,9 @@ from django.utils import timezone
 from loanhub.security.net import client_ip
 
 from .models import AuditEvent, AuditKind, Outcome
+
+if TYPE_CHECKING:
+    from loanhub.accounts.models import User
 
 MIN_RETENTION_DAYS = 365  # 等保2.0: audit records kept at least 6 months; we keep 12
 
@@ -23,7 +27,7 @@ current_request: ContextVar[HttpRequest | None] = ContextVar("audit_request", de
 def audit_record(
     *,
     kind: str,
-    user=None,  # noqa: ANN001 — a User, or None for anonymous / system
+    user: User | None = None,  # None: anonymous or the system (or the request's user)
     request: HttpRequest | None = None,
     obj: models.Model | None = None,
     outcome: str = Outcome.SUCCESS,

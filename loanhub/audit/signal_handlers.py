@@ -2,17 +2,26 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
+
 from django.contrib.auth.signals import user_logged_in, user_logged_out, user_login_failed
+from django.http import HttpRequest
 
 from .models import AuditKind, Outcome
 from .services import audit_record
 
+if TYPE_CHECKING:
+    from loanhub.accounts.models import User
 
-def _logged_in(sender, request, user, **kwargs) -> None:  # noqa: ANN001
+
+def _logged_in(sender: object, request: HttpRequest | None, user: User, **kwargs: object) -> None:
     audit_record(kind=AuditKind.LOGIN_SUCCEEDED, user=user, request=request)
 
 
-def _login_failed(sender, credentials, request=None, **kwargs) -> None:  # noqa: ANN001
+def _login_failed(
+    sender: object, credentials: dict[str, Any], request: HttpRequest | None = None, **kwargs: object
+) -> None:
     username = str(credentials.get("username", ""))[:150]
     audit_record(
         kind=AuditKind.LOGIN_FAILED, request=request, outcome=Outcome.FAILURE,
@@ -20,20 +29,23 @@ def _login_failed(sender, credentials, request=None, **kwargs) -> None:  # noqa:
     )  # fmt: skip
 
 
-def _logged_out(sender, request, user, **kwargs) -> None:  # noqa: ANN001
+def _logged_out(sender: object, request: HttpRequest, user: User | None, **kwargs: object) -> None:
     if user is not None:
         audit_record(kind=AuditKind.LOGOUT, user=user, request=request)
 
 
-def _locked_out(sender, request, username, ip_address, **kwargs) -> None:  # noqa: ANN001
+def _locked_out(
+    sender: object, request: HttpRequest, username: str | None, ip_address: str, **kwargs: object
+) -> None:
     audit_record(
         kind=AuditKind.LOCKOUT, request=request, outcome=Outcome.FAILURE,
         username=username or "", ip=ip_address,
     )  # fmt: skip
 
 
-def _workflow_finished(kind: str):  # noqa: ANN202
-    def handler(sender, instance, user, **kwargs) -> None:  # noqa: ANN001
+def _workflow_finished(kind: str) -> Callable[..., None]:
+    # instance: a wagtail WorkflowState (wagtail ships no types)
+    def handler(sender: object, instance: Any, user: User | None, **kwargs: object) -> None:
         from cms.models import FinancingProductPage
 
         page = getattr(instance.content_object, "specific", instance.content_object)

@@ -1,11 +1,12 @@
 from __future__ import annotations
 
-from django.urls import include, path, reverse
+from django.urls import URLResolver, include, path, reverse
 from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
 from wagtail.admin.menu import MenuItem
 
 from loanhub.accounts.permissions import is_platform_admin
+from loanhub.accounts.requests import AuthenticatedHttpRequest
 
 from . import admin_views
 
@@ -19,15 +20,15 @@ urlpatterns = [
 
 
 @hooks.register("register_admin_urls")
-def register_urls():  # noqa: ANN201
+def register_urls() -> list[URLResolver]:
     return [path("credit-data/", include((urlpatterns, app_name), namespace=app_name))]
 
 
 class AdminOnlyMenuItem(MenuItem):
-    def is_shown(self, request):  # noqa: ANN001, ANN201
+    def is_shown(self, request: AuthenticatedHttpRequest) -> bool:
         return is_platform_admin(request.user)
 
 
 @hooks.register("register_admin_menu_item")
-def register_menu():  # noqa: ANN201
+def register_menu() -> MenuItem:
     return AdminOnlyMenuItem(_("信用数据导入"), reverse("credit_data_admin:index"), icon_name="upload", order=300)

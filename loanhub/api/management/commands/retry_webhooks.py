@@ -3,7 +3,9 @@ or a systemd timer when tasks run on the immediate backend)."""
 
 from __future__ import annotations
 
-from django.core.management.base import BaseCommand
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandParser
 
 from loanhub.api.webhooks import deliveries_retry
 
@@ -11,9 +13,9 @@ from loanhub.api.webhooks import deliveries_retry
 class Command(BaseCommand):
     help = "Attempt every webhook delivery that is due for a retry."
 
-    def add_arguments(self, parser) -> None:  # noqa: ANN001
+    def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--limit", type=int, default=500)
 
-    def handle(self, *args: object, **options: object) -> None:
-        done = deliveries_retry(limit=int(options["limit"]))  # type: ignore[arg-type]
+    def handle(self, *args: Any, **options: Any) -> None:
+        done = deliveries_retry(limit=int(options["limit"]))
         self.stdout.write(f"attempted {done} webhook deliveries")

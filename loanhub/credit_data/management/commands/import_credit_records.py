@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import time
 from pathlib import Path
+from typing import Any
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from loanhub.credit_data.catalog import CATEGORY_CODES
 from loanhub.credit_data.exceptions import ImportFileError
@@ -17,13 +18,13 @@ from loanhub.credit_data.validation import check_import_size
 class Command(BaseCommand):
     help = "Import a CSV / Excel (.xlsx) / JSON Lines file of public-credit records."
 
-    def add_arguments(self, parser) -> None:  # noqa: ANN001
+    def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("file", type=Path)
         parser.add_argument("--category", required=True, choices=CATEGORY_CODES)
         parser.add_argument("--show-rejections", type=int, default=20)
 
-    def handle(self, *args: object, **options: object) -> None:
-        path: Path = options["file"]  # type: ignore[assignment]
+    def handle(self, *args: Any, **options: Any) -> None:
+        path: Path = options["file"]
         if not path.is_file():
             raise CommandError(f"文件不存在：{path}")
         try:

@@ -7,8 +7,9 @@ their devices by ``seed_demo``); ``--codes`` prints their current TOTP codes.
 from __future__ import annotations
 
 import os
+from typing import Any
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from loanhub.accounts.models import User
 from loanhub.accounts.two_factor import totp_current_code, totp_device, totp_secret_base32
@@ -29,13 +30,13 @@ def demo_totp_devices() -> dict:
 class Command(BaseCommand):
     help = "Print the sandbox demo's logins and the portal's URLs."
 
-    def add_arguments(self, parser) -> None:  # noqa: ANN001
+    def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--port", type=int, default=8000)
         parser.add_argument(
             "--codes", action="store_true", help="print the demo staff's current TOTP codes"
         )
 
-    def handle(self, *args: object, **options: object) -> None:
+    def handle(self, *args: Any, **options: Any) -> None:
         if not demo_allowed():
             raise CommandError(demo_refusal())
         if options["codes"]:

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import os
 import time
+from typing import Any
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.test.utils import override_settings
 
 from loanhub.demo.data import DEMO_LOGINS, DEMO_PASSWORD_DEFAULT
@@ -13,14 +14,13 @@ from loanhub.demo.security import demo_allowed, demo_refusal
 from loanhub.demo.services import demo_seed
 
 
-
 class Command(BaseCommand):
     help = "Load the sandbox demo: banks, enterprises, users, products and a model."
 
-    def add_arguments(self, parser) -> None:  # noqa: ANN001
+    def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--quiet-logins", action="store_true")
 
-    def handle(self, *args: object, **options: object) -> None:
+    def handle(self, *args: Any, **options: Any) -> None:
         if not demo_allowed():
             raise CommandError(demo_refusal())
         password = os.environ.get("LOANHUB_DEMO_PASSWORD", DEMO_PASSWORD_DEFAULT)
@@ -35,6 +35,6 @@ class Command(BaseCommand):
             demo_seed(password=password, progress=progress)
         self.stdout.write(self.style.SUCCESS("沙箱演示数据已就绪（数据均为合成数据）。"))
         if not options["quiet_logins"]:
-            self.stdout.write("演示账号（密码均为 %s）：" % password)
+            self.stdout.write(f"演示账号（密码均为 {password}）：")
             for username, label in DEMO_LOGINS:
                 self.stdout.write(f"  {username:<18} {label}")

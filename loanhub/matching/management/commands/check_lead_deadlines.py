@@ -6,7 +6,9 @@ Marks overdue leads now. With ``--schedule`` it enqueues the recurring task, whi
 
 from __future__ import annotations
 
-from django.core.management.base import BaseCommand
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandParser
 
 from loanhub.matching.lifecycle import check_deadlines
 from loanhub.matching.tasks import check_deadlines_task
@@ -15,10 +17,10 @@ from loanhub.matching.tasks import check_deadlines_task
 class Command(BaseCommand):
     help = "Mark leads whose claim or decision deadline has passed as overdue."
 
-    def add_arguments(self, parser) -> None:  # noqa: ANN001
+    def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--schedule", action="store_true", help="enqueue the recurring task")
 
-    def handle(self, *args: object, **options: object) -> None:
+    def handle(self, *args: Any, **options: Any) -> None:
         if options["schedule"]:
             check_deadlines_task.enqueue(True)
             self.stdout.write("已排入每15分钟运行一次的时限检查任务（需运行 manage.py db_worker）。")

@@ -11,18 +11,28 @@ that stops half-way can simply be started again.
 
 from __future__ import annotations
 
-from django.core.management.base import BaseCommand
-from django.db import connection, transaction
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandError
+from django.db import connection, models, transaction
+from django.db.models import Field
 
 from loanhub.security.fields import encrypted_fields
 
 BATCH = 2000
 
 
+def _column(field: Field[Any, Any] | None) -> str:
+    """The quoted column of a concrete field."""
+    if field is None or not field.column:
+        raise CommandError(f"not a concrete column: {field!r}")
+    return connection.ops.quote_name(field.column)
+
+
 class Command(BaseCommand):
     help = "Re-encrypt all encrypted model fields with the current field key."
 
-    def handle(self, *args: object, **options: object) -> None:
+    def handle(self, *args: Any, **options: Any) -> None:
         total = 0
         for model, names in encrypted_fields():
             rows = self._rotate_model(model, names)
@@ -30,17 +40,19 @@ class Command(BaseCommand):
             self.stdout.write(f"{model._meta.label}: {rows} rows re-encrypted")
         self.stdout.write(self.style.SUCCESS(f"done: {total} rows"))
 
-    def _rotate_model(self, model, names: list[str]) -> int:  # noqa: ANN001
+    def _rotate_model(self, model: type[models.Model], names: list[str]) -> int:
         # Raw stored values, so rows are rotated without going through the models.
         quote = connection.ops.quote_name
-        fields = [model._meta.get_field(n) for n in names]
-        table, pk = quote(model._meta.db_table), quote(model._meta.pk.column)
-        select = ", ".join([pk, *(quote(f.column) for f in fields)])
-        assignments = ", ".join(f"{quote(f.column)} = %s" for f in fields)
+        fields = [f for f in model._meta.concrete_fields if f.name in names]
+        columns = [_column(f) for f in fields]
+        table, pk = quote(model._meta.db_table), _column(model._meta.pk)
+        select = ", ".join([pk, *columns])
+        assignments = ", ".join(f"{column} = %s" for column in columns)
         # Rows locked while rotated, so a concurrent write is never overwritten.
         lock = " FOR UPDATE" if connection.features.has_select_for_update else ""
+        # S608: the identifiers are the models' own, quoted by quote_name; values are bound.
         first = f"SELECT {select} FROM {table} ORDER BY {pk} LIMIT {BATCH}{lock}"  # noqa: S608
-        after = f"SELECT {select} FROM {table} WHERE {pk} > %s ORDER BY {pk} LIMIT {BATCH}{lock}"  # noqa: S608, E501
+        after = f"SELECT {select} FROM {table} WHERE {pk} > %s ORDER BY {pk} LIMIT {BATCH}{lock}"  # noqa: S608
         update = f"UPDATE {table} SET {assignments} WHERE {pk} = %s"  # noqa: S608
         count, rows = 0, None
         while True:
