@@ -1,5 +1,8 @@
 from __future__ import annotations
 
+from datetime import datetime
+from typing import Any
+
 from dateutil.relativedelta import relativedelta
 from django import forms
 from django.core.exceptions import ValidationError
@@ -40,8 +43,8 @@ class AuthorizationForm(forms.Form):
     data_range = forms.ChoiceField(label=_("数据范围"), choices=RANGE_CHOICES, initial="3")
     validity = forms.ChoiceField(label=_("授权期限"), choices=VALIDITY_CHOICES, initial="12")
 
-    def clean(self) -> dict:
-        data = super().clean()
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
         if data.get("grantee_type") == GranteeType.INSTITUTION and not data.get("institution"):
             self.add_error("institution", _("请选择被授权的金融机构。"))
         if set(data.get("categories") or []) & SENSITIVE_CODES and not data.get("sensitive_confirmed"):
@@ -69,7 +72,7 @@ class SignForm(forms.Form):
     text_hash = forms.CharField(widget=forms.HiddenInput)
     valid_from = forms.DateTimeField(widget=forms.HiddenInput)
 
-    def clean_valid_from(self):  # noqa: ANN201
+    def clean_valid_from(self) -> datetime:
         value = self.cleaned_data["valid_from"]
         if abs((timezone.now() - value).total_seconds()) > 30 * 60:
             raise ValidationError(_("确认页面已超时，请重新确认授权内容。"))

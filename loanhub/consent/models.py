@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date, datetime
+from typing import NoReturn
 
 from django.conf import settings
 from django.db import models
@@ -138,7 +139,7 @@ class AppendOnlyQuerySet(models.QuerySet):
     def update(self, **kwargs: object) -> int:
         raise PermissionError("The access log is append-only.")
 
-    def delete(self):  # noqa: ANN201
+    def delete(self) -> NoReturn:
         raise PermissionError("The access log is append-only.")
 
 
@@ -170,12 +171,15 @@ class AccessLog(models.Model):
         verbose_name_plural = _("查询记录")
         ordering = ["-at"]
 
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d %H:%M} {self.enterprise_id} {self.channel}"
+
     def save(self, *args: object, **kwargs: object) -> None:
         if self.pk is not None:
             raise PermissionError("The access log is append-only.")
         super().save(*args, **kwargs)
 
-    def delete(self, *args: object, **kwargs: object):  # noqa: ANN201
+    def delete(self, *args: object, **kwargs: object) -> NoReturn:
         raise PermissionError("The access log is append-only.")
 
     def category_names(self) -> list[str]:

@@ -6,9 +6,10 @@ Every credit-data read outside the enterprise's own users goes through
 
 from __future__ import annotations
 
-from collections.abc import Collection
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from typing import Any
 
 from django.db.models import Count, Max, Q, QuerySet
 from django.db.models.functions import TruncDate
@@ -51,7 +52,7 @@ def is_member(*, user: User, enterprise: Enterprise) -> bool:
 def institutions_applied_to(*, enterprise: Enterprise) -> QuerySet[FinancialInstitution]:
     """Institutions the enterprise has applied to or been matched with."""
     try:
-        from loanhub.matching.selectors import institution_ids_engaged_with  # noqa: PLC0415
+        from loanhub.matching.selectors import institution_ids_engaged_with
     except ImportError:  # the matching app is not installed yet
         return FinancialInstitution.objects.none()
     return FinancialInstitution.objects.filter(
@@ -87,8 +88,8 @@ def live_platform_authorizations(
     )
 
 
-def scope_from(artefacts: list[Authorization], **kwargs: object) -> Scope:
-    scope = Scope(is_own=False, authorizations=artefacts, **kwargs)  # type: ignore[arg-type]
+def scope_from(artefacts: list[Authorization], **kwargs: Any) -> Scope:
+    scope = Scope(is_own=False, authorizations=artefacts, **kwargs)
     for artefact in artefacts:
         for code in artefact.categories:
             earliest = scope.categories.get(code)
@@ -114,7 +115,7 @@ def viewer_scope(
     if not user.is_authenticated:
         return None
     if is_member(user=user, enterprise=enterprise):
-        return Scope(is_own=True, categories={c: date.min for c in CATEGORY_CODES})
+        return Scope(is_own=True, categories=dict.fromkeys(CATEGORY_CODES, date.min))
     if user.is_bank_staff:
         institution = institution_for_user(user=user)
         if institution is None:
@@ -155,7 +156,7 @@ class AccessDay:
     sources: list[str] = field(default_factory=list)  # the lead or page each read came from
 
 
-def access_log_days(*, enterprise: Enterprise) -> QuerySet:
+def access_log_days(*, enterprise: Enterprise) -> QuerySet[AccessLog, Mapping[str, Any]]:
     """The access log grouped by viewer, channel and day, newest first (to paginate).
 
     Rows are dicts; :func:`access_days_detail` turns a page of them into ``AccessDay``.
@@ -168,7 +169,7 @@ def access_log_days(*, enterprise: Enterprise) -> QuerySet:
     )
 
 
-def access_days_detail(*, enterprise: Enterprise, groups: list[dict]) -> list[AccessDay]:
+def access_days_detail(*, enterprise: Enterprise, groups: Sequence[Mapping[str, Any]]) -> list[AccessDay]:
     """Categories (catalogue order), purposes and sources of each group on a page."""
     if not groups:
         return []
@@ -195,7 +196,10 @@ def access_days_detail(*, enterprise: Enterprise, groups: list[dict]) -> list[Ac
             AccessDay(
                 day=g["day"], user=g["user__username"] or "—", institution=g["institution__name"] or "—",
                 channel=str(channels.get(g["channel"], g["channel"])), count=g["count"], last_at=g["last_at"],
-                categories=[str(CATEGORY_BY_CODE[c].name) for c in sorted(cats, key=lambda c: order.get(c, 99)) if c in CATEGORY_BY_CODE],
+                categories=[
+                    str(CATEGORY_BY_CODE[c].name)
+                    for c in sorted(cats, key=lambda c: order.get(c, 99)) if c in CATEGORY_BY_CODE
+                ],
                 purposes=sorted(str(labels.get(p, p)) for p in purposes), sources=sorted(sources),
             )
         )  # fmt: skip

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date, datetime, timedelta
+from functools import partial
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
@@ -31,17 +33,18 @@ from .models import (
     Purpose,
 )
 
-_consent_listeners: list = []
+ConsentListener = Callable[[Enterprise], object]
+_consent_listeners: list[ConsentListener] = []
 
 
-def on_consent_change(listener) -> None:  # noqa: ANN001
+def on_consent_change(listener: ConsentListener) -> None:
     """Register ``listener(enterprise)`` called after an authorization is signed or revoked."""
     _consent_listeners.append(listener)
 
 
 def _notify(enterprise: Enterprise) -> None:
     for listener in _consent_listeners:
-        transaction.on_commit(lambda listener=listener: listener(enterprise))
+        transaction.on_commit(partial(listener, enterprise))
 
 
 def authorization_preview(

@@ -11,13 +11,14 @@ from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from loanhub.accounts.exceptions import PasswordRecheckLocked
 from loanhub.accounts.lockout import recheck_locked_response
+from loanhub.accounts.requests import AuthenticatedHttpRequest
 from loanhub.enterprises.access import member_enterprise_or_404
 from loanhub.enterprises.selectors import enterprise_is_owner
 from loanhub.institutions.models import FinancialInstitution
@@ -39,7 +40,7 @@ def _safe_next(request: HttpRequest) -> str:
 
 
 @login_required
-def authorization_index(request: HttpRequest, uscc: str) -> HttpResponse:
+def authorization_index(request: AuthenticatedHttpRequest, uscc: str) -> HttpResponse:
     enterprise = member_enterprise_or_404(request, uscc)
     page = Paginator(authorization_list(enterprise=enterprise), 20).get_page(request.GET.get("page"))
     return render(
@@ -77,7 +78,7 @@ def _load_terms(request: HttpRequest, uscc: str) -> dict | None:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def authorization_new(request: HttpRequest, uscc: str) -> HttpResponse:
+def authorization_new(request: AuthenticatedHttpRequest, uscc: str) -> HttpResponse:
     enterprise = member_enterprise_or_404(request, uscc)
     if not enterprise_is_owner(user=request.user, enterprise=enterprise):
         raise PermissionDenied(_("只有企业管理员可以签署授权。"))
@@ -97,7 +98,7 @@ def authorization_new(request: HttpRequest, uscc: str) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def authorization_confirm(request: HttpRequest, uscc: str) -> HttpResponse:
+def authorization_confirm(request: AuthenticatedHttpRequest, uscc: str) -> HttpResponse:
     enterprise = member_enterprise_or_404(request, uscc)
     terms = _load_terms(request, uscc)
     if terms is None:
@@ -116,7 +117,7 @@ def authorization_confirm(request: HttpRequest, uscc: str) -> HttpResponse:
                 password=form.cleaned_data["password"],
                 expected_hash=form.cleaned_data["text_hash"],
                 request=request,
-                **{k: v for k, v in terms.items()},
+                **terms,
             )
         except PasswordRecheckLocked:
             return recheck_locked_response(request)
@@ -141,7 +142,7 @@ def _preview_args(terms: dict) -> dict:
 
 
 @login_required
-def authorization_detail(request: HttpRequest, uscc: str, pk: int) -> HttpResponse:
+def authorization_detail(request: AuthenticatedHttpRequest, uscc: str, pk: int) -> HttpResponse:
     enterprise = member_enterprise_or_404(request, uscc)
     artefact = get_object_or_404(enterprise.authorizations, pk=pk)
     return render(
@@ -158,7 +159,7 @@ def authorization_detail(request: HttpRequest, uscc: str, pk: int) -> HttpRespon
 
 @login_required
 @require_POST
-def authorization_revoke_view(request: HttpRequest, uscc: str, pk: int) -> HttpResponse:
+def authorization_revoke_view(request: AuthenticatedHttpRequest, uscc: str, pk: int) -> HttpResponse:
     enterprise = member_enterprise_or_404(request, uscc)
     artefact = get_object_or_404(enterprise.authorizations, pk=pk)
     authorization_revoke(authorization=artefact, user=request.user)
@@ -167,11 +168,11 @@ def authorization_revoke_view(request: HttpRequest, uscc: str, pk: int) -> HttpR
 
 
 @login_required
-def access_log_view(request: HttpRequest, uscc: str) -> HttpResponse:
+def access_log_view(request: AuthenticatedHttpRequest, uscc: str) -> HttpResponse:
     enterprise = member_enterprise_or_404(request, uscc)
     if request.GET.get("raw"):  # every single read, as recorded
         page = Paginator(access_log_for_enterprise(enterprise=enterprise), 30).get_page(request.GET.get("page"))
         return render(request, "consent/access_log.html", {"enterprise": enterprise, "page": page, "raw": True})
-    page = Paginator(access_log_days(enterprise=enterprise), 30).get_page(request.GET.get("page"))
-    days = access_days_detail(enterprise=enterprise, groups=list(page.object_list))
-    return render(request, "consent/access_log.html", {"enterprise": enterprise, "page": page, "days": days})
+    day_page = Paginator(access_log_days(enterprise=enterprise), 30).get_page(request.GET.get("page"))
+    days = access_days_detail(enterprise=enterprise, groups=list(day_page.object_list))
+    return render(request, "consent/access_log.html", {"enterprise": enterprise, "page": day_page, "days": days})

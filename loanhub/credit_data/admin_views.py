@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
+from django.http import Http404, HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 
 from loanhub.accounts.permissions import platform_admin_required
+from loanhub.accounts.requests import AuthenticatedHttpRequest
 from loanhub.security.exports import csv_response, csv_streaming_response
 
 from .catalog import CATEGORIES, CATEGORY_BY_CODE
@@ -21,7 +22,7 @@ from .services import credit_records_import
 
 
 @platform_admin_required
-def import_index(request: HttpRequest) -> HttpResponse:
+def import_index(request: AuthenticatedHttpRequest) -> HttpResponse:
     form = ImportForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
@@ -48,7 +49,7 @@ def import_index(request: HttpRequest) -> HttpResponse:
 
 
 @platform_admin_required
-def batch_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def batch_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     batch = get_object_or_404(ImportBatch.objects.select_related("provider", "uploaded_by"), pk=pk)
     page = Paginator(batch.rejections.all(), 50).get_page(request.GET.get("page"))
     return render(
@@ -59,7 +60,7 @@ def batch_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @platform_admin_required
-def batch_rejections_export(request: HttpRequest, pk: int) -> StreamingHttpResponse:
+def batch_rejections_export(request: AuthenticatedHttpRequest, pk: int) -> StreamingHttpResponse:
     """The rejected rows of an import as CSV: row number, reason, the cells as stored.
 
     The cells are what an uploader typed, so each is neutralized against formulas.
@@ -75,7 +76,7 @@ def batch_rejections_export(request: HttpRequest, pk: int) -> StreamingHttpRespo
 
 
 @platform_admin_required
-def category_template(request: HttpRequest, category: str) -> HttpResponse:
+def category_template(request: AuthenticatedHttpRequest, category: str) -> HttpResponse:
     if category not in CATEGORY_BY_CODE:
         raise Http404
     return csv_response(column_names(category), [], filename=f"loanhub-{category}-template.csv")

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import date, timedelta
 
 from django.conf import settings
 from django.db import models
@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from loanhub.security.fields import EncryptedJSONField
 
-from .catalog import CATEGORY_BY_CODE, category_choices
+from .catalog import CATEGORY_BY_CODE, Category, category_choices
 
 
 class ProviderKind(models.TextChoices):
@@ -76,7 +76,7 @@ class CreditRecord(models.Model):
         return f"{self.uscc} {self.get_category_display()} {self.record_date}"
 
     @property
-    def category_info(self):  # noqa: ANN201
+    def category_info(self) -> Category:
         return CATEGORY_BY_CODE[self.category]
 
     @property
@@ -98,7 +98,7 @@ class CreditRecord(models.Model):
         return [(str(c.label), self.payload[c.name]) for c in columns if self.payload.get(c.name) not in (None, "")]
 
     @property
-    def effective_repaired_on(self):  # noqa: ANN201
+    def effective_repaired_on(self) -> date | None:
         from .rules import parse_date
 
         return self.repaired_on or parse_date(self.payload.get("repaired_on"))
@@ -156,3 +156,6 @@ class ImportRejection(models.Model):
         verbose_name = _("拒收行")
         verbose_name_plural = _("拒收行")
         ordering = ["batch", "row_number"]
+
+    def __str__(self) -> str:
+        return f"{self.batch_id}#{self.row_number}: {self.reason}"

@@ -10,9 +10,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime
+from typing import TYPE_CHECKING
 
 from dateutil.relativedelta import relativedelta
 from django.utils.translation import gettext as _
+
+if TYPE_CHECKING:
+    from .models import CreditRecord
 
 NEGATIVE_INFO_YEARS = 5
 PENALTY_MIN_MONTHS = {"一般": 3, "严重": 12}
@@ -32,7 +36,7 @@ def parse_date(value: object) -> date | None:
         return None
 
 
-def _act_ended(record) -> date:  # noqa: ANN001
+def _act_ended(record: CreditRecord) -> date:
     payload = record.payload
     if record.category == "dishonest_debtor":
         return parse_date(payload.get("removed_on")) or date.max
@@ -41,12 +45,12 @@ def _act_ended(record) -> date:  # noqa: ANN001
     return record.record_date
 
 
-def penalty_shown_until(record) -> date | None:  # noqa: ANN001
+def penalty_shown_until(record: CreditRecord) -> date | None:
     months = PENALTY_MAX_MONTHS.get(record.severity)
     return record.record_date + relativedelta(months=months) if months else None
 
 
-def record_counts(record, on: date) -> bool:  # noqa: ANN001
+def record_counts(record: CreditRecord, on: date) -> bool:
     """Whether a record counts in scores and in a bank's view on date ``on``."""
     if record.removed_at is not None or record.record_date > on:
         return False
@@ -54,14 +58,15 @@ def record_counts(record, on: date) -> bool:  # noqa: ANN001
         repaired = record.effective_repaired_on
         if record.severity not in PENALTY_MAX_MONTHS or (repaired and repaired <= on):
             return False
-        return on < penalty_shown_until(record)
+        shown_until = penalty_shown_until(record)
+        return shown_until is not None and on < shown_until
     if record.category in ("judicial", "dishonest_debtor"):
         ended = _act_ended(record)
         return ended == date.max or on < ended + relativedelta(years=NEGATIVE_INFO_YEARS)
     return True
 
 
-def dishonest_listing_live(record, on: date) -> bool:  # noqa: ANN001
+def dishonest_listing_live(record: CreditRecord, on: date) -> bool:
     if record.category != "dishonest_debtor" or record.removed_at is not None:
         return False
     listed = parse_date(record.payload.get("listed_on")) or record.record_date
@@ -76,7 +81,7 @@ class RepairCheck:
     earliest: date | None = None
 
 
-def repair_eligibility(record, on: date) -> RepairCheck:  # noqa: ANN001
+def repair_eligibility(record: CreditRecord, on: date) -> RepairCheck:
     """Whether credit repair may be applied for on ``on`` (before proof is checked)."""
     if record.category != "penalty":
         return RepairCheck(False, _("只有行政处罚记录可以申请信用修复。"))

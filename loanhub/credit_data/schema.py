@@ -9,6 +9,7 @@ keeps the two in step.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from django.utils.translation import gettext_lazy as _
 
@@ -24,8 +25,8 @@ class Column:
     label: object = ""
 
 
-def _c(name: str, kind: str, label: object, **kw: object) -> Column:
-    return Column(name=name, kind=kind, label=label, **kw)  # type: ignore[arg-type]
+def _c(name: str, kind: str, label: object, **kw: Any) -> Column:
+    return Column(name=name, kind=kind, label=label, **kw)
 
 
 MONEY = {"min_value": 0}

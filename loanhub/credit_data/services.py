@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
+from functools import partial
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 from django.db import transaction
@@ -20,14 +22,20 @@ from .exceptions import CreditDataError, ImportFileError
 from .models import CreditRecord, ImportBatch, ImportRejection, ImportStatus, Provider, ProviderKind
 from .validation import read_table, validate_frame
 
+if TYPE_CHECKING:
+    from loanhub.enterprises.models import Enterprise
+
+    from .providers.base import RecordProvider
+
 CHUNK = 5000
 MAX_STORED_REJECTIONS = 10000
 Progress = Callable[[ImportBatch], None]
 
-_data_listeners: list = []
+DataListener = Callable[[list[str]], object]
+_data_listeners: list[DataListener] = []
 
 
-def on_data_change(listener) -> None:  # noqa: ANN001
+def on_data_change(listener: DataListener) -> None:
     """Register ``listener(usccs)``, called after records of these enterprises changed."""
     _data_listeners.append(listener)
 
@@ -36,7 +44,7 @@ def _data_changed(usccs: set[str]) -> None:
     if not usccs:
         return
     for listener in _data_listeners:
-        transaction.on_commit(lambda listener=listener: listener(sorted(usccs)))
+        transaction.on_commit(partial(listener, sorted(usccs)))
 
 
 PROVIDER_NAMES = {
@@ -48,7 +56,7 @@ PROVIDER_NAMES = {
 
 def provider_get(kind: str, code: str | None = None) -> Provider:
     provider, _created = Provider.objects.get_or_create(
-        code=code or kind, defaults={"name": PROVIDER_NAMES.get(kind, kind), "kind": kind}
+        code=code or kind, defaults={"name": PROVIDER_NAMES.get(ProviderKind(kind), kind), "kind": kind}
     )
     return provider
 
@@ -104,18 +112,20 @@ def _finish(batch: ImportBatch, *, status: str, error: str = "") -> None:
     batch.error = error
     batch.finished_at = timezone.now()
     batch.save(update_fields=["status", "error", "finished_at"])
-    audit_record(kind=AuditKind.CREDIT_IMPORT, user=batch.uploaded_by, obj=batch, outcome="success" if status == ImportStatus.DONE else "failure", category=batch.category, loaded=batch.rows_loaded, rejected=batch.rows_rejected, error=error)  # fmt: skip
+    audit_record(
+        kind=AuditKind.CREDIT_IMPORT, user=batch.uploaded_by, obj=batch,
+        outcome="success" if status == ImportStatus.DONE else "failure", category=batch.category,
+        loaded=batch.rows_loaded, rejected=batch.rows_rejected, error=error,
+    )  # fmt: skip
 
 
 def _store_rejections(batch: ImportBatch, rejected: pd.DataFrame) -> None:
     batch.rows_rejected = len(rejected)
     batch.rows_done = len(rejected)
     batch.save(update_fields=["rows_rejected", "rows_done"])
+    rows: Iterable[Any] = rejected.head(MAX_STORED_REJECTIONS).itertuples()  # cells typed as any scalar
     ImportRejection.objects.bulk_create(
-        [
-            ImportRejection(batch=batch, row_number=int(r.row_number), reason=r.reason[:500], raw=r.raw)
-            for r in rejected.head(MAX_STORED_REJECTIONS).itertuples()
-        ],
+        [ImportRejection(batch=batch, row_number=int(r.row_number), reason=r.reason[:500], raw=r.raw) for r in rows],
         batch_size=2000,
     )
 
@@ -156,7 +166,9 @@ def _store_chunk(batch: ImportBatch, category: str, chunk: pd.DataFrame, source_
     # Sealed explicitly: bulk_update below does not look at the category.
     sensitive = CATEGORY_BY_CODE[category].sensitive
     new, changed = [], []
-    for row in chunk.itertuples(index=False):
+    # pandas-stubs types every cell as any scalar; validate_frame made these str/date/dict.
+    rows: Iterable[Any] = chunk.itertuples(index=False)
+    for row in rows:
         record = CreditRecord(
             uscc=row.uscc,
             category=category,
@@ -210,7 +222,7 @@ def _as_strings(frame: pd.DataFrame, category: str) -> pd.DataFrame:
 
 
 def credit_records_fetch(
-    *, provider_client, enterprise, user: User | None = None  # noqa: ANN001
+    *, provider_client: RecordProvider, enterprise: Enterprise, user: User | None = None
 ) -> list[ImportBatch]:
     """Fetch an enterprise's records from a provider, within its live authorizations.
 
@@ -218,6 +230,7 @@ def credit_records_fetch(
     with no live artefact nothing is fetched.
     """
     from loanhub.consent.models import Authorization
+
     from .exceptions import ConsentRequired
     from .validation import validate_frame
 

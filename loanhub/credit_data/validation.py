@@ -27,6 +27,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.template.defaultfilters import filesizeformat
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -245,7 +246,8 @@ def _json_record(line: str, limit: int) -> tuple[dict, str]:
     record, problem = {}, ""
     for key, cell in value.items():
         if isinstance(cell, (dict, list)):
-            problem = problem or _("列“%(col)s”是嵌套的 JSON 值（对象或数组），应为文本、数字、true/false 或 null") % {"col": str(key)[:MAX_COLUMN_NAME]}  # fmt: skip
+            nested = _("列“%(col)s”是嵌套的 JSON 值（对象或数组），应为文本、数字、true/false 或 null")
+            problem = problem or nested % {"col": str(key)[:MAX_COLUMN_NAME]}
             cell = json.dumps(cell, ensure_ascii=False)
         record[key] = _cell_text(cell, limit)
     return record, problem
@@ -351,9 +353,9 @@ def _usccs(raw: pd.Series, reasons: _Reasons) -> pd.Series:
     for value in raw.unique():
         try:
             normalized[value] = validate_uscc(value)
-        except Exception as exc:  # ValidationError: keep its message for the report
+        except ValidationError as exc:  # the only error validate_uscc raises, whatever the value
             normalized[value] = None
-            messages[value] = "; ".join(getattr(exc, "messages", [str(exc)]))
+            messages[value] = "; ".join(exc.messages)
     mapped = raw.map(normalized)
     bad = mapped.isna().to_numpy()
     for value, message in messages.items():

@@ -3,24 +3,25 @@
 from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.utils.translation import gettext as _
 
+from loanhub.accounts.requests import AuthenticatedHttpRequest
 from loanhub.consent.exceptions import NotAuthorized
 from loanhub.consent.models import Channel, Purpose
 from loanhub.enterprises.access import member_enterprise_or_404
 from loanhub.enterprises.models import Enterprise
+from loanhub.scoring.exceptions import NoActiveModel
 from loanhub.scoring.models import Trigger
 from loanhub.scoring.selectors import factor_bars, gauge, improvement_tips, score_latest
 from loanhub.scoring.services import rescore_safely, score_for_scope
-from loanhub.scoring.exceptions import NoActiveModel
 
 from .selectors import credit_profile_for_viewer
 
 
 @login_required
-def own_profile(request: HttpRequest, uscc: str) -> HttpResponse:
+def own_profile(request: AuthenticatedHttpRequest, uscc: str) -> HttpResponse:
     enterprise = member_enterprise_or_404(request, uscc, allow_unverified=True)
     if not enterprise.is_verified:  # no records, no score until verified: say why
         context = {"enterprise": enterprise, "title": _("信用画像"), "active": "credit"}
@@ -42,7 +43,7 @@ def own_profile(request: HttpRequest, uscc: str) -> HttpResponse:
 
 
 @login_required
-def bank_profile(request: HttpRequest, uscc: str) -> HttpResponse:
+def bank_profile(request: AuthenticatedHttpRequest, uscc: str) -> HttpResponse:
     """A bank officer's view: only under a live authorization, and logged."""
     if not request.user.is_bank_staff:
         raise Http404

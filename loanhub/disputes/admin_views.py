@@ -6,12 +6,13 @@ import json
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from loanhub.accounts.permissions import platform_admin_required
+from loanhub.accounts.requests import AuthenticatedHttpRequest
 from loanhub.consent.models import Channel
 from loanhub.consent.services import access_log_record
 
@@ -21,7 +22,7 @@ from .services import objection_resolve, repair_decide
 
 
 @platform_admin_required
-def dispute_index(request: HttpRequest) -> HttpResponse:
+def dispute_index(request: AuthenticatedHttpRequest) -> HttpResponse:
     show_all = request.GET.get("all") == "1"
     return render(
         request,
@@ -37,7 +38,7 @@ def dispute_index(request: HttpRequest) -> HttpResponse:
     )
 
 
-def _log_read(request: HttpRequest, case: Objection | RepairRequest, purpose: str) -> None:
+def _log_read(request: AuthenticatedHttpRequest, case: Objection | RepairRequest, purpose: str) -> None:
     """An administrator opening a case reads the enterprise's record: log it."""
     access_log_record(
         enterprise=case.enterprise, user=request.user, categories=[case.record.category],
@@ -50,7 +51,7 @@ def _errors(exc: ValidationError) -> str:
 
 
 @platform_admin_required
-def objection_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def objection_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     objection = get_object_or_404(Objection.objects.select_related("enterprise", "record"), pk=pk)
     if request.method == "POST":
         corrected = None
@@ -88,7 +89,7 @@ def objection_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @platform_admin_required
-def repair_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def repair_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     repair = get_object_or_404(RepairRequest.objects.select_related("enterprise", "record"), pk=pk)
     if request.method == "POST":
         try:

@@ -1,6 +1,9 @@
 from __future__ import annotations
 
+from typing import Any
+
 from django import forms
+from django.core.files.uploadedfile import UploadedFile
 from django.utils.translation import gettext_lazy as _
 
 from .models import ATTACHMENT_TYPES
@@ -10,7 +13,9 @@ MAX_UPLOAD = 10 * 1024 * 1024
 
 
 class _UploadMixin:
-    def _check_size(self, field: str):  # noqa: ANN202
+    cleaned_data: dict[str, Any]
+
+    def _check_size(self, field: str) -> UploadedFile | None:
         upload = self.cleaned_data.get(field)
         if upload and upload.size > MAX_UPLOAD:
             raise forms.ValidationError(_("文件不能超过10MB。"))
@@ -24,7 +29,7 @@ class ObjectionForm(_UploadMixin, forms.Form):
         widget=forms.ClearableFileInput(attrs={"accept": ACCEPT}),
     )  # fmt: skip
 
-    def clean_attachment(self):  # noqa: ANN201
+    def clean_attachment(self) -> UploadedFile | None:
         return self._check_size("attachment")
 
 
@@ -35,5 +40,5 @@ class RepairForm(_UploadMixin, forms.Form):
     )
     commitment_confirmed = forms.BooleanField(label=_("我代表企业签署上述信用承诺书"))
 
-    def clean_proof(self):  # noqa: ANN201
+    def clean_proof(self) -> UploadedFile | None:
         return self._check_size("proof")

@@ -4,21 +4,24 @@ from __future__ import annotations
 
 from pathlib import PurePath
 
+from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.db.models.fields.files import FieldFile
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
+from loanhub.accounts.requests import AuthenticatedHttpRequest
 from loanhub.consent.models import Channel
 from loanhub.consent.services import access_log_record
 from loanhub.credit_data.models import CreditRecord
 from loanhub.credit_data.rules import repair_eligibility
 from loanhub.enterprises.access import member_enterprise_or_404
+from loanhub.enterprises.models import Enterprise
 from loanhub.enterprises.selectors import enterprise_get_for_member
 
 from .forms import ObjectionForm, RepairForm
@@ -32,17 +35,17 @@ from .selectors import (
 from .services import COMMITMENT_TEXT, objection_raise, repair_apply
 
 
-def _own_record(enterprise, pk: int) -> CreditRecord:  # noqa: ANN001
+def _own_record(enterprise: Enterprise, pk: int) -> CreditRecord:
     return get_object_or_404(CreditRecord, pk=pk, uscc=enterprise.uscc)
 
 
-def _add_errors(form, exc: ValidationError) -> None:  # noqa: ANN001
+def _add_errors(form: forms.BaseForm, exc: ValidationError) -> None:
     for field, errors in getattr(exc, "message_dict", {None: exc.messages}).items():
         form.add_error(field if field in form.fields else None, errors)
 
 
 @login_required
-def dispute_index(request: HttpRequest, uscc: str) -> HttpResponse:
+def dispute_index(request: AuthenticatedHttpRequest, uscc: str) -> HttpResponse:
     enterprise = member_enterprise_or_404(request, uscc)
     return render(
         request,
@@ -58,7 +61,7 @@ def dispute_index(request: HttpRequest, uscc: str) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def objection_new(request: HttpRequest, uscc: str, record_id: int) -> HttpResponse:
+def objection_new(request: AuthenticatedHttpRequest, uscc: str, record_id: int) -> HttpResponse:
     enterprise = member_enterprise_or_404(request, uscc)
     record = _own_record(enterprise, record_id)
     form = ObjectionForm(request.POST or None, request.FILES or None)
@@ -78,7 +81,7 @@ def objection_new(request: HttpRequest, uscc: str, record_id: int) -> HttpRespon
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def repair_new(request: HttpRequest, uscc: str, record_id: int) -> HttpResponse:
+def repair_new(request: AuthenticatedHttpRequest, uscc: str, record_id: int) -> HttpResponse:
     enterprise = member_enterprise_or_404(request, uscc)
     record = _own_record(enterprise, record_id)
     check = repair_eligibility(record, timezone.localdate())
@@ -103,7 +106,7 @@ def repair_new(request: HttpRequest, uscc: str, record_id: int) -> HttpResponse:
 
 
 @login_required
-def objection_attachment(request: HttpRequest, uscc: str, pk: int) -> HttpResponse:
+def objection_attachment(request: AuthenticatedHttpRequest, uscc: str, pk: int) -> FileResponse:
     """An objection's evidence: for the enterprise's members and platform
     administrators only (404 for anyone else); never from /media/."""
     objection = objection_get_for_viewer(user=request.user, uscc=uscc, pk=pk)
@@ -113,7 +116,7 @@ def objection_attachment(request: HttpRequest, uscc: str, pk: int) -> HttpRespon
 
 
 @login_required
-def repair_proof(request: HttpRequest, uscc: str, pk: int) -> HttpResponse:
+def repair_proof(request: AuthenticatedHttpRequest, uscc: str, pk: int) -> FileResponse:
     """A credit-repair request's proof, on the same terms as an objection's evidence."""
     repair = repair_get_for_viewer(user=request.user, uscc=uscc, pk=pk)
     if repair is None:
@@ -122,7 +125,7 @@ def repair_proof(request: HttpRequest, uscc: str, pk: int) -> HttpResponse:
 
 
 def _case_file(
-    request: HttpRequest, case: Objection | RepairRequest, file: FieldFile, kind: str
+    request: AuthenticatedHttpRequest, case: Objection | RepairRequest, file: FieldFile, kind: str
 ) -> FileResponse:
     if not file:
         raise Http404
@@ -136,7 +139,7 @@ def _case_file(
             enterprise=case.enterprise, user=request.user, categories=[case.record.category],
             purpose=kind, channel=Channel.BACK_OFFICE, detail=f"{kind} #{case.pk} file",
         )  # fmt: skip
-    filename = f"{kind}-{case.pk}{PurePath(file.name).suffix}"
+    filename = f"{kind}-{case.pk}{PurePath(file.name or '').suffix}"
     response = FileResponse(handle, as_attachment=True, filename=filename)
     response["Cache-Control"] = "private, no-store"
     return response

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from django.http import Http404, HttpRequest
+from django.http import Http404
+
+from loanhub.accounts.requests import AuthenticatedHttpRequest
 
 from .exceptions import EnterprisePageNotVerified
 from .models import Enterprise
@@ -10,7 +12,7 @@ from .selectors import enterprise_get_for_member
 
 
 def member_enterprise_or_404(
-    request: HttpRequest, uscc: str, *, allow_unverified: bool = False
+    request: AuthenticatedHttpRequest, uscc: str, *, allow_unverified: bool = False
 ) -> Enterprise:
     """The member's enterprise. Its private pages (records, needs, authorizations,
     objections …) stay closed (403 with the reason) until it is verified; only the

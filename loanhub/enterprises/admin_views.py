@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from loanhub.accounts.permissions import platform_admin_required
+from loanhub.accounts.requests import AuthenticatedHttpRequest
 from loanhub.security.masking import mask_id_number, mask_phone
 
 from .forms import LicenceRejectForm
@@ -22,7 +23,7 @@ PAGE_SIZE = 20
 
 
 @platform_admin_required
-def licence_index(request: HttpRequest) -> HttpResponse:
+def licence_index(request: AuthenticatedHttpRequest) -> HttpResponse:
     show_all = request.GET.get("all") == "1"
     queue = licence_queue(status=None if show_all else LicenceStatus.PENDING)
     page = Paginator(queue, PAGE_SIZE).get_page(request.GET.get("page"))
@@ -65,13 +66,13 @@ def _licence(pk: int) -> BusinessLicence:
 
 
 @platform_admin_required
-def licence_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def licence_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     return _detail(request, _licence(pk))
 
 
 @platform_admin_required
 @require_POST
-def licence_decide(request: HttpRequest, pk: int) -> HttpResponse:
+def licence_decide(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     licence = _licence(pk)
     form = LicenceRejectForm(request.POST)
     try:

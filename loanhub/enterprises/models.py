@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 from django.conf import settings
 from django.core.validators import MinValueValidator, RegexValidator
 from django.db import models
@@ -128,7 +130,7 @@ class Enterprise(models.Model):
     def industry_name(self) -> str:
         return str(INDUSTRY_SECTIONS.get(self.industry[:1], self.industry))
 
-    def years_in_business(self, on: object | None = None) -> float:
+    def years_in_business(self, on: date | None = None) -> float:
         today = on or timezone.localdate()
         return round((today - self.registration_date).days / 365.25, 1)
 

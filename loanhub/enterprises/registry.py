@@ -53,7 +53,7 @@ def sandbox_registry_enabled() -> bool:
 
 def _rng(uscc: str, seed: int) -> random.Random:
     digest = hashlib.sha256(f"loanhub-sandbox-registry:{seed}:{uscc}".encode()).digest()
-    return random.Random(int.from_bytes(digest[:8], "big"))
+    return random.Random(int.from_bytes(digest[:8], "big"))  # noqa: S311 — synthetic sandbox data, not a secret
 
 
 def sandbox_registration_record(uscc: str, seed: int) -> RegistrationRecord:

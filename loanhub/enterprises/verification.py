@@ -9,6 +9,7 @@ colleagues.
 from __future__ import annotations
 
 import secrets
+from typing import Any
 
 import filetype
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -99,7 +100,7 @@ def enterprise_verify_elements(
     raised after the attempt has been committed.
     """
     name, id_number, mobile = legal_representative.strip(), id_number.strip().upper(), mobile.strip()
-    masked = {"id_number": mask_id_number(id_number), "mobile": mask_phone(mobile)}
+    masked: dict[str, Any] = {"id_number": mask_id_number(id_number), "mobile": mask_phone(mobile)}
     with transaction.atomic():
         enterprise = Enterprise.objects.select_for_update().get(pk=enterprise.pk)
         _require_owner(user, enterprise)
@@ -145,9 +146,10 @@ def _element_attempt(
             _("平台暂无该企业的登记信息，无法在线核验。请上传营业执照，由平台人工审核。"),
             code="no_registration_record",
         )
-    left = element_check_state(enterprise=enterprise).attempts_left
-    if left == 0:
-        return VerificationLocked(element_check_state(enterprise=enterprise).locked_until)
+    state = element_check_state(enterprise=enterprise)
+    if state.attempts_left == 0 and state.locked_until is not None:
+        return VerificationLocked(state.locked_until)
+    left = state.attempts_left
     return ValidationError(
         _("填写的法定代表人信息与登记信息不一致，请核对后重试（还可尝试 %(n)d 次）。")
         % {"n": left},
@@ -185,7 +187,7 @@ def licence_upload(
         status=LicenceStatus.SUPERSEDED
     )
     licence = BusinessLicence(
-        enterprise=enterprise, uploaded_by=user, content_type=mime, size=upload.size
+        enterprise=enterprise, uploaded_by=user, content_type=mime, size=upload.size or 0
     )
     licence.file.save(f"licences/{secrets.token_hex(16)}.{LICENCE_TYPES[mime]}", upload, save=False)
     licence.save()

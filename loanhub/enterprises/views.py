@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
+
+from loanhub.accounts.requests import AuthenticatedHttpRequest
 
 from .access import member_enterprise_or_404
 from .forms import ElementCheckForm, LicenceUploadForm, MemberInviteForm
@@ -29,13 +32,13 @@ from .verification import (
 )
 
 
-def _add_errors(form, exc: ValidationError) -> None:  # noqa: ANN001
+def _add_errors(form: forms.BaseForm, exc: ValidationError) -> None:
     for field, errors in getattr(exc, "message_dict", {None: exc.messages}).items():
         form.add_error(field if field in form.fields else None, errors)
 
 
 def _detail_page(
-    request: HttpRequest, enterprise: Enterprise, invite_form: MemberInviteForm | None = None
+    request: AuthenticatedHttpRequest, enterprise: Enterprise, invite_form: MemberInviteForm | None = None
 ) -> HttpResponse:
     context = {
         "enterprise": enterprise,
@@ -47,14 +50,14 @@ def _detail_page(
 
 
 @login_required
-def enterprise_detail(request: HttpRequest, uscc: str) -> HttpResponse:
+def enterprise_detail(request: AuthenticatedHttpRequest, uscc: str) -> HttpResponse:
     enterprise = member_enterprise_or_404(request, uscc, allow_unverified=True)
     return _detail_page(request, enterprise)
 
 
 @login_required
 @require_POST
-def member_invite(request: HttpRequest, uscc: str) -> HttpResponse:
+def member_invite(request: AuthenticatedHttpRequest, uscc: str) -> HttpResponse:
     enterprise = member_enterprise_or_404(request, uscc, allow_unverified=True)
     form = MemberInviteForm(request.POST)
     if form.is_valid():
@@ -71,7 +74,7 @@ def member_invite(request: HttpRequest, uscc: str) -> HttpResponse:
 
 
 def _verification_page(
-    request: HttpRequest,
+    request: AuthenticatedHttpRequest,
     enterprise: Enterprise,
     element_form: ElementCheckForm | None = None,
     licence_form: LicenceUploadForm | None = None,
@@ -96,14 +99,14 @@ def _verification_page(
 
 
 @login_required
-def verification(request: HttpRequest, uscc: str) -> HttpResponse:
+def verification(request: AuthenticatedHttpRequest, uscc: str) -> HttpResponse:
     enterprise = member_enterprise_or_404(request, uscc, allow_unverified=True)
     return _verification_page(request, enterprise)
 
 
 @login_required
 @require_POST
-def verify_elements(request: HttpRequest, uscc: str) -> HttpResponse:
+def verify_elements(request: AuthenticatedHttpRequest, uscc: str) -> HttpResponse:
     enterprise = member_enterprise_or_404(request, uscc, allow_unverified=True)
     form = ElementCheckForm(request.POST)
     if form.is_valid():
@@ -119,7 +122,7 @@ def verify_elements(request: HttpRequest, uscc: str) -> HttpResponse:
 
 @login_required
 @require_POST
-def upload_licence(request: HttpRequest, uscc: str) -> HttpResponse:
+def upload_licence(request: AuthenticatedHttpRequest, uscc: str) -> HttpResponse:
     enterprise = member_enterprise_or_404(request, uscc, allow_unverified=True)
     form = LicenceUploadForm(request.POST, request.FILES)
     if form.is_valid():
@@ -134,7 +137,7 @@ def upload_licence(request: HttpRequest, uscc: str) -> HttpResponse:
 
 
 @login_required
-def licence_file(request: HttpRequest, uscc: str, pk: int) -> HttpResponse:
+def licence_file(request: AuthenticatedHttpRequest, uscc: str, pk: int) -> FileResponse:
     """The licence itself: for the enterprise's members and platform administrators
     only (404 for anyone else); never from /media/."""
     licence = licence_get_for_viewer(user=request.user, uscc=uscc, pk=pk)

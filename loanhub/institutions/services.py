@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from types import ModuleType
+
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
@@ -55,7 +57,7 @@ def institution_add_staff(
     return membership
 
 
-def _portal():  # noqa: ANN202 — cms builds on institutions; import at call time
+def _portal() -> ModuleType:  # cms builds on institutions: imported at call time
     from cms import services
 
     return services

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from loanhub.accounts.permissions import platform_admin_required
+from loanhub.accounts.requests import AuthenticatedHttpRequest
 
 from .exceptions import NoActiveModel
 from .models import ModelVersion, RescoreJob
@@ -19,7 +20,7 @@ from .tasks import rescore_all_task
 
 
 @platform_admin_required
-def model_index(request: HttpRequest) -> HttpResponse:
+def model_index(request: AuthenticatedHttpRequest) -> HttpResponse:
     return render(
         request,
         "scoring/admin/model_index.html",
@@ -28,7 +29,7 @@ def model_index(request: HttpRequest) -> HttpResponse:
 
 
 @platform_admin_required
-def model_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def model_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     version = get_object_or_404(ModelVersion, pk=pk)
     card = version.card
     return render(
@@ -48,7 +49,7 @@ def model_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 @platform_admin_required
 @require_POST
-def model_register_view(request: HttpRequest) -> HttpResponse:
+def model_register_view(request: AuthenticatedHttpRequest) -> HttpResponse:
     try:
         folder = validate_model_dir(request.POST.get("path", ""))
         version = model_register(path=folder)
@@ -61,7 +62,7 @@ def model_register_view(request: HttpRequest) -> HttpResponse:
 
 @platform_admin_required
 @require_POST
-def model_activate_view(request: HttpRequest, pk: int) -> HttpResponse:
+def model_activate_view(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     version = get_object_or_404(ModelVersion, pk=pk)
     model_activate(version=version, user=request.user)
     messages.success(request, _("已启用模型 %(v)s，新的评分将使用该版本。") % {"v": version.version})
@@ -70,7 +71,7 @@ def model_activate_view(request: HttpRequest, pk: int) -> HttpResponse:
 
 @platform_admin_required
 @require_POST
-def rescore_start(request: HttpRequest) -> HttpResponse:
+def rescore_start(request: AuthenticatedHttpRequest) -> HttpResponse:
     try:
         job = rescore_job_create(user=request.user)
     except NoActiveModel as exc:
@@ -82,7 +83,7 @@ def rescore_start(request: HttpRequest) -> HttpResponse:
 
 
 @platform_admin_required
-def rescore_job_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def rescore_job_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     job = get_object_or_404(RescoreJob, pk=pk)
     return render(
         request,

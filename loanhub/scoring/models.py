@@ -127,6 +127,9 @@ class RescoreJob(models.Model):
         verbose_name_plural = _("批量重评任务")
         ordering = ["-created_at"]
 
+    def __str__(self) -> str:
+        return f"{self.pk} {self.status} {self.done}/{self.total}"
+
     @property
     def percent(self) -> int:
         return int(100 * self.done / self.total) if self.total else (100 if self.status == JobStatus.DONE else 0)

@@ -48,7 +48,7 @@ def improvement_tips(*, score: ScoreRecord | None, limit: int = 4) -> list[str]:
     """Plain-words advice from the factors that raise the enterprise's risk most."""
     if score is None:
         return []
-    from risk_models.feature_dictionary import FEATURES  # noqa: PLC0415
+    from risk_models.feature_dictionary import FEATURES
 
     category_of = {name: spec.category for name, spec in FEATURES.items()}
     tips: list[str] = []

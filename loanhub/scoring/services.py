@@ -13,6 +13,7 @@ from collections.abc import Callable, Iterable, Sequence
 from datetime import date
 from pathlib import Path
 from threading import Lock
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -118,6 +119,18 @@ def record_frames(
     return {category: pd.DataFrame(items) for category, items in rows.items()}
 
 
+def _feature_row(features: pd.DataFrame, uscc: str) -> pd.Series:
+    row = features.loc[uscc]
+    if not isinstance(row, pd.Series):  # the features are one row per enterprise
+        raise ValueError(f"more than one feature row for {uscc}")
+    return row
+
+
+def _rows(frame: pd.DataFrame) -> Iterable[Any]:
+    """``itertuples`` rows; pandas-stubs types their cells as any scalar."""
+    return frame.itertuples(index=False)
+
+
 def _inputs_hash(version: str, features: pd.Series) -> str:
     """Keyed (HMAC-SHA256, the key of sensitive record hashes): the features include
     tax amounts, which a plain hash would let anyone with the table guess back."""
@@ -178,16 +191,16 @@ def _compute(
             as_of=as_of,
             categories=categories,
             scope=key,
-            inputs_hash=_inputs_hash(version.version, features.loc[enterprise.uscc]),
+            inputs_hash=_inputs_hash(version.version, _feature_row(features, enterprise.uscc)),
             pd=float(row.pd),
             score=int(row.score),
             grade=str(row.grade),
             knockout=bool(getattr(row, "knockout", False)),
             reasons=list(row.reasons),
-            features={k: _plain(v) for k, v in features.loc[enterprise.uscc].items()},
+            features={k: _plain(v) for k, v in _feature_row(features, enterprise.uscc).items()},
             trigger=trigger,
         )
-        for enterprise, row in zip(enterprises, scored.itertuples(index=False), strict=True)
+        for enterprise, row in zip(enterprises, _rows(scored), strict=True)
     ]
     return records
 
@@ -251,7 +264,7 @@ def rescore_job_create(*, user: User | None = None) -> RescoreJob:
     )
 
 
-def rescore_job_run(job: RescoreJob, *, progress=None) -> RescoreJob:  # noqa: ANN001
+def rescore_job_run(job: RescoreJob, *, progress: Callable[[RescoreJob], object] | None = None) -> RescoreJob:
     """Rescore every enterprise in chunks, recording progress after each chunk.
 
     Resumable: a rerun of a job that stopped midway continues after ``done``.

@@ -17,11 +17,15 @@ import re
 from collections.abc import Iterable, Iterator
 from decimal import Decimal
 from itertools import chain
+from typing import TYPE_CHECKING
 
 from django.http import HttpResponse, StreamingHttpResponse
 from django.utils.http import content_disposition_header
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
+
+if TYPE_CHECKING:  # openpyxl names its write-only sheet in a private module
+    from openpyxl.worksheet._write_only import WriteOnlyWorksheet
 
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 CSV_CONTENT_TYPE = "text/csv; charset=utf-8"
@@ -80,7 +84,7 @@ def csv_streaming_response(
     return response
 
 
-def _xlsx_cell(sheet, value: object) -> object:  # noqa: ANN001 — a write-only worksheet
+def _xlsx_cell(sheet: WriteOnlyWorksheet, value: object) -> object:
     value = neutralize(value)
     if isinstance(value, bool):
         return value

@@ -17,12 +17,16 @@ plain JSON, so rows that need no secrecy cost nothing extra.
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from functools import lru_cache
+from typing import Any
 
 from cryptography.fernet import Fernet, InvalidToken, MultiFernet
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 from django.db import models
+from django.db.backends.base.base import BaseDatabaseWrapper
+from django.db.models import Expression
 from django.db.models.fields.json import KeyTransform
 
 
@@ -69,12 +73,12 @@ class EncryptedTextField(models.TextField):
 
     description = "Text encrypted at rest"
 
-    def from_db_value(self, value, expression, connection):  # noqa: ANN001, ANN201
+    def from_db_value(self, value: str | None, expression: object, connection: BaseDatabaseWrapper) -> str | None:
         if value is None or value == "":
             return value
         return decrypt_text(value)
 
-    def get_prep_value(self, value):  # noqa: ANN001, ANN201
+    def get_prep_value(self, value: Any) -> Any:
         value = super().get_prep_value(value)
         if value is None or value == "":
             return value
@@ -125,17 +129,17 @@ class EncryptedJSONField(models.JSONField):
 
     description = "JSON, encrypted at rest when sealed"
 
-    def __init__(self, *args: object, seal_when: str | None = None, **kwargs: object) -> None:
+    def __init__(self, *args: Any, seal_when: str | None = None, **kwargs: Any) -> None:
         self.seal_when = seal_when
         super().__init__(*args, **kwargs)
 
-    def deconstruct(self):  # noqa: ANN201
+    def deconstruct(self) -> tuple[str, str, Sequence[Any], dict[str, Any]]:
         name, path, args, kwargs = super().deconstruct()
         if self.seal_when:
             kwargs["seal_when"] = self.seal_when
         return name, path, args, kwargs
 
-    def pre_save(self, model_instance: models.Model, add: bool):  # noqa: ANN201, FBT001
+    def pre_save(self, model_instance: models.Model, add: bool) -> Any:
         value = super().pre_save(model_instance, add)
         if (
             isinstance(value, (dict, list))
@@ -147,28 +151,31 @@ class EncryptedJSONField(models.JSONField):
             setattr(model_instance, self.attname, value)
         return value
 
-    def get_prep_value(self, value):  # noqa: ANN001, ANN201
+    def get_prep_value(self, value: Any) -> Any:
         if isinstance(value, SEALED_TYPES):
             return encrypt_text(json.dumps(value, cls=self.encoder, ensure_ascii=False))
         return super().get_prep_value(value)
 
-    def from_db_value(self, value, expression, connection):  # noqa: ANN001, ANN201
+    def from_db_value(self, value: str | None, expression: Expression, connection: BaseDatabaseWrapper) -> Any:
         value = super().from_db_value(value, expression, connection)
         if isinstance(value, str) and not isinstance(expression, KeyTransform):
             return self._open(value)
         return value
 
-    def to_python(self, value):  # noqa: ANN001, ANN201
+    def to_python(self, value: Any) -> Any:
         # A fixture written by value_to_string holds the token: load it sealed.
         return self._open(value) if isinstance(value, str) else value
 
-    def value_to_string(self, obj: models.Model):  # noqa: ANN201
+    def value_to_string(self, obj: models.Model) -> Any:
         # dumpdata writes the token, never the plaintext.
         value = self.value_from_object(obj)
         return self.get_prep_value(value) if isinstance(value, SEALED_TYPES) else value
 
     def _open(self, token: str) -> Sealed | SealedList:
-        return seal(json.loads(decrypt_text(token), cls=self.decoder))  # type: ignore[return-value]
+        value = seal(json.loads(decrypt_text(token), cls=self.decoder))
+        if not isinstance(value, SEALED_TYPES):  # the field holds objects and arrays only
+            raise ValueError("an encrypted JSON value must be an object or an array")
+        return value
 
     def rotate_db_value(self, raw: str | None) -> str | None:
         """The stored JSON ``raw`` re-encrypted with the current key (None: plain JSON)."""

@@ -101,5 +101,5 @@ class PinnedAddressAdapter(HTTPAdapter):
         return host_params, pool_kwargs
 
     def add_headers(self, request: PreparedRequest, **kwargs: Any) -> None:
-        netloc = urlsplit(request.url).netloc.rpartition("@")[2]
+        netloc = urlsplit(str(request.url)).netloc.rpartition("@")[2]
         request.headers.setdefault("Host", netloc)

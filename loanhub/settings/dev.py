@@ -6,7 +6,7 @@ Everything insecure here is a clearly-marked development default that
 
 from __future__ import annotations
 
-from .base import *  # noqa: F403
+from .base import *  # noqa: F403 — each settings module extends base
 from .base import env
 
 DEBUG = env.bool("DJANGO_DEBUG", default=True)

@@ -5,11 +5,11 @@ SQLite by default; CI sets ``DATABASE_URL`` to a PostgreSQL server.
 
 from __future__ import annotations
 
-from .base import *  # noqa: F403
+from .base import *  # noqa: F403 — each settings module extends base
 from .base import BASE_DIR, env
 
 DEBUG = False
-SECRET_KEY = "test-only-loanhub-secret-key"  # TEST ONLY
+SECRET_KEY = "test-only-loanhub-secret-key"  # noqa: S105 — TEST ONLY; production.py refuses it
 ALLOWED_HOSTS = ["127.0.0.1", "localhost", "testserver"]
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"

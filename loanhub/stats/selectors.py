@@ -91,7 +91,10 @@ def headline(frame: pd.DataFrame | None = None) -> Headline:
     frame = lead_frame() if frame is None else frame
     authorized = Authorization.objects.live().values("enterprise").distinct().count()
     empty = frame.empty
-    total = (lambda col: int(frame[col].sum())) if not empty else (lambda col: 0)
+
+    def total(col: str) -> int:
+        return 0 if empty else int(frame[col].sum())
+
     credit_amount = float(frame.loc[frame["credit"], "amount"].sum()) if not empty else 0.0
     return Headline(
         enterprises=Enterprise.objects.count(), authorized=authorized, needs=FinancingNeed.objects.count(),

@@ -3,18 +3,21 @@
 from __future__ import annotations
 
 from decimal import Decimal
+from typing import Any
 
-from django.http import HttpRequest, HttpResponse
+import pandas as pd
+from django.http import HttpResponse
 from django.shortcuts import render
 from django.utils.translation import gettext as _
 
 from loanhub.accounts.permissions import platform_admin_required
+from loanhub.accounts.requests import AuthenticatedHttpRequest
 from loanhub.security.exports import csv_response
 
 from .selectors import DIMENSIONS, breakdown, headline, lead_frame, model_health, now_label
 
 
-def _bars(table, value: str, unit: float = 1.0) -> list[dict]:  # noqa: ANN001
+def _bars(table: pd.DataFrame, value: str, unit: float = 1.0) -> list[dict[str, Any]]:
     if table.empty:
         return []
     top = float(table[value].max()) or 1.0
@@ -25,7 +28,7 @@ def _bars(table, value: str, unit: float = 1.0) -> list[dict]:  # noqa: ANN001
 
 
 @platform_admin_required
-def dashboard(request: HttpRequest) -> HttpResponse:
+def dashboard(request: AuthenticatedHttpRequest) -> HttpResponse:
     dimension = request.GET.get("by", "bank")
     if dimension not in DIMENSIONS:
         dimension = "bank"
@@ -39,16 +42,18 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         "stats/dashboard.html",
         {
             "title": _("统计分析"), "icon": "table", "headline": headline(frame), "dimension": dimension,
-            "dimensions": DIMENSIONS, "rows": table.to_dict("records"), "amount_bars": _bars(table, "amount", unit=10000),
-            "month_bars": _bars(monthly, "leads"), "health": health,
-            "histogram": [{"label": label, "value": count, "width": round(100 * count / top)} for label, count in health.histogram],
+            "dimensions": DIMENSIONS, "rows": table.to_dict("records"),
+            "amount_bars": _bars(table, "amount", unit=10000), "month_bars": _bars(monthly, "leads"), "health": health,
+            "histogram": [
+                {"label": label, "value": count, "width": round(100 * count / top)} for label, count in health.histogram
+            ],
             "generated": now_label(),
         },
     )  # fmt: skip
 
 
 @platform_admin_required
-def export(request: HttpRequest) -> HttpResponse:
+def export(request: AuthenticatedHttpRequest) -> HttpResponse:
     dimension = request.GET.get("by", "bank")
     if dimension not in DIMENSIONS:  # never echo the query string into the file
         dimension = "bank"

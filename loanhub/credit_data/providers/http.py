@@ -17,6 +17,7 @@ import secrets
 import time
 from collections.abc import Callable, Iterable
 from datetime import date
+from typing import Any
 from urllib.parse import urlsplit
 
 import pandas as pd
@@ -64,7 +65,7 @@ class HttpProvider:
     def fetch(
         self, usccs: Iterable[str], categories: Iterable[str], since: date | None = None
     ) -> dict[str, pd.DataFrame]:
-        query = {"usccs": sorted(set(usccs)), "categories": sorted(set(categories))}
+        query: dict[str, Any] = {"usccs": sorted(set(usccs)), "categories": sorted(set(categories))}
         if since:
             query["since"] = since.isoformat()
         rows: list[dict] = []
@@ -99,8 +100,7 @@ class HttpProvider:
                 last_error = ProviderError(f"provider answered HTTP {response.status_code}")
                 continue
             return self._parse(response)
-        assert last_error is not None
-        raise last_error
+        raise last_error or ProviderError("no attempt was made")
 
     def _headers(self, body: bytes) -> dict[str, str]:
         timestamp, nonce = str(int(time.time())), secrets.token_hex(8)
