@@ -169,7 +169,10 @@ def _consent_masks(needs: list[NeedRow], table: ProductTable) -> np.ndarray:
 def match(needs: list[NeedRow], table: ProductTable) -> MatchResult:
     """Eligibility and scores of every (need, product) pair."""
     n, m = len(needs), len(table)
-    col = lambda values: np.asarray(values, dtype=float)[:, None]  # noqa: E731
+
+    def col(values: list[float]) -> np.ndarray:
+        return np.asarray(values, dtype=float)[:, None]
+
     amount, term = col([x.amount for x in needs]), col([x.term_months for x in needs])
     years = col([x.years_in_business for x in needs])
     pd_ = col([x.pd if x.pd is not None else np.nan for x in needs])
@@ -198,7 +201,7 @@ def match(needs: list[NeedRow], table: ProductTable) -> MatchResult:
         f[:, :, 11] = np.nan_to_num(pd_, nan=1.0) > np.nan_to_num(table.max_pd[None, :], nan=np.inf)
     allowed = _consent_masks(needs, table)
     f[:, :, 13] = (table.required[None, :] & ~allowed) != 0
-    eligible = ~f.any(axis=2)
+    eligible = np.asarray(~f.any(axis=2))  # no copy: the stubs call .any() a bool or an array
     likelihood = _likelihood(pd_, grade, table)
     fit = _fit(table, amount, term, wanted)
     cost = _cost(table)

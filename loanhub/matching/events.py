@@ -7,6 +7,7 @@ blocks or undoes the change itself.
 from __future__ import annotations
 
 from collections.abc import Callable
+from functools import partial
 
 from django.db import transaction
 
@@ -21,4 +22,4 @@ def on_lead_event(listener: Callable[[Lead, str], None]) -> None:
 
 def lead_event(lead: Lead, event: str) -> None:
     for listener in _listeners:
-        transaction.on_commit(lambda listener=listener: listener(lead, event))
+        transaction.on_commit(partial(listener, lead, event))

@@ -1,9 +1,12 @@
 from __future__ import annotations
 
+from typing import Any
+
 from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from loanhub.enterprises.models import Enterprise
 from loanhub.institutions.models import FinancialInstitution
 
 from .models import DeclineReason, LeadStatus, Urgency, Visibility
@@ -44,8 +47,8 @@ class NeedForm(forms.Form):
         widget=forms.CheckboxSelectMultiple,
     )  # fmt: skip
 
-    def clean(self) -> dict:
-        data = super().clean()
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
         if data.get("visibility") == Visibility.CHOSEN and not data.get("banks"):
             self.add_error("banks", _("请至少选择一家金融机构。"))
         return data
@@ -74,10 +77,12 @@ class DirectApplyForm(forms.Form):
         widget=forms.CheckboxSelectMultiple,
     )  # fmt: skip
 
-    def __init__(self, *args: object, enterprises: list | None = None, **kwargs: object) -> None:
+    def __init__(self, *args: Any, enterprises: list[Enterprise] | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.enterprises = {e.uscc: e for e in enterprises or []}
-        self.fields["enterprise"].choices = [(e.uscc, e.name) for e in enterprises or []]
+        field = self.fields["enterprise"]
+        if isinstance(field, forms.ChoiceField):
+            field.choices = [(e.uscc, e.name) for e in enterprises or []]
 
 
 class ApproveForm(forms.Form):

@@ -10,7 +10,7 @@ from loanhub.enterprises.models import Enterprise
 logger = logging.getLogger(__name__)
 
 
-def product_page_changed(sender, instance, **kwargs) -> None:  # noqa: ANN001
+def product_page_changed(sender: object, instance: object, **kwargs: object) -> None:
     from cms.models import FinancingProductPage
 
     from .matcher import products_changed

@@ -20,9 +20,10 @@ Purposes (the authorization text, version 2026-12-v2, says the same):
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Any
 
 from django.db.models import Q
 from django.utils import timezone
@@ -30,7 +31,7 @@ from django.utils.translation import gettext_lazy as _
 
 from loanhub.accounts.models import User
 from loanhub.consent.models import AccessLog, Authorization, AuthorizationStatus, GranteeType, Purpose
-from loanhub.consent.selectors import scope_from
+from loanhub.consent.selectors import Scope, scope_from
 from loanhub.consent.services import access_log_bulk
 from loanhub.credit_data.catalog import CATEGORY_CODES
 from loanhub.institutions.selectors import institution_for_user
@@ -100,20 +101,20 @@ class LeadKey:
         return cls(lead.pk, lead.enterprise_id, lead.institution_id, lead.status, lead.judgement_basis)
 
 
-def _artefacts(keys: Sequence[LeadKey]) -> dict[int, list[dict]]:
+def _artefacts(keys: Sequence[LeadKey]) -> dict[int, list[Mapping[str, Any]]]:
     """The enterprises' authorizations that could name these leads' banks (one query)."""
     rows = Authorization.objects.filter(enterprise_id__in={k.enterprise_id for k in keys}).filter(
         Q(grantee_type=GranteeType.INSTITUTION, institution_id__in={k.institution_id for k in keys})
         | Q(grantee_type=GranteeType.APPLIED)
     )
-    by_enterprise: dict[int, list[dict]] = defaultdict(list)
+    by_enterprise: dict[int, list[Mapping[str, Any]]] = defaultdict(list)
     for row in rows.values("id", "enterprise_id", "institution_id", "grantee_type", "purpose", "status",
                            "valid_from", "expires_at"):  # fmt: skip
         by_enterprise[row["enterprise_id"]].append(row)
     return by_enterprise
 
 
-def _coverage(key: LeadKey, artefacts: list[dict], at: datetime) -> Coverage:
+def _coverage(key: LeadKey, artefacts: Sequence[Mapping[str, Any]], at: datetime) -> Coverage:
     # An "institutions I apply to" grant covers every bank holding one of its leads.
     mine = [a for a in artefacts if a["grantee_type"] == GranteeType.APPLIED or a["institution_id"] == key.institution_id]
     allowed = judgement_purposes(key.status)
@@ -160,10 +161,10 @@ def judgement_reads_log(
             enterprise_id=key.enterprise_id, user=viewer, institution=institution,
             authorization_id=coverage[key.id].live_ids[0], categories=catalogue_order(categories),
             purpose=coverage[key.id].purpose, channel=channel, detail=f"{detail}：线索 #{key.id}"[:200],
-        )  # fmt: skip
+        )
         for key, categories in leads
         if coverage.get(key.id) and coverage[key.id].visible
-    ]
+    ]  # fmt: skip
     access_log_bulk(entries)
     return len(entries)
 
@@ -196,7 +197,7 @@ def leads_with_judgements(
     return list(leads)
 
 
-def scope_for_lead(lead: Lead, ids: Sequence[int]):  # noqa: ANN201
+def scope_for_lead(lead: Lead, ids: Sequence[int]) -> Scope:
     artefacts = list(Authorization.objects.filter(pk__in=list(ids)))
     return scope_from(artefacts, institution=lead.institution)
 
@@ -225,7 +226,7 @@ def lead_judgements_refresh(leads: Sequence[Lead]) -> int:
     leads = [lead for lead in leads if lead.pk]
     if not leads:
         return 0
-    coverage = coverage_for_leads([LeadKey(l.pk, l.enterprise_id, l.institution_id, l.status, "") for l in leads])
+    coverage = coverage_for_leads([LeadKey(ld.pk, ld.enterprise_id, ld.institution_id, ld.status, "") for ld in leads])
     table = matcher.product_table()
     column = {int(pid): j for j, pid in enumerate(table.ids)}
     scores: dict[tuple[int, str], ScoreRecord | None] = {}
@@ -248,12 +249,12 @@ def lead_judgements_refresh(leads: Sequence[Lead]) -> int:
     return len(leads)
 
 
-def _judgement_fields(lead: Lead, score: ScoreRecord | None, table, j: int | None) -> dict:  # noqa: ANN001
+def _judgement_fields(lead: Lead, score: ScoreRecord | None, table: engine.ProductTable, j: int | None) -> dict[str, Any]:
     facts = matcher.EnterpriseFacts(
         grade=score.grade if score else None, pd=score.pd if score else None, score=score.score if score else None,
         knockout=False, years=lead.enterprise.years_in_business(),
     )  # fmt: skip
-    fields: dict = {"grade": facts.grade or "", "pd": facts.pd, "score": facts.score}
+    fields: dict[str, Any] = {"grade": facts.grade or "", "pd": facts.pd, "score": facts.score}
     if j is None:  # the product is no longer live: keep its rank, nothing to compute from
         fields.update(likelihood=0.0, expected_value=0.0)
         return fields

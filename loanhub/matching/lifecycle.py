@@ -196,15 +196,16 @@ def lead_disburse(*, lead: Lead, officer: User, amount: object, disbursed_on: da
     if errors:
         raise ValidationError(errors)
     first = not Lead.objects.filter(enterprise=lead.enterprise, status=LeadStatus.DISBURSED).exists()
+    note = _("放款 %(a)s 元") % {"a": f"{amount_d:,.0f}"}
     lead = _move(
         lead, officer, frm=(LeadStatus.APPROVED,), to=LeadStatus.DISBURSED, kind="disbursed",
-        note=_("放款 %(a)s 元") % {"a": f"{amount_d:,.0f}"}, disbursed_amount=amount_d, disbursed_on=day,
+        note=note, disbursed_amount=amount_d, disbursed_on=day,
         is_first_loan=first,
     )  # fmt: skip
     lead.need.__class__.objects.filter(pk=lead.need_id).update(status=NeedStatus.FUNDED)
     lead_judgements_refresh([lead])  # a live loan: monitoring authorizations now count too
     audit_record(kind=AuditKind.LEAD_DECISION, user=officer, obj=lead, decision="disbursed", amount=str(amount_d), on=day.isoformat())
-    _tell_sme(lead, _("%(bank)s 已放款") % {"bank": lead.institution.short_name}, lead.events.last().note)
+    _tell_sme(lead, _("%(bank)s 已放款") % {"bank": lead.institution.short_name}, note)
     return lead
 
 

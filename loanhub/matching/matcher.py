@@ -41,7 +41,7 @@ def products_changed() -> None:
 def product_table() -> engine.ProductTable:
     from cms.selectors import product_frame
 
-    version = cache.get_or_set(VERSION_KEY, 1, None)
+    version: int = cache.get_or_set(VERSION_KEY, 1, None) or 1
     with _lock:
         table = _tables.get(version)
         if table is None:
@@ -197,7 +197,8 @@ def explain(
     """(eligible products best first, near misses failing ≤ ``near_miss_limit`` checks)."""
     failures = result.failures[row]
     counts = failures.sum(axis=1)
-    eligible, near = [], []
+    eligible: list[Match] = []
+    near: list[Match] = []
     order = np.argsort(-result.sme_score[row], kind="stable")
     for j in order:
         if counts[j] > near_miss_limit or failures[j, 0] or failures[j, 1]:

@@ -2,12 +2,20 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from wagtail.contrib.settings.models import BaseGenericSetting, register_setting
+
+if TYPE_CHECKING:
+    from loanhub.credit_data.selectors import CreditProfile
+    from loanhub.scoring.models import ScoreRecord
+
+    from .judgements import Coverage
 
 
 # --------------------------------------------------------------------------- needs
@@ -165,6 +173,13 @@ class Lead(models.Model):
     is_first_loan = models.BooleanField(_("首贷"), default=False)
     created_at = models.DateTimeField(_("推送时间"), default=timezone.now, db_index=True)
     updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
+
+    if TYPE_CHECKING:
+        # Attached by judgements.leads_with_judgements: what the viewer may see of the judgement.
+        coverage: Coverage
+        # Attached by the API's lead detail for its serializer.
+        credit_profile: CreditProfile | None
+        scoped_score: ScoreRecord | None
 
     class Meta:
         verbose_name = _("线索")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from decimal import Decimal, InvalidOperation
+from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
@@ -17,7 +18,7 @@ from loanhub.enterprises.services import enterprise_require_verified
 from loanhub.institutions.models import FinancialInstitution, InstitutionMembership
 
 from . import matcher
-from .clock import claim_deadline, decision_deadline, platform_settings
+from .clock import MatchingSettings, claim_deadline, decision_deadline, platform_settings
 from .exceptions import ConsentMissing, NeedLocked, NotEligible
 from .judgements import lead_judgements_refresh
 from .models import (
@@ -43,7 +44,7 @@ def _require_member(user: User, enterprise: Enterprise) -> None:
 def term_months_valid(value: object) -> int | None:
     """A loan term in whole months, 1 to 360; None when it is not one."""
     try:
-        term = int(value)  # type: ignore[call-overload]
+        term = int(value)  # type: ignore[call-overload]  # any value: a TypeError means "not a term"
     except (TypeError, ValueError):
         return None
     return term if 1 <= term <= 360 else None
@@ -64,7 +65,7 @@ def _clean_terms(amount: object, term_months: object, purpose: str, collateral: 
         errors["purpose"] = _("请说明资金用途。")
     if set(collateral) - set(COLLATERAL_KINDS):
         errors["collateral_offered"] = _("担保方式无效。")
-    if errors:
+    if errors or term is None:
         raise ValidationError(errors)
     return value, term
 
@@ -116,7 +117,7 @@ def need_post(
     return need
 
 
-def _lead_for(need: FinancingNeed, match: matcher.Match, facts: matcher.EnterpriseFacts, *, source: str, referred_from: Lead | None, settings) -> Lead:  # noqa: ANN001
+def _lead_for(need: FinancingNeed, match: matcher.Match, facts: matcher.EnterpriseFacts, *, source: str, referred_from: Lead | None, settings: MatchingSettings) -> Lead:
     now = timezone.now()
     return Lead(
         need=need, product_id=match.product_id, institution_id=match.institution_id,
@@ -209,7 +210,7 @@ def need_can_withdraw(need: FinancingNeed, lead_statuses: Iterable[str]) -> bool
 
 
 @transaction.atomic
-def need_update(*, user: User, need: FinancingNeed, **fields: object) -> FinancingNeed:
+def need_update(*, user: User, need: FinancingNeed, **fields: Any) -> FinancingNeed:
     """Edit a need until a bank has claimed one of its leads."""
     _require_member(user, need.enterprise)
     need = FinancingNeed.objects.select_for_update().get(pk=need.pk)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from statistics import median
 
-from django.db.models import Count, F, Q, Sum
+from django.db.models import Count, F, Q, QuerySet, Sum
 
 from loanhub.institutions.models import FinancialInstitution
 
@@ -58,17 +58,19 @@ def bank_scorecard(*, institutions: list[FinancialInstitution] | None = None) ->
     hours = _claim_hours(qs)
     cards = [
         Scorecard(
-            institution=by_id[t["institution"]], leads=t["n"], claimed=t["claimed"], claimed_in_time=t["claimed_in_time"],
-            median_claim_hours=hours.get(t["institution"]), decided=t["decided"], approved=t["approved"],
+            institution=by_id[t["institution"]], leads=t["n"], claimed=t["claimed"],
+            claimed_in_time=t["claimed_in_time"], median_claim_hours=hours.get(t["institution"]),
+            decided=t["decided"], approved=t["approved"],
             disbursed_amount=float(t["disbursed"] or 0), disbursed_count=t["disbursed_n"], overdue=t["overdue"],
-        )  # fmt: skip
+        )
         for t in totals
-    ]
+    ]  # fmt: skip
     return sorted(cards, key=lambda c: c.institution.name)
 
 
-def _claim_hours(qs) -> dict[int, float]:  # noqa: ANN001
+def _claim_hours(qs: QuerySet[Lead]) -> dict[int, float]:
     spans: dict[int, list[float]] = {}
     for institution_id, created, claimed in qs.filter(claimed_at__isnull=False).values_list("institution_id", "created_at", "claimed_at"):
-        spans.setdefault(institution_id, []).append((claimed - created).total_seconds() / 3600)
+        if claimed is not None:  # filtered above; the column is nullable
+            spans.setdefault(institution_id, []).append((claimed - created).total_seconds() / 3600)
     return {k: round(median(v), 1) for k, v in spans.items()}

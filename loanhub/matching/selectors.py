@@ -2,13 +2,19 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
+from django.contrib.auth.models import AnonymousUser
 from django.db.models import Exists, OuterRef, Q, QuerySet
 
 from loanhub.accounts.models import User
 from loanhub.enterprises.models import Enterprise
 
+if TYPE_CHECKING:
+    from .models import FinancingNeed, Lead
 
-def application_list_for_user(*, user: User) -> QuerySet:
+
+def application_list_for_user(*, user: User | AnonymousUser) -> QuerySet[Lead]:
     """Applications (leads) of the enterprises ``user`` belongs to, not withdrawn."""
     from .models import Lead, LeadStatus
 
@@ -53,7 +59,7 @@ def lead_list_for_member(*, user: User) -> QuerySet:
     )  # fmt: skip
 
 
-def lead_timeline(*, need) -> list:  # noqa: ANN001
+def lead_timeline(*, need: FinancingNeed) -> list[Lead]:
     """The need's leads with their events, for the SME."""
     leads = list(
         need.leads.select_related("product", "institution").prefetch_related("events").order_by("created_at", "pk")
@@ -132,5 +138,5 @@ def _live_cover() -> QuerySet:
     )
 
 
-def lead_get_for_staff(*, user: User, pk: int):  # noqa: ANN201
+def lead_get_for_staff(*, user: User, pk: int) -> Lead | None:
     return lead_list_for_staff(user=user).filter(pk=pk).first()

@@ -6,7 +6,7 @@
 
 from __future__ import annotations
 
-from .lifecycle import (  # noqa: F401
+from .lifecycle import (
     check_deadlines,
     lead_approve,
     lead_assign,
@@ -15,4 +15,19 @@ from .lifecycle import (  # noqa: F401
     lead_disburse,
     lead_start_review,
 )
-from .needs import apply_direct, need_apply_product, need_post, need_update, need_withdraw  # noqa: F401
+from .needs import apply_direct, need_apply_product, need_post, need_update, need_withdraw
+
+__all__ = [
+    "apply_direct",
+    "check_deadlines",
+    "lead_approve",
+    "lead_assign",
+    "lead_claim",
+    "lead_decline",
+    "lead_disburse",
+    "lead_start_review",
+    "need_apply_product",
+    "need_post",
+    "need_update",
+    "need_withdraw",
+]

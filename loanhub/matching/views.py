@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -13,6 +14,7 @@ from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
+from loanhub.accounts.requests import AuthenticatedHttpRequest
 from loanhub.enterprises.access import member_enterprise_or_404
 from loanhub.enterprises.selectors import enterprise_list_for_member
 
@@ -34,7 +36,7 @@ from .selectors import lead_timeline, need_list_for_enterprise
 PENDING = "pending_need"
 
 
-def _form_errors(form, exc: ValidationError) -> None:  # noqa: ANN001
+def _form_errors(form: forms.BaseForm, exc: ValidationError) -> None:
     mapping = {"amount": "amount_wan"}
     for field, errors in getattr(exc, "message_dict", {None: exc.messages}).items():
         target = mapping.get(field, field)
@@ -54,7 +56,7 @@ def _consent_redirect(request: HttpRequest, uscc: str, exc: ConsentMissing, back
 
 
 @login_required
-def need_index(request: HttpRequest, uscc: str) -> HttpResponse:
+def need_index(request: AuthenticatedHttpRequest, uscc: str) -> HttpResponse:
     enterprise = member_enterprise_or_404(request, uscc)
     page = Paginator(need_list_for_enterprise(enterprise=enterprise), 10).get_page(request.GET.get("page"))
     return render(request, "matching/need_list.html", {"enterprise": enterprise, "page": page})
@@ -62,7 +64,7 @@ def need_index(request: HttpRequest, uscc: str) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def need_new(request: HttpRequest, uscc: str) -> HttpResponse:
+def need_new(request: AuthenticatedHttpRequest, uscc: str) -> HttpResponse:
     enterprise = member_enterprise_or_404(request, uscc)
     pending = request.session.get(PENDING, {}) if request.method == "GET" else {}
     form = NeedForm(request.POST or None, initial=pending.get(uscc))
@@ -91,7 +93,7 @@ def _flatten(values: dict) -> dict:
 
 
 @login_required
-def need_detail(request: HttpRequest, uscc: str, pk: int) -> HttpResponse:
+def need_detail(request: AuthenticatedHttpRequest, uscc: str, pk: int) -> HttpResponse:
     enterprise = member_enterprise_or_404(request, uscc)
     need = get_object_or_404(enterprise.needs, pk=pk)
     leads = lead_timeline(need=need)
@@ -111,7 +113,7 @@ def need_detail(request: HttpRequest, uscc: str, pk: int) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def need_edit(request: HttpRequest, uscc: str, pk: int) -> HttpResponse:
+def need_edit(request: AuthenticatedHttpRequest, uscc: str, pk: int) -> HttpResponse:
     enterprise = member_enterprise_or_404(request, uscc)
     need = get_object_or_404(enterprise.needs, pk=pk)
     initial = {
@@ -136,7 +138,7 @@ def need_edit(request: HttpRequest, uscc: str, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def need_withdraw_view(request: HttpRequest, uscc: str, pk: int) -> HttpResponse:
+def need_withdraw_view(request: AuthenticatedHttpRequest, uscc: str, pk: int) -> HttpResponse:
     enterprise = member_enterprise_or_404(request, uscc)
     need = get_object_or_404(enterprise.needs, pk=pk)
     try:
@@ -150,7 +152,7 @@ def need_withdraw_view(request: HttpRequest, uscc: str, pk: int) -> HttpResponse
 
 @login_required
 @require_POST
-def need_apply(request: HttpRequest, uscc: str, pk: int) -> HttpResponse:
+def need_apply(request: AuthenticatedHttpRequest, uscc: str, pk: int) -> HttpResponse:
     enterprise = member_enterprise_or_404(request, uscc)
     need = get_object_or_404(enterprise.needs, pk=pk)
     try:
@@ -166,7 +168,7 @@ def need_apply(request: HttpRequest, uscc: str, pk: int) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def product_apply(request: HttpRequest, product_id: int) -> HttpResponse:
+def product_apply(request: AuthenticatedHttpRequest, product_id: int) -> HttpResponse:
     """Apply to one product straight from the marketplace."""
     from cms.models import FinancingProductPage
 

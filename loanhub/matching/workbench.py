@@ -2,22 +2,24 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from typing import Any
 
+from django import forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from cms.selectors import product_choices_for_institution
+from loanhub.accounts.requests import AuthenticatedHttpRequest
 from loanhub.consent.exceptions import NotAuthorized
 from loanhub.consent.models import Channel
 from loanhub.credit_data.selectors import credit_profile_for_viewer
-from loanhub.institutions.models import InstitutionMembership, StaffRole
+from loanhub.institutions.models import FinancialInstitution, InstitutionMembership, StaffRole
 from loanhub.institutions.selectors import institution_for_user, membership_for_staff
 from loanhub.scoring.exceptions import NoActiveModel
 from loanhub.scoring.selectors import factor_bars, gauge
@@ -28,18 +30,19 @@ from .exceptions import MatchingError
 from .forms import ApproveForm, DeclineForm, DisburseForm, LeadFilterForm
 from .judgements import leads_with_judgements, profile_purposes
 from .lifecycle import lead_approve, lead_assign, lead_claim, lead_decline, lead_disburse, lead_start_review
-from .models import LeadStatus
+from .models import Lead, LeadStatus
 from .scorecard import bank_scorecard
 from .selectors import lead_get_for_staff, lead_list_for_staff
 
-def _staff(request: HttpRequest) -> InstitutionMembership:
+
+def _staff(request: AuthenticatedHttpRequest) -> InstitutionMembership:
     membership = membership_for_staff(user=request.user)
     if membership is None:
         raise PermissionDenied
     return membership
 
 
-def _filters(request: HttpRequest, *, notify: bool = False) -> dict:
+def _filters(request: AuthenticatedHttpRequest, *, notify: bool = False) -> dict:
     """The list's filters, validated (forms.LeadFilterForm): a bad value is dropped;
     with ``notify``, a notice on the page names it."""
     form = LeadFilterForm(request.GET)
@@ -51,7 +54,7 @@ def _filters(request: HttpRequest, *, notify: bool = False) -> dict:
     return filters
 
 
-def lead_index(request: HttpRequest) -> HttpResponse:
+def lead_index(request: AuthenticatedHttpRequest) -> HttpResponse:
     membership = _staff(request)
     filters = _filters(request, notify=True)
     leads = lead_list_for_staff(user=request.user, filters=filters)
@@ -74,7 +77,7 @@ def lead_index(request: HttpRequest) -> HttpResponse:
     )  # fmt: skip
 
 
-def _lead_or_404(request: HttpRequest, pk: int):  # noqa: ANN202
+def _lead_or_404(request: AuthenticatedHttpRequest, pk: int) -> Lead:
     _staff(request)
     lead = lead_get_for_staff(user=request.user, pk=pk)
     if lead is None:
@@ -82,7 +85,7 @@ def _lead_or_404(request: HttpRequest, pk: int):  # noqa: ANN202
     return lead
 
 
-def lead_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def lead_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     membership = _staff(request)
     lead = _lead_or_404(request, pk)
     leads_with_judgements([lead], viewer=request.user, channel=Channel.BACK_OFFICE, detail="线索详情", log=False)
@@ -118,7 +121,7 @@ def lead_detail(request: HttpRequest, pk: int) -> HttpResponse:
     )  # fmt: skip
 
 
-def _profile_note(lead) -> str:  # noqa: ANN001
+def _profile_note(lead: Lead) -> str:
     """Why the authorized records are not shown on this lead (when they are not)."""
     if not profile_purposes(lead.status):
         return str(_("受理线索后，凭企业的“贷前审查”授权可查看授权范围内的信用信息明细。"))
@@ -127,7 +130,7 @@ def _profile_note(lead) -> str:  # noqa: ANN001
     return str(_("企业尚未授权本机构用于“贷前审查”，暂不能查看信用信息明细。"))
 
 
-def _cleaned(form) -> dict:  # noqa: ANN001
+def _cleaned(form: forms.Form) -> dict[str, Any]:
     """The form's data, or its errors as one ValidationError (shown as messages)."""
     if not form.is_valid():
         raise ValidationError([e for errs in form.errors.values() for e in errs])
@@ -135,7 +138,7 @@ def _cleaned(form) -> dict:  # noqa: ANN001
 
 
 @require_POST
-def lead_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
+def lead_action(request: AuthenticatedHttpRequest, pk: int, action: str) -> HttpResponse:
     lead = _lead_or_404(request, pk)
     user = request.user
     try:
@@ -143,7 +146,7 @@ def lead_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
             lead_claim(lead=lead, officer=user)
             messages.success(request, _("已受理该线索，请在审批时限内作出决定。"))
         elif action == "assign":
-            officer = InstitutionMembership.objects.get(institution_id=lead.institution_id, user_id=request.POST.get("officer")).user
+            officer = InstitutionMembership.objects.get(institution_id=lead.institution_id, user_id=request.POST.get("officer") or 0).user
             lead_assign(lead=lead, manager=user, officer=officer)
             messages.success(request, _("已分配给 %(o)s。") % {"o": officer})
         elif action == "review":
@@ -171,7 +174,7 @@ def lead_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
     return redirect("leads_admin:detail", pk=lead.pk)
 
 
-def lead_export(request: HttpRequest) -> HttpResponse:
+def lead_export(request: AuthenticatedHttpRequest) -> HttpResponse:
     """The filtered lead list as CSV (UTF-8 with BOM, opens in Excel) or .xlsx."""
     _staff(request)
     leads = leads_with_judgements(
@@ -180,21 +183,23 @@ def lead_export(request: HttpRequest) -> HttpResponse:
     )  # fmt: skip
     header = [_("线索"), _("企业"), _("统一社会信用代码"), _("产品"), _("金额（元）"), _("期限（月）"), _("等级"), _("状态"), _("推送时间"), _("受理人"), _("已超时")]
     rows = [
-        [lead.pk, lead.enterprise.name, lead.enterprise.uscc, lead.product.title, float(lead.need.amount), lead.need.term_months,
-         lead.grade if lead.coverage.visible else lead.coverage.reason_text, lead.get_status_display(), timezone.localtime(lead.created_at).strftime("%Y-%m-%d %H:%M"),
+        [lead.pk, lead.enterprise.name, lead.enterprise.uscc, lead.product.title, float(lead.need.amount),
+         lead.need.term_months, lead.grade if lead.coverage.visible else lead.coverage.reason_text,
+         lead.get_status_display(), timezone.localtime(lead.created_at).strftime("%Y-%m-%d %H:%M"),
          str(lead.claimed_by or ""), _("是") if lead.is_overdue else ""]
         for lead in leads
     ]  # fmt: skip
-    stamp = datetime.now().strftime("%Y%m%d-%H%M")
+    stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
     if request.GET.get("format") == "xlsx":
         return xlsx_response(header, rows, filename=f"leads-{stamp}.xlsx")
     return csv_response(header, rows, filename=f"leads-{stamp}.csv")
 
 
-def scorecard_view(request: HttpRequest) -> HttpResponse:
+def scorecard_view(request: AuthenticatedHttpRequest) -> HttpResponse:
     user = request.user
-    if user.is_bank_staff:
-        institutions = [institution_for_user(user=user)]
+    institution = institution_for_user(user=user) if user.is_bank_staff else None
+    if institution is not None:
+        institutions: list[FinancialInstitution] | None = [institution]
     elif user.is_platform_admin or user.is_superuser:
         institutions = None  # every bank
     else:
