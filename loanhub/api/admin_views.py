@@ -13,12 +13,13 @@ from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.cache import add_never_cache_headers
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from loanhub.accounts.requests import AuthenticatedHttpRequest
 from loanhub.institutions.models import InstitutionMembership, StaffRole
 from loanhub.institutions.selectors import membership_for_staff
 
@@ -38,17 +39,17 @@ from .webhooks import (
 
 ENDPOINTS_PER_PAGE = 25
 DELIVERIES_PER_PAGE = 20
-SECRET_ONCE = "webhooks_admin_secret_once"
+SECRET_ONCE = "webhooks_admin_secret_once"  # noqa: S105 — a session key's name, not a secret
 
 
-def _staff(request: HttpRequest) -> InstitutionMembership:
+def _staff(request: AuthenticatedHttpRequest) -> InstitutionMembership:
     membership = membership_for_staff(user=request.user)
     if membership is None:
         raise PermissionDenied
     return membership
 
 
-def _manager(request: HttpRequest) -> InstitutionMembership:
+def _manager(request: AuthenticatedHttpRequest) -> InstitutionMembership:
     membership = _staff(request)
     if membership.role != StaffRole.MANAGER:
         raise PermissionDenied  # officers read; the bank's manager configures
@@ -59,14 +60,14 @@ def _endpoint_or_404(membership: InstitutionMembership, pk: int) -> WebhookEndpo
     return get_object_or_404(webhook_list(institution=membership.institution), pk=pk)
 
 
-def _show_secret_once(request: HttpRequest, endpoint: WebhookEndpoint, *, created: bool) -> HttpResponse:
+def _show_secret_once(request: AuthenticatedHttpRequest, endpoint: WebhookEndpoint, *, created: bool) -> HttpResponse:
     """Redirect (so a reload does not post again) to the page that shows the secret.
     The session holds only which endpoint may show it, once; never the secret."""
     request.session[SECRET_ONCE] = {"pk": endpoint.pk, "created": created}
     return redirect("webhooks_admin:secret", pk=endpoint.pk)
 
 
-def webhook_secret(request: HttpRequest, pk: int) -> HttpResponse:
+def webhook_secret(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     endpoint = _endpoint_or_404(_manager(request), pk)
     once = request.session.pop(SECRET_ONCE, None)
     if not once or once.get("pk") != endpoint.pk:
@@ -82,11 +83,12 @@ def webhook_secret(request: HttpRequest, pk: int) -> HttpResponse:
     return response
 
 
-def webhook_index(request: HttpRequest) -> HttpResponse:
+def webhook_index(request: AuthenticatedHttpRequest) -> HttpResponse:
     membership = _staff(request)
     endpoints = webhook_list_with_last_delivery(institution=membership.institution)
     page = Paginator(endpoints, ENDPOINTS_PER_PAGE).get_page(request.GET.get("page"))
-    rows = [(e, DeliveryStatus(e.last_status).label if e.last_status else None) for e in page.object_list]
+    # last_status: annotated by webhook_list_with_last_delivery
+    rows = [(e, DeliveryStatus(status).label if (status := getattr(e, "last_status", None)) else None) for e in page.object_list]
     return render(
         request,
         "webhooks/admin/index.html",
@@ -97,7 +99,7 @@ def webhook_index(request: HttpRequest) -> HttpResponse:
     )  # fmt: skip
 
 
-def webhook_add(request: HttpRequest) -> HttpResponse:
+def webhook_add(request: AuthenticatedHttpRequest) -> HttpResponse:
     membership = _manager(request)
     form = EndpointCreateForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -112,7 +114,7 @@ def webhook_add(request: HttpRequest) -> HttpResponse:
     )
 
 
-def webhook_edit(request: HttpRequest, pk: int) -> HttpResponse:
+def webhook_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     membership = _manager(request)
     endpoint = _endpoint_or_404(membership, pk)
     initial = {"url": endpoint.url, "events": endpoint.events, "description": endpoint.description,
@@ -139,14 +141,14 @@ def webhook_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_POST
-def webhook_set_active(request: HttpRequest, pk: int, *, active: bool) -> HttpResponse:
+def webhook_set_active(request: AuthenticatedHttpRequest, pk: int, *, active: bool) -> HttpResponse:
     endpoint = _endpoint_or_404(_manager(request), pk)
     webhook_update(endpoint=endpoint, is_active=active)
     messages.success(request, _("已启用，新的线索事件将推送到该地址。") if active else _("已停用，不再向该地址推送。"))
     return redirect("webhooks_admin:detail", pk=endpoint.pk)
 
 
-def webhook_delete_view(request: HttpRequest, pk: int) -> HttpResponse:
+def webhook_delete_view(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """GET asks for confirmation; only the POST from that page deletes."""
     endpoint = _endpoint_or_404(_manager(request), pk)
     if request.method == "POST":
@@ -160,7 +162,7 @@ def webhook_delete_view(request: HttpRequest, pk: int) -> HttpResponse:
     )  # fmt: skip
 
 
-def webhook_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def webhook_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     membership = _staff(request)
     endpoint = _endpoint_or_404(membership, pk)
     deliveries = delivery_list(endpoint=endpoint)
@@ -182,7 +184,7 @@ def webhook_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_POST
-def delivery_retry(request: HttpRequest, pk: int, delivery_pk: int) -> HttpResponse:
+def delivery_retry(request: AuthenticatedHttpRequest, pk: int, delivery_pk: int) -> HttpResponse:
     endpoint = _endpoint_or_404(_manager(request), pk)
     delivery = get_object_or_404(endpoint.deliveries.select_related("endpoint"), pk=delivery_pk)
     try:

@@ -114,7 +114,7 @@ def _reshape(exc: Exception, response: Response) -> Response:
         message = data.get("detail", "") if isinstance(data, dict) else _flatten_message(data)
         if isinstance(exc, exceptions.AuthenticationFailed):
             code = "authentication_failed"
-        elif isinstance(exc, exceptions.Throttled) and exc.wait:
-            details = {"retry_after": int(exc.wait + 0.999)}
+        elif isinstance(exc, exceptions.Throttled) and (wait := getattr(exc, "wait", None)):  # not in the stubs
+            details = {"retry_after": int(wait + 0.999)}
     response.data = error_body(code, message, details)
     return response

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.db import models
@@ -34,6 +35,9 @@ class ApiToken(models.Model):
     last_used_at = models.DateTimeField(_("最近使用"), null=True, blank=True)
     expires_at = models.DateTimeField(_("到期时间"), null=True, blank=True)
     revoked_at = models.DateTimeField(_("撤销时间"), null=True, blank=True)
+
+    if TYPE_CHECKING:
+        token: str  # the plain key, set once on issue for the response (never stored)
 
     class Meta:
         verbose_name = _("接口令牌")
@@ -135,3 +139,6 @@ class WebhookAttempt(models.Model):
         verbose_name = _("Webhook 投递尝试")
         verbose_name_plural = _("Webhook 投递尝试")
         ordering = ["delivery", "number"]
+
+    def __str__(self) -> str:
+        return f"{self.delivery_id} #{self.number}: {self.status_code or self.error}"

@@ -54,7 +54,7 @@ class ApiTokenScheme(OpenApiAuthenticationExtension):
     target_class = "loanhub.api.authentication.ApiTokenAuthentication"
     name = "tokenAuth"
 
-    def get_security_definition(self, auto_schema):  # noqa: ANN001, ANN201
+    def get_security_definition(self, auto_schema: BaseAutoSchema) -> dict[str, str]:
         return {
             "type": "apiKey",
             "in": "header",
@@ -67,7 +67,9 @@ class AutoSchema(BaseAutoSchema):
     """Names nested serializers after their view: ``NeedListApi.InputSerializer`` →
     ``NeedListApiInput`` (every view has its own ``InputSerializer``)."""
 
-    def _get_serializer_name(self, serializer, direction, bypass_extensions=False) -> str:  # noqa: ANN001
+    def _get_serializer_name(
+        self, serializer: serializers.BaseSerializer, direction: str, bypass_extensions: bool = False
+    ) -> str:
         name = super()._get_serializer_name(serializer, direction, bypass_extensions)
         qualname = type(serializer).__qualname__
         if "." in qualname and not getattr(getattr(serializer, "Meta", None), "component_name", None):

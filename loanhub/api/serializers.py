@@ -5,6 +5,7 @@ from __future__ import annotations
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from loanhub.consent.selectors import Scope
 from loanhub.matching.models import Lead, LeadEvent
 
 
@@ -28,7 +29,7 @@ class ScopeSerializer(serializers.Serializer):
     categories = serializers.SerializerMethodField()
     purposes = serializers.ListField(child=serializers.CharField())
 
-    def get_categories(self, scope) -> list[str]:  # noqa: ANN001
+    def get_categories(self, scope: Scope) -> list[str]:
         return sorted(scope.categories)
 
 

@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 from django.core.cache import caches
+from rest_framework.request import Request
 from rest_framework.throttling import SimpleRateThrottle
+from rest_framework.views import APIView
 
+from loanhub.accounts.models import User
 from loanhub.security.net import client_ip
 
 
@@ -18,7 +21,7 @@ class AuthRateThrottle(_ThrottleCache):
 
     scope = "auth"
 
-    def get_cache_key(self, request, view) -> str:  # noqa: ANN001
+    def get_cache_key(self, request: Request, view: APIView) -> str:
         return self.cache_format % {"scope": self.scope, "ident": client_ip(request) or "unknown"}
 
 
@@ -27,6 +30,6 @@ class ExpensiveRateThrottle(_ThrottleCache):
 
     scope = "expensive"
 
-    def get_cache_key(self, request, view) -> str:  # noqa: ANN001
-        ident = request.user.pk if request.user.is_authenticated else client_ip(request)
+    def get_cache_key(self, request: Request, view: APIView) -> str:
+        ident = request.user.pk if isinstance(request.user, User) else client_ip(request)
         return self.cache_format % {"scope": self.scope, "ident": ident}

@@ -31,8 +31,9 @@ import logging
 import secrets
 import time
 from collections.abc import Callable
-from datetime import timedelta
+from datetime import datetime, timedelta
 from ipaddress import ip_address
+from typing import Any
 from urllib.parse import urlsplit
 
 import requests
@@ -191,7 +192,7 @@ def webhook_create(
     return endpoint
 
 
-def _audit(endpoint: WebhookEndpoint, action: str, user: User | None = None, **details: object) -> None:
+def _audit(endpoint: WebhookEndpoint, action: str, user: User | None = None, **details: Any) -> None:
     """Who changed where the bank's lead data is pushed (never the secret)."""
     audit_record(
         kind=AuditKind.WEBHOOK_CHANGED, user=user, obj=endpoint, action=action, url=endpoint.url,
@@ -200,14 +201,14 @@ def _audit(endpoint: WebhookEndpoint, action: str, user: User | None = None, **d
 
 
 @transaction.atomic
-def webhook_update(*, endpoint: WebhookEndpoint, **fields: object) -> WebhookEndpoint:
+def webhook_update(*, endpoint: WebhookEndpoint, **fields: Any) -> WebhookEndpoint:
     changed = sorted(fields)
     if "url" in fields:
         endpoint.url = webhook_url_validate(str(fields.pop("url")))
     if "secret" in fields:
         endpoint.secret = _clean_secret(str(fields.pop("secret") or ""))
     if "events" in fields:
-        endpoint.events = _clean_events(fields.pop("events"))  # type: ignore[arg-type]
+        endpoint.events = _clean_events(fields.pop("events"))
     for name in ("description", "is_active"):
         if name in fields:
             setattr(endpoint, name, fields.pop(name))
@@ -411,14 +412,14 @@ def delivery_attempt(delivery_id: int) -> WebhookDelivery | None:
     return delivery
 
 
-def deliveries_due(now=None) -> QuerySet[WebhookDelivery]:  # noqa: ANN001
+def deliveries_due(now: datetime | None = None) -> QuerySet[WebhookDelivery]:
     now = now or timezone.now()
     return WebhookDelivery.objects.filter(
         status__in=(DeliveryStatus.PENDING, DeliveryStatus.RETRYING), next_attempt_at__lte=now
     ).order_by("next_attempt_at", "pk")
 
 
-def deliveries_retry(*, now=None, limit: int = 500) -> int:  # noqa: ANN001
+def deliveries_retry(*, now: datetime | None = None, limit: int = 500) -> int:
     """Attempt every due delivery once (``manage.py retry_webhooks``); returns how many."""
     ids = list(deliveries_due(now).values_list("pk", flat=True)[:limit])
     for pk in ids:

@@ -11,6 +11,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from ..models import ApiToken
+from ..permissions import api_user
 from ..schema import AUTH, errors
 from ..throttling import AuthRateThrottle
 from ..tokens import MAX_VALIDITY_DAYS, token_issue, token_list, token_revoke
@@ -67,7 +68,7 @@ class TokenListApi(APIView):
 
     @extend_schema(operation_id="auth_tokens_list", tags=["auth"], responses={200: TokenOutputSerializer(many=True), **errors(*AUTH)})
     def get(self, request: Request) -> Response:
-        return Response(TokenOutputSerializer(token_list(user=request.user), many=True).data)
+        return Response(TokenOutputSerializer(token_list(user=api_user(request)), many=True).data)
 
 
 class TokenRevokeApi(APIView):
@@ -78,6 +79,6 @@ class TokenRevokeApi(APIView):
         responses={204: OpenApiResponse(description="Revoked."), **errors(*AUTH, 404)},
     )  # fmt: skip
     def delete(self, request: Request, pk: int) -> Response:
-        token = get_object_or_404(token_list(user=request.user), pk=pk)
-        token_revoke(user=request.user, token=token)
+        token = get_object_or_404(token_list(user=api_user(request)), pk=pk)
+        token_revoke(user=api_user(request), token=token)
         return Response(status=status.HTTP_204_NO_CONTENT)

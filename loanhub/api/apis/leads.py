@@ -3,8 +3,11 @@ channel "api"), claim, decision and disbursement."""
 
 from __future__ import annotations
 
+from typing import Any, TypeVar
+
 import django_filters
 from django.core.validators import RegexValidator
+from django.db.models import QuerySet
 from django.http import Http404
 from drf_spectacular.utils import extend_schema, extend_schema_field
 from rest_framework import serializers
@@ -33,7 +36,7 @@ from loanhub.scoring.exceptions import NoActiveModel
 from loanhub.scoring.services import score_for_scope
 
 from ..lead_rows import CountedRows, lead_rows
-from ..permissions import IsBankStaff
+from ..permissions import IsBankStaff, api_user
 from ..schema import AUTH, errors
 from ..serializers import (
     CreditProfileSerializer,
@@ -42,6 +45,8 @@ from ..serializers import (
     ScoreSerializer,
 )
 from ..throttling import ExpensiveRateThrottle
+
+_Row = TypeVar("_Row")
 
 
 class LeadFilterSet(django_filters.FilterSet):
@@ -64,10 +69,10 @@ class LeadFilterSet(django_filters.FilterSet):
         model = Lead
         fields: list[str] = []
 
-    def filter_queryset(self, queryset):  # noqa: ANN001, ANN201
+    def filter_queryset(self, queryset: QuerySet[Lead]) -> QuerySet[Lead]:
         data = {k: v for k, v in self.form.cleaned_data.items() if v not in (None, "")}
-        filters = {**data, "sort": data.pop("ordering", "rank"), "mine": self.request.user.pk if data.get("mine") else ""}
-        return lead_list_for_staff(user=self.request.user, filters=filters)
+        filters = {**data, "sort": data.pop("ordering", "rank"), "mine": api_user(self.request).pk if data.get("mine") else ""}
+        return lead_list_for_staff(user=api_user(self.request), filters=filters)
 
 
 FILTER_NAMES = frozenset(LeadFilterSet.base_filters)
@@ -109,7 +114,8 @@ class LeadOutputSerializer(LeadBaseSerializer):
     scoped score's, and null unless ``judgement.visible`` (DESIGN.md §4)."""
 
     enterprise = EnterpriseRefSerializer()
-    need = NeedRefSerializer()
+    # A subclass may declare a field of another type (DRF collects declared fields by name).
+    need = NeedRefSerializer()  # type: ignore[assignment]
     claimed_by = serializers.CharField(source="claimed_by.username", default=None, allow_null=True)
     events = BankEventSerializer(many=True)
     grade = serializers.SerializerMethodField()
@@ -127,32 +133,32 @@ class LeadOutputSerializer(LeadBaseSerializer):
         ]  # fmt: skip
 
     @staticmethod
-    def _shown(lead: Lead, name: str) -> object:
+    def _shown(lead: Lead, name: str) -> Any:
         return getattr(lead, name) if lead.coverage.visible else None
 
     @extend_schema_field(serializers.CharField(allow_null=True))
     def get_grade(self, lead: Lead) -> str | None:
-        return self._shown(lead, "grade")  # type: ignore[return-value]
+        return self._shown(lead, "grade")
 
     @extend_schema_field(serializers.IntegerField(allow_null=True))
     def get_score(self, lead: Lead) -> int | None:
-        return self._shown(lead, "score")  # type: ignore[return-value]
+        return self._shown(lead, "score")
 
     @extend_schema_field(serializers.FloatField(allow_null=True))
     def get_pd(self, lead: Lead) -> float | None:
-        return self._shown(lead, "pd")  # type: ignore[return-value]
+        return self._shown(lead, "pd")
 
     @extend_schema_field(serializers.FloatField(allow_null=True))
     def get_likelihood(self, lead: Lead) -> float | None:
-        return self._shown(lead, "likelihood")  # type: ignore[return-value]
+        return self._shown(lead, "likelihood")
 
     @extend_schema_field(serializers.FloatField(allow_null=True))
     def get_bank_score(self, lead: Lead) -> float | None:
-        return self._shown(lead, "bank_score")  # type: ignore[return-value]
+        return self._shown(lead, "bank_score")
 
     @extend_schema_field(serializers.FloatField(allow_null=True))
     def get_expected_value(self, lead: Lead) -> float | None:
-        return self._shown(lead, "expected_value")  # type: ignore[return-value]
+        return self._shown(lead, "expected_value")
 
     @extend_schema_field(JudgementSerializer)
     def get_judgement(self, lead: Lead) -> dict:
@@ -175,24 +181,26 @@ class BankApi(GenericAPIView):
     permission_classes = [IsBankStaff]
 
     def lead(self, pk: int) -> Lead:
-        lead = lead_get_for_staff(user=self.request.user, pk=pk)
+        lead = lead_get_for_staff(user=api_user(self.request), pk=pk)
         if lead is None:
             raise Http404  # another bank's lead does not exist for this caller
         return lead
 
     def answer(self, lead: Lead) -> Response:
         lead = self.lead(lead.pk)
-        leads_with_judgements([lead], viewer=self.request.user, channel=Channel.API, detail="线索（接口）")
+        leads_with_judgements([lead], viewer=api_user(self.request), channel=Channel.API, detail="线索（接口）")
         return Response(LeadOutputSerializer(lead).data)
 
 
 class LeadListApi(BankApi):
     filterset_class = LeadFilterSet
 
-    def get_queryset(self):  # noqa: ANN201
-        return lead_list_for_staff(user=self.request.user)
+    def get_queryset(self) -> QuerySet[Lead]:
+        if getattr(self, "swagger_fake_view", False):  # schema generation: no caller
+            return Lead.objects.none()
+        return lead_list_for_staff(user=api_user(self.request))
 
-    def filter_queryset(self, queryset):  # noqa: ANN001, ANN201
+    def filter_queryset(self, queryset: QuerySet[Any, _Row]) -> QuerySet[Any, _Row]:
         if FILTER_NAMES.isdisjoint(self.request.query_params):
             return queryset  # no filter asked for: already the bank's ranked list
         return super().filter_queryset(queryset)
@@ -200,7 +208,7 @@ class LeadListApi(BankApi):
     @extend_schema(operation_id="leads_list", tags=["bank"], responses={200: LeadOutputSerializer(many=True), **errors(400, *AUTH)})
     def get(self, request: Request) -> Response:
         page = self.paginate_queryset(CountedRows(self.filter_queryset(self.get_queryset())))
-        return self.get_paginated_response(lead_rows(page, viewer=request.user))
+        return self.get_paginated_response(lead_rows(page, viewer=api_user(request)))
 
 
 class LeadDetailApi(BankApi):
@@ -209,18 +217,19 @@ class LeadDetailApi(BankApi):
     @extend_schema(operation_id="leads_retrieve", tags=["bank"], responses={200: LeadDetailSerializer, **errors(*AUTH, 404)})
     def get(self, request: Request, pk: int) -> Response:
         lead = self.lead(pk)
-        leads_with_judgements([lead], viewer=request.user, channel=Channel.API, detail="线索详情（接口）", log=False)
+        leads_with_judgements([lead], viewer=api_user(request), channel=Channel.API, detail="线索详情（接口）", log=False)
         lead.credit_profile = lead.scoped_score = None
         try:
             # The one door: applies the live authorization (for a purpose that allows
             # the records at this stage of the lead) and writes the access log.
             lead.credit_profile = credit_profile_for_viewer(
-                viewer=request.user, enterprise=lead.enterprise, channel=Channel.API, detail=f"线索详情（接口）：线索 #{lead.pk}",
+                viewer=api_user(request), enterprise=lead.enterprise, channel=Channel.API,
+                detail=f"线索详情（接口）：线索 #{lead.pk}",
                 purposes=profile_purposes(lead.status),
             )  # fmt: skip
             lead.scoped_score = score_for_scope(lead.enterprise, lead.credit_profile.scope)
         except NotAuthorized:  # no records at this stage: the judgement alone is read
-            leads_with_judgements([lead], viewer=request.user, channel=Channel.API, detail="线索详情（接口）")
+            leads_with_judgements([lead], viewer=api_user(request), channel=Channel.API, detail="线索详情（接口）")
         except NoActiveModel:
             lead.scoped_score = None
         return Response(LeadDetailSerializer(lead).data)
@@ -229,7 +238,7 @@ class LeadDetailApi(BankApi):
 class LeadClaimApi(BankApi):
     @extend_schema(operation_id="leads_claim", tags=["bank"], request=None, responses={200: LeadOutputSerializer, **errors(*AUTH, 404, 409)})
     def post(self, request: Request, pk: int) -> Response:
-        return self.answer(lead_claim(lead=self.lead(pk), officer=request.user))
+        return self.answer(lead_claim(lead=self.lead(pk), officer=api_user(request)))
 
 
 class LeadDecisionApi(BankApi):
@@ -257,9 +266,9 @@ class LeadDecisionApi(BankApi):
         data.is_valid(raise_exception=True)
         d, lead = data.validated_data, self.lead(pk)
         if d["decision"] == "approve":
-            lead = lead_approve(lead=lead, officer=request.user, amount=d["amount"], rate=d["rate"], term_months=d["term_months"])
+            lead = lead_approve(lead=lead, officer=api_user(request), amount=d["amount"], rate=d["rate"], term_months=d["term_months"])
         else:
-            lead = lead_decline(lead=lead, officer=request.user, reasons=d["reasons"], note=d["note"], refer=d["refer"])
+            lead = lead_decline(lead=lead, officer=api_user(request), reasons=d["reasons"], note=d["note"], refer=d["refer"])
         return self.answer(lead)
 
 
@@ -272,5 +281,5 @@ class LeadDisbursementApi(BankApi):
     def post(self, request: Request, pk: int) -> Response:
         data = self.InputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        lead = lead_disburse(lead=self.lead(pk), officer=request.user, amount=data.validated_data["amount"], disbursed_on=data.validated_data["date"])
+        lead = lead_disburse(lead=self.lead(pk), officer=api_user(request), amount=data.validated_data["amount"], disbursed_on=data.validated_data["date"])
         return self.answer(lead)

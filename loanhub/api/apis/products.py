@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import django_filters
+from django.db.models import QuerySet
 from django.http import Http404
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
@@ -41,7 +42,7 @@ class ProductFilterSet(django_filters.FilterSet):
         model = FinancingProductPage
         fields: list[str] = []
 
-    def filter_queryset(self, queryset):  # noqa: ANN001, ANN201
+    def filter_queryset(self, queryset: QuerySet[FinancingProductPage]) -> list[FinancingProductPage]:
         data = self.form.cleaned_data
         amount, term, rate = data.get("amount"), data.get("term"), data.get("rate")
         region = data.get("region") or ""
@@ -88,7 +89,7 @@ class ProductListApi(GenericAPIView):
     filterset_class = ProductFilterSet
     serializer_class = ProductOutputSerializer
 
-    def get_queryset(self):  # noqa: ANN201
+    def get_queryset(self) -> QuerySet[FinancingProductPage]:
         if getattr(self, "swagger_fake_view", False):  # schema generation: no database
             return FinancingProductPage.objects.none()
         return product_live_queryset()
@@ -106,7 +107,7 @@ class ProductDetailApi(GenericAPIView):
     serializer_class = ProductOutputSerializer
     pagination_class = None
 
-    def get_queryset(self):  # noqa: ANN201
+    def get_queryset(self) -> QuerySet[FinancingProductPage]:
         if getattr(self, "swagger_fake_view", False):  # schema generation: no database
             return FinancingProductPage.objects.none()
         return product_live_queryset()

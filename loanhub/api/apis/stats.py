@@ -38,7 +38,8 @@ class HeadlineSerializer(serializers.Serializer):
 
 class BreakdownRowSerializer(serializers.Serializer):
     key = serializers.CharField()
-    label = serializers.CharField()
+    # A declared field: DRF's metaclass takes it off the class, so it does not replace Field.label.
+    label = serializers.CharField()  # type: ignore[assignment]
     leads = serializers.IntegerField()
     claimed_in_time = serializers.IntegerField()
     approved = serializers.IntegerField()
@@ -61,7 +62,9 @@ class StatsApi(APIView):
 
     @extend_schema(
         operation_id="stats", tags=["stats"],
-        parameters=[OpenApiParameter("dimension", str, enum=list(DIMENSIONS), description="Breakdown by (default bank).")],
+        parameters=[
+            OpenApiParameter("dimension", str, enum=list(DIMENSIONS), description="Breakdown by (default bank).")
+        ],
         responses={200: StatsSerializer, **errors(400, *AUTH)},
     )  # fmt: skip
     def get(self, request: Request) -> Response:
@@ -71,6 +74,6 @@ class StatsApi(APIView):
         frame = lead_frame()
         top = headline(frame)
         summary = {**asdict(top), "in_time_rate": top.in_time_rate, "approval_rate": top.approval_rate, "credit_share": top.credit_share}
-        rows = breakdown(dimension, frame)
-        rows = rows.astype(object).where(rows.notna(), None).to_dict("records")
+        table = breakdown(dimension, frame)
+        rows = table.astype(object).where(table.notna(), None).to_dict("records")
         return Response(StatsSerializer({"headline": summary, "dimension": dimension, "breakdown": rows}).data)
