@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -58,7 +60,7 @@ def industry_section_choices() -> list[tuple[str, object]]:
     return industry_choices()
 
 
-def credit_category_choices() -> list[tuple[str, object]]:
+def credit_category_choices() -> Sequence[tuple[str, object]]:
     from loanhub.credit_data.catalog import category_choices
 
     return category_choices()

@@ -18,6 +18,7 @@ from .services import institution_portal_setup, page_child_ensure, portal_struct
 
 if TYPE_CHECKING:
     from loanhub.demo.context import SeedContext
+    from loanhub.institutions.models import FinancialInstitution
 
 ZONES = [
     ("manufacturing", "制造业专区", "制造业", "设备更新、技术改造和订单融资，助力制造业中小企业稳产扩产。",
@@ -155,7 +156,8 @@ NEWS_POINTS = {
 
 def seed_news(ctx: SeedContext) -> None:
     structure = portal_structure_ensure()
-    assert structure is not None
+    if structure is None:
+        raise RuntimeError("the portal's home page must exist before the news is seeded")
     for n, (day, category, title, source, summary) in enumerate(NEWS, start=1):
         points = "".join(f"<li>{point}</li>" for point in NEWS_POINTS[category])
         body = [
@@ -171,7 +173,7 @@ def seed_news(ctx: SeedContext) -> None:
     ctx.progress(f"政策资讯 {len(NEWS)} 篇已就绪")
 
 
-def _product_ensure(bank: object, template: tuple, regions: list, shift: int, n: int) -> int:
+def _product_ensure(bank: FinancialInstitution, template: tuple, regions: list, shift: int, n: int) -> int:
     product_slug = f"{bank.slug}-{template[0]}"
     if FinancingProductPage.objects.filter(slug=product_slug).exists():
         return 0

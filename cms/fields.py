@@ -7,7 +7,7 @@ The matching engine reads these lists straight into pandas; editors tick boxes
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from django import forms
@@ -27,7 +27,8 @@ class LinesFormField(forms.CharField):
             return "\n".join(str(item) for item in value)
         return value
 
-    def to_python(self, value: Any) -> list[str]:
+    # A CharField that cleans to a list of lines, not to one string.
+    def to_python(self, value: Any) -> list[str]:  # type: ignore[override]
         if isinstance(value, list | tuple):
             return [str(v).strip() for v in value if str(v).strip()]
         text = super().to_python(value) or ""
@@ -48,7 +49,7 @@ class ListField(models.JSONField):
     def __init__(
         self,
         *args: Any,
-        item_choices: Callable[[], list[tuple[str, Any]]] | None = None,
+        item_choices: Callable[[], Sequence[tuple[str, Any]]] | None = None,
         split_on_spaces: bool = False,
         **kwargs: Any,
     ) -> None:
@@ -58,7 +59,7 @@ class ListField(models.JSONField):
         kwargs.setdefault("blank", True)
         super().__init__(*args, **kwargs)
 
-    def deconstruct(self) -> tuple[str, str, list[Any], dict[str, Any]]:
+    def deconstruct(self) -> tuple[str, str, Sequence[Any], dict[str, Any]]:
         name, path, args, kwargs = super().deconstruct()
         if self.item_choices is not None:
             kwargs["item_choices"] = self.item_choices

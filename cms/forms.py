@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from decimal import Decimal
+from typing import Any
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
@@ -45,14 +46,19 @@ class ProductFilterForm(forms.Form):
     )
     sort = forms.ChoiceField(label=_("排序"), required=False, choices=SORT_CHOICES)
 
-    def __init__(self, *args: object, **kwargs: object) -> None:
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
         kwargs.setdefault("label_suffix", "")
         super().__init__(*args, **kwargs)
-        every = [("", _("全部"))]
-        self.fields["product_type"].choices = every + list(ProductType.choices)
-        self.fields["bank"].choices = every + bank_choices()
-        self.fields["region"].choices = [("", _("不限"))] + region_choices()
-        self.fields["zone"].choices = every + zone_choices()
+        every: list[tuple[str, object]] = [("", _("全部"))]
+        self._choices("product_type", [*every, *ProductType.choices])
+        self._choices("bank", [*every, *bank_choices()])
+        self._choices("region", [("", _("不限")), *region_choices()])
+        self._choices("zone", [*every, *zone_choices()])
+
+    def _choices(self, name: str, choices: list[tuple[str, object]]) -> None:
+        field = self.fields[name]
+        if isinstance(field, forms.ChoiceField):  # all four are
+            field.choices = choices
 
     def filters(self) -> ProductFilters:
         """The filters to apply; invalid inputs are dropped (the form shows why)."""

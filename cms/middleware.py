@@ -18,7 +18,7 @@ import re
 from collections.abc import Callable
 
 from django.conf import settings
-from django.core.cache import caches
+from django.core.cache import BaseCache, caches
 from django.db.models import Max
 from django.http import HttpRequest, HttpResponse
 from django.middleware.csrf import get_token
@@ -29,7 +29,7 @@ GENERATION_KEY = "cms:page-generation"
 CSRF_INPUT = re.compile(rb'(name="csrfmiddlewaretoken" value=")[^"]*(")')
 
 
-def page_cache():  # noqa: ANN201
+def page_cache() -> BaseCache:
     return caches["pages"]
 
 
@@ -92,7 +92,7 @@ class AnonymousPageCacheMiddleware:
         key = _key(request)
         cached = page_cache().get(key)
         if cached is None:
-            request._cms_page_cache_key = key  # type: ignore[attr-defined]
+            request._cms_page_cache_key = key  # type: ignore[attr-defined]  # read back in process_response
             return None
         content, content_type = cached
         token = get_token(request).encode()

@@ -9,6 +9,7 @@ from decimal import Decimal
 import pandas as pd
 from django.db import DatabaseError, transaction
 from django.db.models import Count, Q, QuerySet
+from wagtail.query import PageQuerySet
 
 from loanhub.enterprises.models import Enterprise
 from loanhub.institutions.models import FinancialInstitution
@@ -40,7 +41,7 @@ FRAME_COLUMNS = [
 ]  # fmt: skip
 
 
-def product_live_queryset() -> QuerySet[FinancingProductPage]:
+def product_live_queryset() -> PageQuerySet:
     """Products that are published and visible to everyone."""
     return FinancingProductPage.objects.live().public()
 
@@ -157,7 +158,7 @@ def product_search(*, filters: ProductFilters) -> list[FinancingProductPage]:
     return attach_institutions(qs)
 
 
-def _filter_bank(qs: QuerySet, slug: str) -> QuerySet:
+def _filter_bank(qs: PageQuerySet, slug: str) -> PageQuerySet:
     page = InstitutionPage.objects.filter(institution__slug=slug).first()
     return qs.child_of(page) if page else qs.none()
 
@@ -225,8 +226,8 @@ def product_frame() -> pd.DataFrame:
             "rate_max", "repayment_methods", "collateral", "eligible_regions",
             "eligible_industries", "min_years_in_business", "min_grade", "max_pd",
             "required_categories", "is_open", "first_published_at",
-        )  # fmt: skip
-    )
+        )
+    )  # fmt: skip
     if not rows:
         return pd.DataFrame(columns=FRAME_COLUMNS)
     by_path = _institution_by_parent_path()

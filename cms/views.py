@@ -10,7 +10,6 @@ from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.template.response import TemplateResponse
 
-
 from . import selectors
 from .choices import NewsCategory
 from .forms import ProductFilterForm

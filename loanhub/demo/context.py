@@ -12,6 +12,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from loanhub.accounts.models import User
+from loanhub.enterprises.models import Enterprise
 from loanhub.institutions.models import FinancialInstitution
 
 Progress = Callable[[str], None]
@@ -23,4 +24,4 @@ class SeedContext:
     progress: Progress
     banks: dict[str, FinancialInstitution] = field(default_factory=dict)
     users: dict[str, User] = field(default_factory=dict)
-    enterprises: dict = field(default_factory=dict)
+    enterprises: dict[str, Enterprise] = field(default_factory=dict)

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 from dateutil.relativedelta import relativedelta
@@ -34,6 +35,7 @@ from loanhub.scoring.services import model_activate, model_register, score_enter
 from risk_models.bundled import ensure_sandbox_model
 
 from . import data
+from .context import SeedContext
 
 SIZE = {"微型": "micro", "小型": "small", "中型": "medium", "大型": "large"}
 EXTRA_ENTERPRISES = 40
@@ -71,7 +73,7 @@ def _enterprise_from(row: pd.Series, **overrides: object) -> Enterprise:
     return enterprise
 
 
-def seed_sandbox_enterprises(ctx) -> None:  # noqa: ANN001
+def seed_sandbox_enterprises(ctx: SeedContext) -> None:
     provider = SandboxProvider()
     frame, records = provider.enterprises(), provider.data.records
     taken: set[str] = set()
@@ -86,10 +88,10 @@ def seed_sandbox_enterprises(ctx) -> None:  # noqa: ANN001
         enterprise_add_member(enterprise=enterprise, user=owner, role=MemberRole.OWNER)
         ctx.enterprises[owner.username] = enterprise
     extra = frame[~frame["uscc"].isin(taken)].head(EXTRA_ENTERPRISES)
-    for index, row in enumerate(extra.itertuples(index=False), start=1):
-        enterprise = _enterprise_from(pd.Series(row._asdict()))
+    for index, (_label, extra_row) in enumerate(extra.iterrows(), start=1):
+        enterprise = _enterprise_from(extra_row)
         owner, created = User.objects.get_or_create(
-            username=f"sandbox_sme_{index:03d}", defaults={"role": Role.SME, "display_name": row.legal_rep}
+            username=f"sandbox_sme_{index:03d}", defaults={"role": Role.SME, "display_name": str(extra_row["legal_rep"])}
         )
         if created:
             owner.set_unusable_password()
@@ -99,7 +101,7 @@ def seed_sandbox_enterprises(ctx) -> None:  # noqa: ANN001
     ctx.progress(f"沙箱企业 {len(ctx.enterprises)} 家已就绪（合成数据）")
 
 
-def _grant_once(enterprise: Enterprise, user: User, password: str, **terms: object) -> None:
+def _grant_once(enterprise: Enterprise, user: User, password: str, **terms: Any) -> None:
     live = Authorization.objects.live().filter(
         enterprise=enterprise, grantee_type=terms["grantee_type"], institution=terms.get("institution")
     )
@@ -113,7 +115,7 @@ def _grant_once(enterprise: Enterprise, user: User, password: str, **terms: obje
     )  # fmt: skip
 
 
-def seed_authorizations_and_records(ctx) -> None:  # noqa: ANN001
+def seed_authorizations_and_records(ctx: SeedContext) -> None:
     provider = SandboxProvider()
     demo_sme = ctx.users["demo_sme"]
     _grant_once(
@@ -138,7 +140,7 @@ def _grant_silently(enterprise: Enterprise, owner: User) -> None:
     from loanhub.consent.services import authorization_preview
 
     now = timezone.now()
-    terms = {
+    terms: dict[str, Any] = {
         "grantee_type": GranteeType.APPLIED, "institution": None, "purpose": Purpose.UNDERWRITING,
         "categories": PUBLIC_CATEGORIES, "data_from": timezone.localdate() - relativedelta(years=3),
         "valid_from": now, "expires_at": now + relativedelta(months=12) - timedelta(minutes=1),
@@ -150,7 +152,7 @@ def _grant_silently(enterprise: Enterprise, owner: User) -> None:
     )  # fmt: skip
 
 
-def seed_model_and_scores(ctx) -> None:  # noqa: ANN001
+def seed_model_and_scores(ctx: SeedContext) -> None:
     folder = Path(settings.LOANHUB_MODEL_DIR) / "sandbox"
     ensure_sandbox_model(
         folder,
@@ -168,7 +170,7 @@ def seed_model_and_scores(ctx) -> None:  # noqa: ANN001
     ctx.progress(f"评分模型 {version.version} 已启用，{len(unscored)} 家企业已评分")
 
 
-def seed_objection(ctx) -> None:  # noqa: ANN001
+def seed_objection(ctx: SeedContext) -> None:
     enterprise = ctx.enterprises["demo_sme"]
     if Objection.objects.filter(enterprise=enterprise).exists():
         return

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from datetime import date
 
-DEMO_PASSWORD_DEFAULT = "LoanHub-Demo-2026"
+DEMO_PASSWORD_DEFAULT = "LoanHub-Demo-2026"  # noqa: S105 — the documented demo password; the demo refuses production
 
 BANKS: list[dict] = [
     {
@@ -49,11 +49,11 @@ BANKS: list[dict] = [
 ]  # fmt: skip
 
 # (username, display name, role, bank slug or None, staff role)
-STAFF: list[tuple[str, str, str]] = [
+STAFF: list[tuple[str, str, str, str]] = [
     ("demo_bank", "陈客户经理", "yuexin-bank", "officer"),
     ("demo_bank_manager", "林主管", "yuexin-bank", "manager"),
     ("demo_bank2", "黄客户经理", "zhujiang-rcb", "officer"),
-]  # type: ignore[list-item]
+]
 
 DEMO_ENTERPRISES: list[dict] = [
     {

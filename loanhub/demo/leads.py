@@ -13,7 +13,7 @@ from django.db.models import F
 from django.utils import timezone
 
 from loanhub.accounts.models import Role, User
-from loanhub.institutions.models import InstitutionMembership
+from loanhub.institutions.models import FinancialInstitution, InstitutionMembership
 from loanhub.institutions.services import institution_add_staff
 from loanhub.matching.exceptions import MatchingError
 from loanhub.matching.lifecycle import lead_approve, lead_claim, lead_decline, lead_disburse, lead_start_review
@@ -21,10 +21,12 @@ from loanhub.matching.matcher import products_changed
 from loanhub.matching.models import FinancingNeed, Lead, LeadEvent, LeadStatus
 from loanhub.matching.needs import need_post
 
+from .context import SeedContext
+
 PURPOSES = ["采购原材料", "补充流动资金", "购置生产设备", "支付员工工资", "扩大门店经营", "研发投入", "订单备货"]
 
 
-def seed_demo_need(ctx) -> None:  # noqa: ANN001
+def seed_demo_need(ctx: SeedContext) -> None:
     products_changed()
     enterprise = ctx.enterprises["demo_sme"]
     if enterprise.needs.exists():
@@ -40,7 +42,7 @@ def seed_demo_need(ctx) -> None:  # noqa: ANN001
     ctx.progress(f"demo_sme 的融资需求已发布：{len(leads)} 条线索（1 条已受理）")
 
 
-def _officer_for(bank) -> User:  # noqa: ANN001
+def _officer_for(bank: FinancialInstitution) -> User:
     existing = InstitutionMembership.objects.filter(institution=bank, role="officer").select_related("user").first()
     if existing:
         return existing.user
@@ -91,15 +93,18 @@ def _walk(lead: Lead, rng: random.Random, officer: User) -> None:
     lead = lead_disburse(lead=lead, officer=officer, amount=lead.approved_amount, disbursed_on=timezone.localdate())
 
 
-def seed_history(ctx) -> None:  # noqa: ANN001
+def seed_history(ctx: SeedContext) -> None:
     sandbox = [e for name, e in ctx.enterprises.items() if name.startswith("sandbox_sme_")]
     if not sandbox or FinancingNeed.objects.filter(enterprise__in=sandbox).exists():
         return
-    rng = random.Random(2026)
+    rng = random.Random(2026)  # noqa: S311 — reproducible sandbox history, not a secret
     officers = {bank.pk: _officer_for(bank) for bank in ctx.banks.values()}
     made = 0
     for enterprise in sandbox:
-        owner = enterprise.memberships.first().user
+        membership = enterprise.memberships.first()
+        if membership is None:  # every sandbox enterprise is seeded with its owner
+            continue
+        owner = membership.user
         for _n in range(rng.choice([1, 1, 2])):
             try:
                 with transaction.atomic():

@@ -45,7 +45,7 @@ def demo_refusal() -> str:
 
 def _legacy_demo_key(username: str) -> str:
     """The secret earlier versions derived from the username (public, so replaced)."""
-    return hashlib.sha1(f"loanhub-demo-totp:{username}".encode()).hexdigest()  # noqa: S324
+    return hashlib.sha1(f"loanhub-demo-totp:{username}".encode()).hexdigest()  # noqa: S324 — to recognise it
 
 
 def demo_device_ensure(user: User) -> TOTPDevice:
