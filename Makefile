@@ -30,8 +30,8 @@ run: install
 	@$(PY) manage.py demo_logins --port $(PORT)
 	$(PY) manage.py runserver 127.0.0.1:$(PORT)
 
-## make test — install test dependencies and run the whole suite
-test: install-dev
+## make test — install test dependencies, lint (any finding fails), run the whole suite
+test: install-dev lint
 	@bash scripts/ensure_browser.sh
 	@bash scripts/ensure_fonts.sh
 	$(PY) -m pytest

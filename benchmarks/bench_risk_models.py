@@ -19,7 +19,9 @@ import platform
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
@@ -29,7 +31,7 @@ from risk_models.features import build_features
 from risk_models.model import RiskModel
 
 
-def _timed(fn, *args, repeat: int = 1, **kwargs):
+def _timed(fn: Callable[..., Any], *args: Any, repeat: int = 1, **kwargs: Any) -> tuple[float, Any]:
     best, result = float("inf"), None
     for _ in range(repeat):
         start = time.perf_counter()

@@ -103,7 +103,8 @@ def world(bank_a_page, bank_b_page, platform_admin) -> World:
     consents, needs, objections = {}, {}, {}
     for key, enterprise, bank in (("a", ent_a, bank_a), ("b", ent_b, bank_b)):
         import_rows("registration", [{"uscc": enterprise.uscc, "record_date": "2024-03-01", "event": "establishment",
-                                       "status": "存续", "registered_capital": 1000000, "paid_in_capital": 500000}])  # fmt: skip
+                                       "status": "存续", "registered_capital": 1000000,
+                                       "paid_in_capital": 500000}])  # fmt: skip
         consents[key] = authorize(enterprise, grantee_type=GranteeType.APPLIED, categories=["registration"])
         owner = enterprise.memberships.first().user
         needs[key] = need_post(

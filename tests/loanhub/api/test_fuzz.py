@@ -111,6 +111,6 @@ def test_no_operation_answers_5xx_for_any_role(world, keep_test_connection):
         headers = {"Authorization": f"Token {key}"} if key else {}
         for operation in operations:
             _fuzz(operation, headers, failures, other_methods[operation.label])
-    print(f"{len(statuses)} requests:", sorted(Counter(statuses).items()), sorted(methods.items()))  # noqa: T201
+    print(f"{len(statuses)} requests:", sorted(Counter(statuses).items()), sorted(methods.items()))  # noqa: T201 — summary in the test log
     assert set(methods) == set(METHODS)
     assert not failures, sorted(set(failures))[:8]

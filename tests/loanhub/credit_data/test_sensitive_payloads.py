@@ -58,7 +58,7 @@ def tax_rows(uscc: str, months: int = 1, amount: float = AMOUNT) -> list[dict]:
 
 def raw_column(table: str, column: str, pk: int) -> str:
     with connection.cursor() as cursor:
-        cursor.execute(f"SELECT {column} FROM {table} WHERE id = %s", [pk])  # noqa: S608
+        cursor.execute(f"SELECT {column} FROM {table} WHERE id = %s", [pk])  # noqa: S608 — the test's own names
         return cursor.fetchone()[0]
 
 

@@ -42,7 +42,7 @@ def test_demo_totp_secrets_are_random_and_kept_on_reseeding():
     assert set(keys) == set(STAFF)
     assert len(set(keys.values())) == len(STAFF)
     for username, key in keys.items():
-        derived = hashlib.sha1(f"loanhub-demo-totp:{username}".encode()).hexdigest()  # noqa: S324
+        derived = hashlib.sha1(f"loanhub-demo-totp:{username}".encode()).hexdigest()  # noqa: S324 — the legacy derivation
         assert key != derived and len(key) == 40
     assert seed_demo_users() == keys  # idempotent
 
@@ -54,7 +54,7 @@ def test_demo_totp_secrets_are_random_and_kept_on_reseeding():
 def test_a_secret_derived_from_the_username_is_replaced():
     seed_demo_users()
     user = User.objects.get(username="demo_bank")
-    derived = hashlib.sha1(b"loanhub-demo-totp:demo_bank").hexdigest()  # noqa: S324
+    derived = hashlib.sha1(b"loanhub-demo-totp:demo_bank").hexdigest()  # noqa: S324 — the legacy derivation
     TOTPDevice.objects.filter(user=user).update(key=derived)
     assert seed_demo_users()["demo_bank"] != derived
 

@@ -64,7 +64,7 @@ def test_region_part_must_be_digits():
 
 def test_non_text_is_rejected():
     with pytest.raises(ValidationError) as exc:
-        validate_uscc(91440300708461136)  # type: ignore[arg-type]
+        validate_uscc(91440300708461136)  # type: ignore[arg-type]  # not a str, on purpose
     assert exc.value.code == "uscc_type"
 
 
