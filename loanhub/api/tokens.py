@@ -47,7 +47,7 @@ def token_issue(
     if getattr(request, "axes_locked_out", False):
         # django-axes refused (too many failures): answer in the API's shape instead
         # of its lockout page; the lockout itself stands.
-        request.axes_locked_out = False
+        request.axes_locked_out = False  # type: ignore[attr-defined]  # django-axes' own flag on the request
         raise ApiError(429, "locked_out", _("登录失败次数过多，该账户已暂时锁定，请30分钟后再试。"))
     if user is None or not user.is_active:
         raise ApiError(401, "invalid_credentials", _("用户名或密码不正确。"))

@@ -207,8 +207,10 @@ class LeadListApi(BankApi):
 
     @extend_schema(operation_id="leads_list", tags=["bank"], responses={200: LeadOutputSerializer(many=True), **errors(400, *AUTH)})
     def get(self, request: Request) -> Response:
-        page = self.paginate_queryset(CountedRows(self.filter_queryset(self.get_queryset())))
-        return self.get_paginated_response(lead_rows(page, viewer=api_user(request)))
+        rows = CountedRows(self.filter_queryset(self.get_queryset()))
+        # Django's Paginator pages anything with count() and slices; DRF's stubs ask for a QuerySet or a Sequence.
+        page: list[dict[str, Any]] | None = self.paginate_queryset(rows)  # type: ignore[arg-type]
+        return self.get_paginated_response(lead_rows(page or [], viewer=api_user(request)))
 
 
 class LeadDetailApi(BankApi):
