@@ -8,8 +8,8 @@ from __future__ import annotations
 
 from django.core.exceptions import ImproperlyConfigured
 
-from .base import *  # noqa: F403
-from .base import env, postgres_prepared, sqlite_concurrent
+from .base import *  # noqa: F403 — each settings module extends base
+from .base import CACHES, MIDDLEWARE, env, postgres_prepared, sqlite_concurrent
 
 DEBUG = False
 
@@ -58,16 +58,16 @@ except ValueError as _exc:
 # Second factor is not optional in production.
 LOANHUB_REQUIRE_2FA = True
 # API token identities are cached only in a cache the processes share (base.py).
-CACHES["tokens"] = env.cache_url("LOANHUB_TOKEN_CACHE_URL", default="dummycache://")  # noqa: F405
+CACHES["tokens"] = env.cache_url("LOANHUB_TOKEN_CACHE_URL", default="dummycache://")
 # The sandbox demo (known password, printed TOTP secrets) never runs here.
 LOANHUB_DEMO_ALLOWED = False
 # nginx in front (docs/production.md) appends the client address to X-Forwarded-For.
 LOANHUB_TRUSTED_PROXY_COUNT = env.int("LOANHUB_TRUSTED_PROXY_COUNT", default=1)
 
-MIDDLEWARE = [  # noqa: F405
-    MIDDLEWARE[0],  # noqa: F405
+MIDDLEWARE = [
+    MIDDLEWARE[0],
     "whitenoise.middleware.WhiteNoiseMiddleware",
-    *MIDDLEWARE[1:],  # noqa: F405
+    *MIDDLEWARE[1:],
 ]
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
