@@ -124,7 +124,9 @@ def _row(r: dict, events: dict, labels: dict, tz: tzinfo, coverage: Coverage) ->
             "urgency": r["need__urgency"], "collateral_offered": [str(c) for c in r["need__collateral_offered"]],
         },
         "product": {"id": r["product_id"], "title": r["product__title"]},
-        "institution": {"id": r["institution_id"], "name": r["institution__name"], "short_name": r["institution__short_name"]},
+        "institution": {
+            "id": r["institution_id"], "name": r["institution__name"], "short_name": r["institution__short_name"],
+        },
         "status": r["status"],
         "source": r["source"],
         "created_at": _dt(r["created_at"], tz),
