@@ -36,12 +36,15 @@ test: install-dev lint
 	@bash scripts/ensure_fonts.sh
 	$(PY) -m pytest
 
-## make lint — ruff (lint and format check), mypy and import-linter, configured in pyproject.toml
+## make lint — ruff (lint and format check), mypy and import-linter, configured in pyproject.toml;
+## all four run, so one pass shows every finding, and any finding fails the target
 lint: install-dev
-	$(VENV)/bin/ruff check .
-	$(VENV)/bin/ruff format --check .
-	$(VENV)/bin/mypy
-	$(VENV)/bin/lint-imports
+	@status=0; \
+	echo "== ruff check"; $(VENV)/bin/ruff check . || status=1; \
+	echo "== ruff format --check"; $(VENV)/bin/ruff format --check . || status=1; \
+	echo "== mypy"; $(VENV)/bin/mypy || status=1; \
+	echo "== lint-imports"; $(VENV)/bin/lint-imports || status=1; \
+	exit $$status
 
 bench: install
 	$(PY) benchmarks/run_all.py
