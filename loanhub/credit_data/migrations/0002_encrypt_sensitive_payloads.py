@@ -17,6 +17,8 @@ again (rows already done are skipped). Works on SQLite and PostgreSQL alike (ORM
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, Any
+
 import hashlib
 import hmac
 import json
@@ -27,6 +29,11 @@ from django.db import migrations
 import loanhub.security.fields
 from loanhub.security.batches import update_in_batches
 from loanhub.security.fields import Sealed
+
+if TYPE_CHECKING:
+    from django.db.backends.base.schema import BaseDatabaseSchemaEditor
+    from django.db.migrations.state import StateApps
+    from django.db.models import QuerySet
 
 # The catalog's sensitive categories when this migration was written. A test keeps
 # this in step with the catalog: making another category sensitive needs a migration
@@ -57,7 +64,7 @@ def _plain_hash(payload: dict) -> str:
     return hashlib.sha256(_canonical(payload).encode("utf-8")).hexdigest()
 
 
-def _seal(record) -> bool:  # noqa: ANN001
+def _seal(record: Any) -> bool:  # a historical CreditRecord
     if isinstance(record.payload, Sealed):
         return False
     record.payload_hash = _keyed_hash(record.payload)
@@ -65,7 +72,7 @@ def _seal(record) -> bool:  # noqa: ANN001
     return True
 
 
-def _unseal(record) -> bool:  # noqa: ANN001
+def _unseal(record: Any) -> bool:
     if not isinstance(record.payload, Sealed):
         return False
     record.payload = dict(record.payload)
@@ -73,7 +80,7 @@ def _unseal(record) -> bool:  # noqa: ANN001
     return True
 
 
-def _redact(rejection) -> bool:  # noqa: ANN001
+def _redact(rejection: Any) -> bool:  # a historical ImportRejection
     raw = rejection.raw if isinstance(rejection.raw, dict) else {}
     redacted = {
         k: v if k in KEEP_IN_REJECTIONS or v in ("", None) else "***"
@@ -85,21 +92,21 @@ def _redact(rejection) -> bool:  # noqa: ANN001
     return True
 
 
-def _records(apps, alias: str):  # noqa: ANN001, ANN202
+def _records(apps: StateApps, alias: str) -> QuerySet[Any]:
     model = apps.get_model("credit_data", "CreditRecord")
     return (
         model.objects.using(alias).filter(category__in=SENSITIVE).only("pk", "payload")
     )
 
 
-def seal_sensitive_records(apps, schema_editor) -> None:  # noqa: ANN001
+def seal_sensitive_records(apps: StateApps, schema_editor: BaseDatabaseSchemaEditor) -> None:
     alias = schema_editor.connection.alias
     update_in_batches(_records(apps, alias), alias, _seal, ["payload", "payload_hash"], batch=BATCH)
     rejections = apps.get_model("credit_data", "ImportRejection").objects.using(alias)
     update_in_batches(rejections.filter(batch__category__in=SENSITIVE), alias, _redact, ["raw"], batch=BATCH)
 
 
-def unseal_sensitive_records(apps, schema_editor) -> None:  # noqa: ANN001
+def unseal_sensitive_records(apps: StateApps, schema_editor: BaseDatabaseSchemaEditor) -> None:
     alias = schema_editor.connection.alias
     update_in_batches(_records(apps, alias), alias, _unseal, ["payload", "payload_hash"], batch=BATCH)
 

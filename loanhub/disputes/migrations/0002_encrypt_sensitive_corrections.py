@@ -7,15 +7,22 @@ sealed. Reversible (backwards decrypts them; the same LOANHUB_FIELD_KEYS are nee
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, Any
+
 from django.db import migrations
 
 import loanhub.security.fields
 from loanhub.security.fields import Sealed
 
+if TYPE_CHECKING:
+    from django.db.backends.base.schema import BaseDatabaseSchemaEditor
+    from django.db.migrations.state import StateApps
+    from django.db.models import Manager
+
 SENSITIVE = ("tax_payment",)  # as in credit_data 0002
 
 
-def _corrections(apps, schema_editor):  # noqa: ANN001, ANN202
+def _corrections(apps: StateApps, schema_editor: BaseDatabaseSchemaEditor) -> tuple[Manager[Any], list[Any]]:
     model = apps.get_model("disputes", "Objection")
     manager = model.objects.using(schema_editor.connection.alias)
     rows = manager.filter(
@@ -24,7 +31,7 @@ def _corrections(apps, schema_editor):  # noqa: ANN001, ANN202
     return manager, list(rows.only("pk", "corrected_payload"))
 
 
-def seal_corrections(apps, schema_editor) -> None:  # noqa: ANN001
+def seal_corrections(apps: StateApps, schema_editor: BaseDatabaseSchemaEditor) -> None:
     manager, rows = _corrections(apps, schema_editor)
     todo = [
         o
@@ -37,7 +44,7 @@ def seal_corrections(apps, schema_editor) -> None:  # noqa: ANN001
     manager.bulk_update(todo, ["corrected_payload"], batch_size=500)
 
 
-def unseal_corrections(apps, schema_editor) -> None:  # noqa: ANN001
+def unseal_corrections(apps: StateApps, schema_editor: BaseDatabaseSchemaEditor) -> None:
     manager, rows = _corrections(apps, schema_editor)
     todo = [o for o in rows if isinstance(o.corrected_payload, Sealed)]
     for objection in todo:

@@ -2,10 +2,18 @@
 through views that check who asks) under random names; files already uploaded under
 MEDIA_ROOT are moved there and renamed. Backwards keeps the files where they are."""
 
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
 import django.core.validators
 import loanhub.disputes.models
 import loanhub.enterprises.storage
 from django.db import migrations, models
+
+if TYPE_CHECKING:
+    from django.db.backends.base.schema import BaseDatabaseSchemaEditor
+    from django.db.migrations.state import StateApps
 
 
 FILE_FIELDS = (
@@ -14,7 +22,7 @@ FILE_FIELDS = (
 )
 
 
-def move_to_private_storage(apps, schema_editor) -> None:  # noqa: ANN001
+def move_to_private_storage(apps: StateApps, schema_editor: BaseDatabaseSchemaEditor) -> None:
     from django.core.files.storage import default_storage
 
     private = loanhub.enterprises.storage.private_storage()

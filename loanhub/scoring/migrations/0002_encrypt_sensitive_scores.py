@@ -13,11 +13,18 @@ again (rows already done are skipped). Works on SQLite and PostgreSQL alike (ORM
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, Any
+
 from django.db import migrations
 
 import loanhub.security.fields
 from loanhub.security.batches import update_in_batches
 from loanhub.security.fields import Sealed, SealedList, seal
+
+if TYPE_CHECKING:
+    from django.db.backends.base.schema import BaseDatabaseSchemaEditor
+    from django.db.migrations.state import StateApps
+    from django.db.models import QuerySet
 
 # The catalog's sensitive categories when this migration was written (as in
 # credit_data 0002). A test keeps this in step with the catalog.
@@ -26,12 +33,12 @@ BATCH = 1000
 FIELDS = ["features", "reasons"]
 
 
-def _uses_sensitive_data(categories) -> bool:  # noqa: ANN001
+def _uses_sensitive_data(categories: list[str] | None) -> bool:
     # Frozen copy of ScoreRecord.uses_sensitive_data: no categories means all of them.
     return not categories or any(c in SENSITIVE for c in categories)
 
 
-def _seal(score) -> bool:  # noqa: ANN001
+def _seal(score: Any) -> bool:  # a historical ScoreRecord
     if not _uses_sensitive_data(score.categories):
         return False
     if isinstance(score.features, Sealed) and isinstance(score.reasons, SealedList):
@@ -40,7 +47,7 @@ def _seal(score) -> bool:  # noqa: ANN001
     return True
 
 
-def _unseal(score) -> bool:  # noqa: ANN001
+def _unseal(score: Any) -> bool:
     if not isinstance(score.features, Sealed) and not isinstance(
         score.reasons, SealedList
     ):
@@ -52,17 +59,17 @@ def _unseal(score) -> bool:  # noqa: ANN001
     return True
 
 
-def _scores(apps, alias: str):  # noqa: ANN001, ANN202
+def _scores(apps: StateApps, alias: str) -> QuerySet[Any]:
     model = apps.get_model("scoring", "ScoreRecord")
     return model.objects.using(alias).only("pk", "categories", *FIELDS)
 
 
-def seal_sensitive_scores(apps, schema_editor) -> None:  # noqa: ANN001
+def seal_sensitive_scores(apps: StateApps, schema_editor: BaseDatabaseSchemaEditor) -> None:
     alias = schema_editor.connection.alias
     update_in_batches(_scores(apps, alias), alias, _seal, FIELDS, batch=BATCH)
 
 
-def unseal_sensitive_scores(apps, schema_editor) -> None:  # noqa: ANN001
+def unseal_sensitive_scores(apps: StateApps, schema_editor: BaseDatabaseSchemaEditor) -> None:
     alias = schema_editor.connection.alias
     update_in_batches(_scores(apps, alias), alias, _unseal, FIELDS, batch=BATCH)
 
