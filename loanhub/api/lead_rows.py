@@ -1,4 +1,4 @@
-"""The lead list's rows, built from ``values()`` rather than model instances.
+"""The lead list's rows, built from plain values (``selectors.py``) rather than model instances.
 
 The bank's lead list is the API's busiest read (DESIGN.md §7: ≥ 300 requests/s).
 Instantiating leads with their need, product page, enterprise and events, then
@@ -19,33 +19,15 @@ from rest_framework import serializers
 from loanhub.accounts.models import User
 from loanhub.consent.models import Channel
 from loanhub.matching.judgements import Coverage, LeadKey, coverage_for_leads, judgement_data, judgement_reads_log
-from loanhub.matching.models import DeclineReason, Lead, LeadEvent
+from loanhub.matching.models import DeclineReason
+
+from .selectors import lead_page_events, lead_page_rows
 
 _DATE = serializers.DateField()
 _MONEY = serializers.DecimalField(max_digits=14, decimal_places=2)
 _RATE = serializers.DecimalField(max_digits=5, decimal_places=2)
 
-FIELDS = (
-    "id", "need_id", "need__amount", "need__term_months", "need__purpose", "need__urgency",
-    "need__collateral_offered", "product_id", "product__title", "institution_id", "institution__name",
-    "institution__short_name", "status", "source", "created_at", "claim_deadline", "decision_deadline",
-    "is_overdue", "overdue_stage", "decline_reasons", "decline_note", "approved_amount", "approved_rate",
-    "approved_term", "disbursed_amount", "disbursed_on", "enterprise__uscc", "enterprise__name",
-    "enterprise__region", "enterprise__industry", "enterprise__registration_date", "grade", "score", "pd",
-    "likelihood", "bank_score", "expected_value", "claimed_by__username", "claimed_at", "decided_at",
-    "enterprise_id", "judgement_basis", "judgement_categories",
-)  # fmt: skip
 JUDGED = ("grade", "score", "pd", "likelihood", "bank_score", "expected_value")
-
-
-def lead_values(queryset: QuerySet) -> QuerySet:
-    return queryset.values(*FIELDS)
-
-
-def _page_rows(ids: list[int]) -> list[dict]:
-    """The rows of ``ids``, in that order."""
-    rows = {row["id"]: row for row in lead_values(Lead.objects.filter(pk__in=ids).order_by())}
-    return [rows[pk] for pk in ids if pk in rows]
 
 
 class CountedRows:
@@ -61,8 +43,7 @@ class CountedRows:
         return self.ids.order_by().count()
 
     def __getitem__(self, index: slice) -> list[dict]:
-        ids = list(self.ids[index])
-        return _page_rows(ids) if ids else []
+        return lead_page_rows(ids=list(self.ids[index]))
 
 
 def _opt(field: serializers.Field, value: object) -> object:
@@ -79,14 +60,7 @@ def _dt(value: datetime | None, tz: tzinfo) -> str | None:
 
 
 def _events(ids: Iterable[int], tz: tzinfo) -> dict[int, list[dict]]:
-    ids = list(ids)
-    if not ids:
-        return {}
-    rows = (
-        LeadEvent.objects.filter(lead_id__in=ids)
-        .order_by("at", "pk")
-        .values_list("lead_id", "kind", "from_status", "to_status", "note", "at", "actor__username")
-    )
+    rows = lead_page_events(ids=list(ids))
     events: dict[int, list[dict]] = defaultdict(list)
     for lead_id, kind, frm, to, note, at, actor in rows:
         events[lead_id].append(

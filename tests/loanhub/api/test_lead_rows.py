@@ -9,10 +9,11 @@ import pytest
 from django.utils import timezone
 
 from loanhub.api.apis.leads import LeadOutputSerializer
-from loanhub.api.lead_rows import CountedRows, lead_rows, lead_values
+from loanhub.api.lead_rows import CountedRows, lead_rows
+from loanhub.api.selectors import EVENT_FIELDS, lead_page_events, lead_values
 from loanhub.matching.judgements import leads_with_judgements
 from loanhub.matching.lifecycle import lead_approve, lead_claim, lead_decline, lead_disburse
-from loanhub.matching.models import Lead
+from loanhub.matching.models import FinancingNeed, Lead, LeadEvent
 from loanhub.matching.selectors import lead_list_for_staff
 from tests.factories.cms import product_create
 from tests.loanhub.matching.helpers import lead_for
@@ -45,13 +46,15 @@ def test_rows_match_the_serializer_for_every_kind_of_lead(bank_a_page, officer_a
 
 
 def test_page_rows_fetched_by_id_equal_values_in_the_lists_order(bank_a_page, officer_a):
-    """The lead list pages over bare ids, then fetches the page's rows by id: it returns
-    what ``values()`` over the ranked list returns (JSON lists, decimals, aware
-    datetimes), in the list's order, for pages of different sizes and on repeated calls."""
+    """The lead list pages over bare ids, then fetches the page's rows by id (on
+    PostgreSQL with its own SQL): it returns what ``values()`` over the ranked list
+    returns (JSON lists, decimals, aware datetimes), in the list's order, for pages of
+    different sizes and on repeated calls."""
     for n in range(5):
         lead = lead_for(product_create(bank_a_page))
         if n % 2:
             lead_decline(lead=lead_claim(lead=lead, officer=officer_a), officer=officer_a, reasons=["credit"], note="")
+        FinancingNeed.objects.filter(pk=lead.need_id).update(collateral_offered=["property", "equipment"][: n % 3])
     queryset = lead_list_for_staff(user=officer_a)
     expected = list(lead_values(queryset))
     rows = CountedRows(queryset)
@@ -63,7 +66,19 @@ def test_page_rows_fetched_by_id_equal_values_in_the_lists_order(bank_a_page, of
         assert rows[total - 2 : total + 3] == expected[-2:]
     assert rows[total : total + 5] == []
     assert isinstance(expected[0]["created_at"], datetime.datetime) and expected[0]["created_at"].tzinfo is not None
-    assert isinstance(expected[0]["need__collateral_offered"], list)
+    assert {len(row["need__collateral_offered"]) for row in expected} == {0, 1, 2}
+    assert any(row["decline_reasons"] == ["credit"] for row in expected)
+    assert any(row["judgement_categories"] for row in expected)
+
+
+def test_page_events_equal_values_list_oldest_first(bank_a_page, officer_a):
+    leads = [lead_claim(lead=lead_for(product_create(bank_a_page)), officer=officer_a) for _ in range(3)]
+    lead_decline(lead=leads[0], officer=officer_a, reasons=["credit"], note="流水不足")
+    ids = [lead.pk for lead in leads]
+    expected = list(LeadEvent.objects.filter(lead_id__in=ids).order_by("at", "pk").values_list(*EVENT_FIELDS))
+    assert [tuple(row) for row in lead_page_events(ids=ids)] == expected
+    assert len(expected) >= 4 and any(row[-1] == officer_a.username for row in expected)
+    assert lead_page_events(ids=[]) == [] and lead_page_events(ids=[10**9]) == []
 
 
 def test_a_page_of_rows_takes_four_queries_whatever_its_size(bank_a_page, officer_a, django_assert_num_queries):
