@@ -16,8 +16,10 @@ import statistics
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from datetime import date, timedelta
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -209,7 +211,8 @@ def main() -> None:
     )
 
 
-def _enterprise(enterprise_create, owner, membership_model, member_role):  # noqa: ANN001, ANN202
+def _enterprise(enterprise_create: Callable[..., Any], owner: Any, membership_model: Any, member_role: Any) -> Any:
+    # The app's functions and models come in as arguments: importable only after django.setup().
     from tests.factories.enterprises import make_uscc
 
     enterprise = enterprise_create(

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import hashlib
+from typing import Any
 
 from django import forms
 from django.conf import settings
@@ -30,8 +31,8 @@ class ReportForm(forms.Form):
         help_text=_("默认不展示。评分仅供参考，展示与否由企业决定。"),
     )
 
-    def __init__(self, *args: object, **kwargs: object) -> None:
-        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
         start, end = default_period(today=timezone.localdate())
         self.fields["period_start"].initial = start
         self.fields["period_end"].initial = end

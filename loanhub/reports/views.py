@@ -189,6 +189,7 @@ def verify(request: HttpRequest, number: str) -> HttpResponse:
     form, matches, status = VerifyUploadForm(), None, 200
     if request.method == "POST":
         throttle = ReportVerifyThrottle()
+        # A DRF throttle on a plain Django view: it keys on the client IP alone.
         if not throttle.allow_request(request, None):  # type: ignore[arg-type]
             messages.error(request, _("核验过于频繁，请稍后再试。"))
             status = 429
