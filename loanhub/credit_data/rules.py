@@ -10,13 +10,26 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import TYPE_CHECKING
+from typing import Any, Protocol
 
 from dateutil.relativedelta import relativedelta
 from django.utils.translation import gettext as _
 
-if TYPE_CHECKING:
-    from .models import CreditRecord
+
+class CreditRecord(Protocol):
+    """What the rules read of a record (``models.CreditRecord`` has it). A protocol, not
+    an import: the model asks these rules, so they must not import the model back."""
+
+    category: str
+    record_date: date
+    removed_at: datetime | None
+
+    @property
+    def payload(self) -> Any: ...
+    @property
+    def severity(self) -> str: ...
+    @property
+    def effective_repaired_on(self) -> date | None: ...
 
 NEGATIVE_INFO_YEARS = 5
 PENALTY_MIN_MONTHS = {"一般": 3, "严重": 12}

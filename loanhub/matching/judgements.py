@@ -21,13 +21,12 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
 from django.db.models import Q
 from django.utils import timezone
-from django.utils.translation import gettext_lazy as _
 
 from loanhub.accounts.models import User
 from loanhub.consent.models import AccessLog, Authorization, AuthorizationStatus, GranteeType, Purpose
@@ -40,18 +39,12 @@ from loanhub.scoring.models import ScoreRecord
 from loanhub.scoring.services import score_for_scope
 
 from . import engine, matcher
+from .coverage import Coverage
 from .models import Lead, LeadStatus
 
 WORKED_STATUSES = frozenset({LeadStatus.CLAIMED, LeadStatus.IN_REVIEW, LeadStatus.APPROVED})
 _ORDER = {code: i for i, code in enumerate(CATEGORY_CODES)}
 
-REASONS = {
-    "revoked": _("授权已撤回"),
-    "expired": _("授权已过期"),
-    "purpose": _("授权用途不含此项"),
-    "none": _("未获授权"),
-    "refreshing": _("授权已变更，评估更新中"),
-}
 
 
 def judgement_purposes(status: str) -> frozenset[str]:
@@ -72,20 +65,6 @@ def profile_purposes(status: str) -> frozenset[str]:
 
 def catalogue_order(codes: Iterable[str]) -> list[str]:
     return sorted(set(codes), key=lambda c: _ORDER.get(c, len(_ORDER)))
-
-
-@dataclass
-class Coverage:
-    """The bank's right to a lead's judgement right now."""
-
-    visible: bool
-    reason: str = ""  # a key of REASONS when not visible
-    live_ids: list[int] = field(default_factory=list)
-    purpose: str = ""  # of the first live authorization
-
-    @property
-    def reason_text(self) -> str:
-        return str(REASONS[self.reason]) if self.reason else ""
 
 
 @dataclass(frozen=True)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.db import models
@@ -12,10 +12,9 @@ from django.utils.translation import gettext_lazy as _
 from wagtail.contrib.settings.models import BaseGenericSetting, register_setting
 
 if TYPE_CHECKING:
-    from loanhub.credit_data.selectors import CreditProfile
     from loanhub.scoring.models import ScoreRecord
 
-    from .judgements import Coverage
+    from .coverage import Coverage
 
 
 # --------------------------------------------------------------------------- needs
@@ -178,7 +177,8 @@ class Lead(models.Model):
         # Attached by judgements.leads_with_judgements: what the viewer may see of the judgement.
         coverage: Coverage
         # Attached by the API's lead detail for its serializer.
-        credit_profile: CreditProfile | None
+        # (a credit_data.selectors.CreditProfile; not imported: selectors sit above models)
+        credit_profile: Any
         scoped_score: ScoreRecord | None
 
     class Meta:
