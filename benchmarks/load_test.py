@@ -24,6 +24,7 @@ import re
 import secrets
 import shutil
 import signal
+import socket
 import subprocess
 import sys
 import tempfile
@@ -118,6 +119,7 @@ from django.utils import timezone
 import secrets, datetime, random
 
 n = int(sys.argv[1])
+JUDGED = bool(int(sys.argv[2]))
 officer = User.objects.get(username="demo_bank")
 bank = officer.institution_membership.institution
 products = [p for p in FinancingProductPage.objects.live() if p.institution == bank]
@@ -136,10 +138,39 @@ for start in range(have, n, batch):
     ])
     Lead.objects.bulk_create([
         Lead(need=need, product=rng.choice(products), institution=bank, enterprise_id=need.enterprise_id,
-             grade=rng.choice("ABCDE"), pd=rng.random() / 10, bank_score=rng.random(), expected_value=rng.random() * 1e4,
+             grade=rng.choice("ABCDE"), pd=rng.random() / 10, bank_score=rng.random(),
+             expected_value=rng.random() * 1e4,
              claim_deadline=now + datetime.timedelta(days=1), decision_deadline=now + datetime.timedelta(days=3))
         for need in needs
     ])
+judged = 0
+if JUDGED:
+    # Every lead carries a judgement its bank may see: a live underwriting authorization
+    # of its enterprise to the bank is its basis, so each shown row is logged (one
+    # access-log INSERT per page).
+    from loanhub.consent.models import Authorization, AuthorizationStatus, GranteeType, Purpose
+    from loanhub.credit_data.catalog import CATEGORY_CODES
+    from loanhub.matching.judgements import LeadKey, basis_text, coverage_for_leads
+
+    used = set(Lead.objects.filter(institution=bank).values_list("enterprise_id", flat=True))
+    Authorization.objects.bulk_create([
+        Authorization(enterprise_id=e, granted_by_id=owner[e], grantee_type=GranteeType.INSTITUTION, institution=bank,
+                      purpose=Purpose.UNDERWRITING, categories=list(CATEGORY_CODES),
+                      data_from=now.date() - datetime.timedelta(days=730), valid_from=now - datetime.timedelta(days=1),
+                      expires_at=now + datetime.timedelta(days=365), text_version="load-test", text="load test",
+                      text_hash="0" * 64, status=AuthorizationStatus.ACTIVE)
+        for e in used
+    ])
+    rows = Lead.objects.filter(institution=bank).values_list("pk", "enterprise_id", "institution_id", "status")
+    coverage = coverage_for_leads([LeadKey(*row, "") for row in rows])
+    by_basis = {}
+    for pk, cover in coverage.items():
+        by_basis.setdefault(basis_text(cover.live_ids), []).append(pk)
+    for basis, pks in by_basis.items():
+        if basis:
+            judged += Lead.objects.filter(pk__in=pks).update(
+                judgement_basis=basis, judgement_categories=list(CATEGORY_CODES[:4])
+            )
 key = KEY_PREFIX + secrets.token_urlsafe(32)
 ApiToken.objects.create(user=officer, institution=bank, name="load test", prefix=key[:10], key_hash=token_hash(key))
 # A signed-in, 2FA-verified browser session for the workbench page.
@@ -153,8 +184,21 @@ session.update({
     DEVICE_ID_SESSION_KEY: TOTPDevice.objects.filter(user=officer, confirmed=True).first().persistent_id,
 })
 session.create()
-print(json.dumps({"token": key, "session": session.session_key, "leads": Lead.objects.filter(institution=bank).count()}))
+leads = Lead.objects.filter(institution=bank).count()
+print(json.dumps({"token": key, "session": session.session_key, "leads": leads, "judged": judged}))
 """
+
+
+def free_port(port: int) -> int:
+    """``port``, or any free one for 0; refuses one another server listens on (wrk
+    would measure that server instead)."""
+    with socket.socket() as probe:
+        if port == 0:
+            probe.bind(("127.0.0.1", 0))
+            return probe.getsockname()[1]
+        if probe.connect_ex(("127.0.0.1", port)) == 0:
+            raise SystemExit(f"port {port} is in use on 127.0.0.1; choose another with --port")
+    return port
 
 
 def wait_ready(url: str, timeout: float = 60) -> None:
@@ -234,7 +278,11 @@ def _comm(proc: Path) -> str:
 
 
 def run_wrk(
-    url: str, seconds: int, connections: int, headers: list[str], script: str | None = None,
+    url: str,
+    seconds: int,
+    connections: int,
+    headers: list[str],
+    script: str | None = None,
     server: int | None = None,
 ) -> dict:
     args = ["wrk", f"-t{min(2, connections)}", f"-c{connections}", f"-d{seconds}s", "--latency", "--timeout", "5s"]
@@ -263,9 +311,17 @@ def main() -> None:
     parser.add_argument("--seconds", type=int, default=30)
     parser.add_argument("--leads", type=int, default=100_000)
     parser.add_argument("--connections", type=int, default=8)
-    parser.add_argument("--port", type=int, default=8765)
+    parser.add_argument("--port", type=int, default=0, help="gunicorn's port on 127.0.0.1 (0: any free one)")
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--threads", type=int, default=1, help="gunicorn threads per worker (gthread when > 1)")
+    parser.add_argument(
+        "--judged", action="store_true",
+        help="leads carry a judgement the bank may see (a live authorization each), so every page read is logged",
+    )  # fmt: skip
+    parser.add_argument(
+        "--identity-cache", choices=["file", "none"], default="file",
+        help="API token identities in a file cache both workers share (default), or read on every request",
+    )  # fmt: skip
     parser.add_argument("--check", action="store_true", help="exit 1 on errors (CI smoke test)")
     parser.add_argument("--keep", action="store_true", help="keep the scratch database (for profiling)")
     args = parser.parse_args()
@@ -274,21 +330,31 @@ def main() -> None:
         raise SystemExit("load_test needs DATABASE_URL pointing at PostgreSQL (see README, Benchmarks)")
     if not shutil.which("wrk"):
         raise SystemExit("load_test needs wrk (apt-get install wrk)")
+    port = free_port(args.port)
     name = f"loanhub_load_{os.getpid()}"
     psql_admin(base_url, f'CREATE DATABASE "{name}"')
     db_url = scratch_url(base_url, name)
     env = django_env(db_url)
+    cache_dir = None
+    if args.identity_cache == "file" and not env.get("LOANHUB_TOKEN_CACHE_URL"):
+        # A cache both workers share, so a revocation in one reaches the other at once.
+        cache_dir = tempfile.mkdtemp(prefix="loanhub-tokens-")
+        env["LOANHUB_TOKEN_CACHE_URL"] = f"filecache://{cache_dir}"
     server = None
     try:
         started = time.perf_counter()
         manage(env, "migrate", "--noinput")
-        manage(env, "seed_demo", "--quiet-logins")
+        # The demo refuses production settings (LOANHUB_DEMO_ALLOWED): seed the scratch
+        # database under the development ones; gunicorn still serves with production.
+        manage({**env, "DJANGO_SETTINGS_MODULE": "loanhub.settings.dev"}, "seed_demo", "--quiet-logins")
         manage(env, "collectstatic", "--noinput", "-v0")
-        setup = json.loads(manage(env, "shell", "-c", SETUP.replace("sys.argv[1]", str(args.leads))).strip().splitlines()[-1])
+        script = SETUP.replace("sys.argv[1]", str(args.leads)).replace("sys.argv[2]", str(int(args.judged)))
+        setup = json.loads(manage(env, "shell", "-c", script).strip().splitlines()[-1])
         prepared = round(time.perf_counter() - started, 1)
-        bind = f"127.0.0.1:{args.port}"
+        bind = f"127.0.0.1:{port}"
         server = subprocess.Popen(
-            [sys.executable, "-m", "gunicorn", "loanhub.wsgi", "-b", bind, "-w", str(args.workers), "--threads", str(args.threads), "--log-level", "warning"],
+            [sys.executable, "-m", "gunicorn", "loanhub.wsgi", "-b", bind, "-w", str(args.workers),
+             "--threads", str(args.threads), "--log-level", "warning"],
             cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
         )  # fmt: skip
         wait_ready(f"http://{bind}/api/v1/products/")
@@ -297,7 +363,8 @@ def main() -> None:
         lead_list = run_wrk(f"http://{bind}/api/v1/leads/", args.seconds, args.connections, [auth], server=server.pid)
         os.environ["LOADTEST_TOKEN"] = setup["token"]
         mixed = run_wrk(f"http://{bind}/", args.seconds, args.connections, [], script=MIXED_LUA, server=server.pid)
-        workbench = urllib.request.Request(f"http://{bind}/cms-admin/leads/", headers={"Cookie": f"sessionid={setup['session']}"})
+        cookie = {"Cookie": f"sessionid={setup['session']}"}
+        workbench = urllib.request.Request(f"http://{bind}/cms-admin/leads/", headers=cookie)
         with urllib.request.urlopen(workbench, timeout=30) as response:  # noqa: S310 — loopback only
             if response.status != 200 or not response.url.endswith("/cms-admin/leads/"):
                 raise SystemExit(f"workbench session refused: {response.status} {response.url}")
@@ -305,13 +372,19 @@ def main() -> None:
         single = {
             "api_lead_list": run_wrk(f"http://{bind}/", args.seconds, 1, [], script=PAGES_LUA, server=server.pid),
             "workbench_page": run_wrk(
-                f"http://{bind}/cms-admin/leads/", args.seconds, 1, [f"Cookie: sessionid={setup['session']}"],
+                f"http://{bind}/cms-admin/leads/",
+                args.seconds,
+                1,
+                [f"Cookie: sessionid={setup['session']}"],
                 server=server.pid,
             ),
         }
         report = {
-            "benchmark": "api_load", "server": f"gunicorn {args.workers} workers × {args.threads} threads, PostgreSQL, loopback",
-            "leads_at_bank": setup["leads"], "seconds_each": args.seconds, "connections": args.connections,
+            "benchmark": "api_load",
+            "server": f"gunicorn {args.workers} workers × {args.threads} threads, PostgreSQL, loopback",
+            "leads_at_bank": setup["leads"], "judged_leads": setup["judged"],
+            "token_cache": env.get("LOANHUB_TOKEN_CACHE_URL", "none").split(":")[0],
+            "seconds_each": args.seconds, "connections": args.connections,
             "setup_seconds": prepared, "lead_list": lead_list, "mixed": mixed, "one_officer": single,
             "targets": {
                 "lead_list": "lead list >= 300 req/s at p99 < 100 ms with 2 workers",
@@ -333,6 +406,8 @@ def main() -> None:
             print(f"kept database {name}", file=sys.stderr)
         else:
             psql_admin(base_url, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        if cache_dir:
+            shutil.rmtree(cache_dir, ignore_errors=True)
 
 
 if __name__ == "__main__":

@@ -38,7 +38,12 @@ def token_hash(key: str) -> str:
 
 
 def token_issue(
-    *, request: HttpRequest, username: str, password: str, otp: str = "", name: str = "",
+    *,
+    request: HttpRequest,
+    username: str,
+    password: str,
+    otp: str = "",
+    name: str = "",
     expires_in_days: int | None = None,
 ) -> tuple[ApiToken, str]:
     """Check the credentials (and the TOTP or a backup code where needed); returns the
