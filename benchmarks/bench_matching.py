@@ -1,6 +1,6 @@
 """Benchmark: the matching engine on synthetic products and needs. Prints JSON.
 
-    python benchmarks/bench_matching.py --products 2000 --needs 100000
+python benchmarks/bench_matching.py --products 2000 --needs 100000
 """
 
 from __future__ import annotations

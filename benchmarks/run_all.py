@@ -37,7 +37,9 @@ QUICK = {
 
 def run(args: list[str]) -> dict:
     started = time.perf_counter()
-    result = subprocess.run([sys.executable, str(HERE / args[0]), *args[1:]], capture_output=True, text=True, cwd=HERE.parent)
+    result = subprocess.run(
+        [sys.executable, str(HERE / args[0]), *args[1:]], capture_output=True, text=True, cwd=HERE.parent
+    )
     seconds = round(time.perf_counter() - started, 1)
     if result.returncode != 0:
         return {"error": result.stderr.strip().splitlines()[-5:], "seconds": seconds}

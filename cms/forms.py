@@ -30,9 +30,7 @@ class ProductFilterForm(forms.Form):
         max_digits=10,
         decimal_places=2,
     )
-    term = forms.IntegerField(
-        label=_("需求期限（月）"), required=False, min_value=1, max_value=600
-    )
+    term = forms.IntegerField(label=_("需求期限（月）"), required=False, min_value=1, max_value=600)
     bank = forms.ChoiceField(label=_("金融机构"), required=False)
     region = forms.ChoiceField(label=_("所在地区"), required=False)
     zone = forms.ChoiceField(label=_("特色专区"), required=False)
@@ -76,5 +74,3 @@ class ProductFilterForm(forms.Form):
             rate=data.get("rate"),
             sort=data.get("sort") or "newest",
         )
-
-

@@ -63,11 +63,7 @@ def _key(request: HttpRequest) -> str:
 
 
 def _cacheable_request(request: HttpRequest) -> bool:
-    return (
-        request.method == "GET"
-        and not request.user.is_authenticated
-        and not len(getattr(request, "_messages", ()))
-    )
+    return request.method == "GET" and not request.user.is_authenticated and not len(getattr(request, "_messages", ()))
 
 
 class AnonymousPageCacheMiddleware:

@@ -186,45 +186,26 @@ class InstitutionPage(Page):
 
 
 class ProductTag(TaggedItemBase):
-    content_object = ParentalKey(
-        "cms.FinancingProductPage", related_name="tagged_items", on_delete=models.CASCADE
-    )
+    content_object = ParentalKey("cms.FinancingProductPage", related_name="tagged_items", on_delete=models.CASCADE)
 
 
 class FinancingProductPage(RoutablePageMixin, Page):
     """A loan product, structured so that the matching engine can read it."""
 
     summary = models.CharField(_("产品亮点"), max_length=200, blank=True)
-    product_type = models.CharField(
-        _("产品类型"), max_length=20, choices=ProductType.choices
-    )
-    amount_min = models.DecimalField(
-        _("最低额度（元）"), max_digits=14, decimal_places=2
-    )
-    amount_max = models.DecimalField(
-        _("最高额度（元）"), max_digits=14, decimal_places=2
-    )
+    product_type = models.CharField(_("产品类型"), max_length=20, choices=ProductType.choices)
+    amount_min = models.DecimalField(_("最低额度（元）"), max_digits=14, decimal_places=2)
+    amount_max = models.DecimalField(_("最高额度（元）"), max_digits=14, decimal_places=2)
     term_min_months = models.PositiveSmallIntegerField(_("最短期限（月）"))
     term_max_months = models.PositiveSmallIntegerField(_("最长期限（月）"))
-    rate_min = models.DecimalField(
-        _("最低年化利率（%）"), max_digits=5, decimal_places=2
-    )
-    rate_max = models.DecimalField(
-        _("最高年化利率（%）"), max_digits=5, decimal_places=2
-    )
-    repayment_methods = ListField(
-        _("还款方式"), item_choices=repayment_choices, blank=False
-    )
-    collateral = models.CharField(
-        _("担保方式"), max_length=20, choices=Collateral.choices, default=Collateral.NONE
-    )
+    rate_min = models.DecimalField(_("最低年化利率（%）"), max_digits=5, decimal_places=2)
+    rate_max = models.DecimalField(_("最高年化利率（%）"), max_digits=5, decimal_places=2)
+    repayment_methods = ListField(_("还款方式"), item_choices=repayment_choices, blank=False)
+    collateral = models.CharField(_("担保方式"), max_length=20, choices=Collateral.choices, default=Collateral.NONE)
     eligible_regions = ListField(
         _("适用地区"),
         split_on_spaces=True,
-        help_text=_(
-            "6位行政区划代码，每行一个；以00结尾表示整个城市，以0000结尾表示整个省；"
-            "留空表示不限地区。"
-        ),
+        help_text=_("6位行政区划代码，每行一个；以00结尾表示整个城市，以0000结尾表示整个省；留空表示不限地区。"),
     )
     eligible_industries = ListField(
         _("适用行业"),
@@ -254,9 +235,7 @@ class FinancingProductPage(RoutablePageMixin, Page):
         item_choices=credit_category_choices,
         help_text=_("申请前企业须授权本产品使用的公共信用信息类别。"),
     )
-    materials = ListField(
-        _("申请材料"), help_text=_("每行一项，如：营业执照、近一年财务报表。")
-    )
+    materials = ListField(_("申请材料"), help_text=_("每行一项，如：营业执照、近一年财务报表。"))
     tags = ClusterTaggableManager(
         through=ProductTag,
         blank=True,
@@ -264,9 +243,7 @@ class FinancingProductPage(RoutablePageMixin, Page):
         help_text=_("如：制造业、绿色金融、科技创新、乡村振兴；产品会出现在同名专区。"),
     )
     description = StreamField(BaseStreamBlock(), verbose_name=_("产品介绍"), blank=True)
-    is_open = models.BooleanField(
-        _("接受申请"), default=True, help_text=_("关闭后产品仍可浏览，但不接受新申请。")
-    )
+    is_open = models.BooleanField(_("接受申请"), default=True, help_text=_("关闭后产品仍可浏览，但不接受新申请。"))
 
     content_panels = Page.content_panels + [
         FieldPanel("summary"),
@@ -274,9 +251,7 @@ class FinancingProductPage(RoutablePageMixin, Page):
             [
                 FieldPanel("product_type"),
                 FieldRowPanel([FieldPanel("amount_min"), FieldPanel("amount_max")]),
-                FieldRowPanel(
-                    [FieldPanel("term_min_months"), FieldPanel("term_max_months")]
-                ),
+                FieldRowPanel([FieldPanel("term_min_months"), FieldPanel("term_max_months")]),
                 FieldRowPanel([FieldPanel("rate_min"), FieldPanel("rate_max")]),
                 FieldPanel("repayment_methods"),
                 FieldPanel("collateral"),
@@ -374,11 +349,7 @@ class FinancingProductPage(RoutablePageMixin, Page):
             value = getattr(self, field)
             if value is not None and not (0 <= value <= MAX_RATE):
                 add(field, _("年化利率应在0%到36%之间。"))
-        if (
-            self.rate_min is not None
-            and self.rate_max is not None
-            and self.rate_min > self.rate_max
-        ):
+        if self.rate_min is not None and self.rate_max is not None and self.rate_min > self.rate_max:
             add("rate_max", _("最高年化利率不能低于最低年化利率。"))
 
     def _clean_eligibility(self, add: Any) -> None:
@@ -459,8 +430,8 @@ class FinancingProductPage(RoutablePageMixin, Page):
         context = super().get_context(request, *args, **kwargs)
         user = request.user
         context["institution"] = self.institution
-        context["can_apply"] = self.is_open and user.is_authenticated and (
-            enterprise_list_for_member(user=user).exists()
+        context["can_apply"] = (
+            self.is_open and user.is_authenticated and (enterprise_list_for_member(user=user).exists())
         )
         context["my_applications"] = application_list_for_user(user=user).filter(product=self)
         return context
@@ -529,9 +500,7 @@ class NewsIndexPage(Page):
 
 class NewsPage(Page):
     date = models.DateField(_("发布日期"), default=timezone.localdate)
-    category = models.CharField(
-        _("栏目"), max_length=20, choices=NewsCategory.choices, default=NewsCategory.POLICY
-    )
+    category = models.CharField(_("栏目"), max_length=20, choices=NewsCategory.choices, default=NewsCategory.POLICY)
     source = models.CharField(_("来源"), max_length=120, blank=True)
     summary = models.CharField(_("摘要"), max_length=300, blank=True)
     body = StreamField(BaseStreamBlock(), verbose_name=_("正文"), blank=True)
@@ -602,9 +571,7 @@ class ZonePage(Page):
         max_length=40,
         help_text=_("带有此专区标签的已上线产品会自动列入本专区。"),
     )
-    theme = models.CharField(
-        _("主题"), max_length=20, choices=ZoneTheme.choices, default=ZoneTheme.OTHER
-    )
+    theme = models.CharField(_("主题"), max_length=20, choices=ZoneTheme.choices, default=ZoneTheme.OTHER)
     summary = models.CharField(_("一句话简介"), max_length=200, blank=True)
     body = StreamField(BaseStreamBlock(), verbose_name=_("专区介绍"), blank=True)
 

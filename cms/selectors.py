@@ -60,9 +60,7 @@ def region_covers(eligible: Sequence[str] | None, code: str) -> bool:
 
 
 def _institution_by_parent_path() -> dict[str, FinancialInstitution]:
-    pages = InstitutionPage.objects.select_related("institution").only(
-        "path", "institution"
-    )
+    pages = InstitutionPage.objects.select_related("institution").only("path", "institution")
     return {page.path: page.institution for page in pages}
 
 
@@ -71,9 +69,7 @@ def attach_institutions(products: Iterable[FinancingProductPage]) -> list:
     products = list(products)
     by_path = _institution_by_parent_path()
     for product in products:
-        product.__dict__["_institution"] = by_path.get(
-            product.path[: -FinancingProductPage.steplen]
-        )
+        product.__dict__["_institution"] = by_path.get(product.path[: -FinancingProductPage.steplen])
     return products
 
 
@@ -102,9 +98,7 @@ def product_count_by_institution() -> dict[int, int]:
 
 
 def product_list_for_institution_page(*, page: InstitutionPage) -> list:
-    products = list(
-        product_live_queryset().child_of(page).order_by("-first_published_at")
-    )
+    products = list(product_live_queryset().child_of(page).order_by("-first_published_at"))
     for product in products:
         product.__dict__["_institution"] = page.institution
     return products
@@ -181,20 +175,14 @@ def _search_ids(q: str) -> list[int]:
         # the substring match below still answers.
         found = set()
     found.update(
-        product_live_queryset()
-        .filter(Q(title__icontains=q) | Q(summary__icontains=q))
-        .values_list("pk", flat=True)
+        product_live_queryset().filter(Q(title__icontains=q) | Q(summary__icontains=q)).values_list("pk", flat=True)
     )
     return sorted(found)
 
 
 def _region_ids(qs: QuerySet, region: str) -> list[int]:
     # JSON containment differs between SQLite and PostgreSQL; the lists are short.
-    return [
-        pk
-        for pk, regions in qs.values_list("pk", "eligible_regions")
-        if region_covers(regions, region)
-    ]
+    return [pk for pk, regions in qs.values_list("pk", "eligible_regions") if region_covers(regions, region)]
 
 
 def product_get_many(*, ids: Sequence[int]) -> list[FinancingProductPage]:
@@ -246,9 +234,7 @@ def product_frame() -> pd.DataFrame:
 
 def _tags_by_product(ids: list[int]) -> dict[int, list[str]]:
     tags: dict[int, list[str]] = {}
-    pairs = ProductTag.objects.filter(content_object_id__in=ids).values_list(
-        "content_object_id", "tag__name"
-    )
+    pairs = ProductTag.objects.filter(content_object_id__in=ids).values_list("content_object_id", "tag__name")
     for product_id, name in pairs.order_by("tag__name"):
         tags.setdefault(product_id, []).append(name)
     return tags

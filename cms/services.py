@@ -76,19 +76,13 @@ def page_child_ensure(parent: Page, model: type[P], *, slug: str, **fields: obje
 
 
 def _access_admin() -> Permission:
-    return Permission.objects.get(
-        content_type__app_label="wagtailadmin", codename="access_admin"
-    )
+    return Permission.objects.get(content_type__app_label="wagtailadmin", codename="access_admin")
 
 
 def _grant_page_permissions(group: Group, page: Page, kinds: tuple[str, ...]) -> None:
     for kind in kinds:
-        permission = Permission.objects.get(
-            content_type__app_label="wagtailcore", codename=f"{kind}_page"
-        )
-        GroupPagePermission.objects.get_or_create(
-            group=group, page=page, permission=permission
-        )
+        permission = Permission.objects.get(content_type__app_label="wagtailcore", codename=f"{kind}_page")
+        GroupPagePermission.objects.get_or_create(group=group, page=page, permission=permission)
 
 
 @transaction.atomic
@@ -130,12 +124,8 @@ def moderation_setup(structure: PortalStructure) -> Workflow:
         task = GroupApprovalTask.objects.create(name=TASK_NAME)
     task.groups.add(moderators)
     workflow, _created = Workflow.objects.get_or_create(name=WORKFLOW_NAME)
-    WorkflowTask.objects.get_or_create(
-        workflow=workflow, task=task, defaults={"sort_order": 0}
-    )
-    WorkflowPage.objects.update_or_create(
-        page=structure.institutions, defaults={"workflow": workflow}
-    )
+    WorkflowTask.objects.get_or_create(workflow=workflow, task=task, defaults={"sort_order": 0})
+    WorkflowPage.objects.update_or_create(page=structure.institutions, defaults={"workflow": workflow})
     moderators.user_set.add(*User.objects.filter(role=Role.PLATFORM_ADMIN))
     return workflow
 
@@ -180,9 +170,7 @@ def staff_portal_access_sync(*, user: User) -> None:
     membership = InstitutionMembership.objects.filter(user=user).first()
     own = None
     if membership is not None and user.is_bank_staff:
-        own, _created = Group.objects.get_or_create(
-            name=institution_group_name(membership.institution)
-        )
+        own, _created = Group.objects.get_or_create(name=institution_group_name(membership.institution))
         own.permissions.add(_access_admin())
         user.groups.add(own)
     stale = user.groups.filter(name__startswith=BANK_GROUP_PREFIX)

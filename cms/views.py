@@ -112,5 +112,3 @@ def product_compare(request: HttpRequest, *, page: Any) -> HttpResponse:
     context = page.get_context(request)
     context.update(products=products, too_many=too_many, max_compare=MAX_COMPARE)
     return TemplateResponse(request, "cms/product_compare.html", context)
-
-

@@ -45,9 +45,7 @@ def loan_features(data: sandbox.SandboxData, progress: Progress = None) -> pd.Da
         ``loan_id, uscc, origination_date, defaulted`` plus every feature.
     """
     loans = data.loans
-    as_of = loans["origination_date"].dt.to_period("M").dt.start_time - pd.Timedelta(
-        days=1
-    )
+    as_of = loans["origination_date"].dt.to_period("M").dt.start_time - pd.Timedelta(days=1)
     parts = []
     for day, group in loans.groupby(as_of, sort=True):
         if progress is not None:
@@ -64,9 +62,7 @@ def loan_features(data: sandbox.SandboxData, progress: Progress = None) -> pd.Da
     return pd.concat(parts, ignore_index=True)
 
 
-def train_sandbox(
-    data: sandbox.SandboxData, *, seed: int = 0, progress: Progress = None
-) -> RiskModel:
+def train_sandbox(data: sandbox.SandboxData, *, seed: int = 0, progress: Progress = None) -> RiskModel:
     """Train the sandbox model: out-of-time validation on origination date.
 
     Parameters

@@ -87,9 +87,7 @@ def _cmd_train(args: argparse.Namespace, say: _Progress) -> int:
         model = train_sandbox(data, seed=args.seed, progress=say)
     else:
         frame = _read_csv(args.data, dtype=_text_columns(args))
-        missing = [
-            c for c in (args.target, args.time_col, args.id_col) if c and c not in frame
-        ]
+        missing = [c for c in (args.target, args.time_col, args.id_col) if c and c not in frame]
         if missing:
             raise MissingColumnsError(missing, args.data)
         source = {"kind": "csv", "file": Path(args.data).name, "synthetic": False}
@@ -110,10 +108,7 @@ def _cmd_train(args: argparse.Namespace, say: _Progress) -> int:
     say(f"saved model {model.version} to {args.out}")
     print(
         json.dumps(
-            {
-                k: m.get(k)
-                for k in ("auc", "auc_std", "ks", "brier", "n_rows", "bad_rate")
-            },
+            {k: m.get(k) for k in ("auc", "auc_std", "ks", "brier", "n_rows", "bad_rate")},
             indent=2,
         )
     )
@@ -129,9 +124,7 @@ def _directions(pairs: Sequence[str] | None) -> dict[str, int]:
     for pair in pairs or ():
         name, sep, value = pair.partition("=")
         if not sep or value.strip() not in ("+1", "1", "-1", "0"):
-            raise ValueError(
-                f"--monotone expects NAME=+1, NAME=-1 or NAME=0, got {pair!r}"
-            )
+            raise ValueError(f"--monotone expects NAME=+1, NAME=-1 or NAME=0, got {pair!r}")
         out[name.strip()] = int(value)
     return out
 
@@ -140,9 +133,7 @@ def _cmd_score(args: argparse.Namespace, say: _Progress) -> int:
     from risk_models.model import RiskModel
 
     model = RiskModel.load(args.model)
-    cats = {
-        f["name"]: "str" for f in model.card["features"] if f["type"] == "categorical"
-    }
+    cats = {f["name"]: "str" for f in model.card["features"] if f["type"] == "categorical"}
     if args.id_col:
         cats[args.id_col] = "str"
     frame = _read_csv(args.data, dtype=cats)
@@ -159,9 +150,7 @@ def _cmd_score(args: argparse.Namespace, say: _Progress) -> int:
     return 0
 
 
-def _score_output(
-    frame: pd.DataFrame, result: pd.DataFrame, id_col: str | None, reasons: bool
-) -> pd.DataFrame:
+def _score_output(frame: pd.DataFrame, result: pd.DataFrame, id_col: str | None, reasons: bool) -> pd.DataFrame:
     key = id_col or "row"
     ids = frame[id_col].to_numpy() if id_col else range(1, len(frame) + 1)
     out = pd.DataFrame({key: ids})
@@ -170,9 +159,7 @@ def _score_output(
     out["grade"] = result["grade"].to_numpy()
     out["knockout"] = result["knockout"].to_numpy()
     if reasons:
-        raising = [
-            [r for r in rs if r["direction"] == "raises"] for rs in result["reasons"]
-        ]
+        raising = [[r for r in rs if r["direction"] == "raises"] for rs in result["reasons"]]
         for k in range(4):
             picked = [rs[k] if len(rs) > k else None for rs in raising]
             out[f"reason_{k + 1}"] = [r["code"] if r else "" for r in picked]
@@ -198,9 +185,7 @@ def _positive_int(text: str) -> int:
     try:
         value = int(text)
     except ValueError:
-        raise argparse.ArgumentTypeError(
-            f"expected a whole number, got {text!r}"
-        ) from None
+        raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
     if value < 1:
         raise argparse.ArgumentTypeError(f"expected a number >= 1, got {value}")
     return value
@@ -226,9 +211,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--out", required=True, help="output folder")
     p.set_defaults(func=_cmd_sandbox)
 
-    p = sub.add_parser(
-        "features", help="feature table of a sandbox folder as of a date"
-    )
+    p = sub.add_parser("features", help="feature table of a sandbox folder as of a date")
     p.add_argument("--sandbox", required=True, help="folder written by 'sandbox'")
     p.add_argument("--as-of", default=None, help="YYYY-MM-DD (default: the sandbox's)")
     p.add_argument("--out", required=True, help="output CSV")
@@ -258,9 +241,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--data", required=True, help="CSV with the model's feature columns")
     p.add_argument("--out", required=True, help="output CSV")
     p.add_argument("--id-col", help="identifier column copied to the output")
-    p.add_argument(
-        "--no-reasons", action="store_true", help="skip reason codes (faster)"
-    )
+    p.add_argument("--no-reasons", action="store_true", help="skip reason codes (faster)")
     p.set_defaults(func=_cmd_score)
 
     p = sub.add_parser("report", help="print a model card")

@@ -99,9 +99,7 @@ def _to_float(value: object) -> float:
 def _describe_spec(spec: FeatureSpec, value: object) -> tuple[str, str]:
     if spec.kind == "flag":
         yes = _to_float(value) > 0
-        return (
-            (spec.text_zh, spec.text_en) if yes else (spec.text_zh_no, spec.text_en_no)
-        )
+        return (spec.text_zh, spec.text_en) if yes else (spec.text_zh_no, spec.text_en_no)
     if spec.kind == "category":
         text = str(value)
         names = _REGIONS if spec.name == "region" else _INDUSTRIES
@@ -112,9 +110,7 @@ def _describe_spec(spec: FeatureSpec, value: object) -> tuple[str, str]:
     return spec.text_zh.format(v=fmt_zh(v)), spec.text_en.format(v=fmt_en(v))
 
 
-def top_contributions(
-    contrib: np.ndarray, top_n: int
-) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+def top_contributions(contrib: np.ndarray, top_n: int) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """Select the strongest raising and lowering contributions per row.
 
     Parameters

@@ -53,8 +53,7 @@ def _penalty_windows() -> list[FeatureSpec]:
             1,
             "count",
             f"近{w}个月仍计入的行政处罚次数(一般/严重,未修复)",
-            f"administrative penalties still counted, last {w} months "
-            "(general/serious, not repaired)",
+            f"administrative penalties still counted, last {w} months (general/serious, not repaired)",
             f"近{w}个月行政处罚{{v}}次",
             f"{{v}} administrative penalties in the last {w} months",
         )
@@ -551,9 +550,7 @@ _SPECS: list[FeatureSpec] = [
 
 FEATURES: dict[str, FeatureSpec] = {spec.name: spec for spec in _SPECS}
 FEATURE_NAMES: tuple[str, ...] = tuple(FEATURES)
-CATEGORICAL_FEATURES: tuple[str, ...] = tuple(
-    s.name for s in _SPECS if s.kind == "category"
-)
+CATEGORICAL_FEATURES: tuple[str, ...] = tuple(s.name for s in _SPECS if s.kind == "category")
 
 
 def direction_of(name: str) -> int:

@@ -172,9 +172,7 @@ class _Context:
         sel = pos if mask is None else pos[mask]
         return np.bincount(sel, minlength=self.n).astype(np.float64)
 
-    def total(
-        self, pos: np.ndarray, values: np.ndarray, mask: np.ndarray
-    ) -> np.ndarray:
+    def total(self, pos: np.ndarray, values: np.ndarray, mask: np.ndarray) -> np.ndarray:
         ok = mask & ~np.isnan(values)
         return np.bincount(pos[ok], weights=values[ok], minlength=self.n)
 
@@ -185,21 +183,15 @@ class _Context:
         with np.errstate(invalid="ignore", divide="ignore"):
             return np.where(n > 0, s / np.maximum(n, 1), np.nan)
 
-    def latest(
-        self, pos: np.ndarray, day: np.ndarray, values: np.ndarray, nth: int = 0
-    ) -> np.ndarray:
+    def latest(self, pos: np.ndarray, day: np.ndarray, values: np.ndarray, nth: int = 0) -> np.ndarray:
         """Value of the latest (``nth=0``) or ``nth``-latest record per enterprise."""
         out = np.full(self.n, np.nan)
         ok = ~np.isnan(values)
         pos, day, values = pos[ok], day[ok], values[ok]
         order = np.lexsort((-day, pos))
         pos_s = pos[order]
-        first = (
-            np.r_[True, pos_s[1:] != pos_s[:-1]] if pos_s.size else pos_s.astype(bool)
-        )
-        rank = np.arange(pos_s.size) - np.maximum.accumulate(
-            np.where(first, np.arange(pos_s.size), 0)
-        )
+        first = np.r_[True, pos_s[1:] != pos_s[:-1]] if pos_s.size else pos_s.astype(bool)
+        rank = np.arange(pos_s.size) - np.maximum.accumulate(np.where(first, np.arange(pos_s.size), 0))
         pick = rank == nth
         out[pos_s[pick]] = values[order][pick]
         return out
@@ -230,9 +222,7 @@ def _firm(ctx: _Context, ent: pd.DataFrame, rec: _Records) -> dict[str, np.ndarr
     age[age < 0] = np.nan
     capital = ctx.latest(rec.pos, rec.day, rec.num("registered_capital"))
     if "registered_capital" in ent:
-        capital = np.where(
-            np.isnan(capital), _numbers(ent["registered_capital"]), capital
-        )
+        capital = np.where(np.isnan(capital), _numbers(ent["registered_capital"]), capital)
     paid = ctx.latest(rec.pos, rec.day, rec.num("paid_in_capital"))
     with np.errstate(invalid="ignore", divide="ignore"):
         paid_ratio = np.where(capital > 0, np.clip(paid / capital, 0, 1), np.nan)
@@ -301,17 +291,10 @@ def penalty_counts_mask(
 
 def _penalty(ctx: _Context, rec: _Records) -> dict[str, np.ndarray]:
     kind = rec.mapped("severity", _SEVERITY_KIND)
-    counts = penalty_counts_mask(
-        ctx, rec.day, kind, rec.date("repaired_on"), rec.date("corrected_on")
-    )
+    counts = penalty_counts_mask(ctx, rec.day, kind, rec.date("repaired_on"), rec.date("corrected_on"))
     serious = kind == 2
-    out = {
-        f"penalty_count_{w}m": ctx.count(rec.pos, counts & (rec.day > ctx.cutoff(w)))
-        for w in WINDOWS
-    }
-    out["penalty_general_12m"] = ctx.count(
-        rec.pos, counts & ~serious & (rec.day > ctx.cutoff(12))
-    )
+    out = {f"penalty_count_{w}m": ctx.count(rec.pos, counts & (rec.day > ctx.cutoff(w))) for w in WINDOWS}
+    out["penalty_general_12m"] = ctx.count(rec.pos, counts & ~serious & (rec.day > ctx.cutoff(12)))
     out["penalty_serious_36m"] = ctx.count(rec.pos, counts & serious)
     out["penalty_fine_36m"] = ctx.total(rec.pos, rec.num("fine_amount"), counts)
     out["_negative_penalty"] = ctx.most_recent_day(rec.pos[counts], rec.day[counts])
@@ -348,9 +331,7 @@ def _tax_payment(ctx: _Context, rec: _Records) -> dict[str, np.ndarray]:
     return {
         "tax_paid_12m": np.where(has_now, now, np.nan),
         "tax_paid_growth_12m": np.clip(growth, -1, 5),
-        "tax_zero_quarters_12m": np.where(
-            has_now, ctx.count(rec.pos, last & (paid == 0)), np.nan
-        ),
+        "tax_zero_quarters_12m": np.where(has_now, ctx.count(rec.pos, last & (paid == 0)), np.nan),
     }
 
 
@@ -399,15 +380,9 @@ def _utilities(ctx: _Context, rec: _Records) -> dict[str, np.ndarray]:
     return {
         "elec_trend_6m": _trend(ctx, rec, use, 6),
         "elec_trend_12m": _trend(ctx, rec, use, 12),
-        "utility_overdue_months_12m": np.where(
-            seen, ctx.count(rec.pos, late12), np.nan
-        ),
-        "utility_overdue_months_24m": np.where(
-            seen, ctx.count(rec.pos, late24), np.nan
-        ),
-        "utility_overdue_amount_12m": np.where(
-            seen, ctx.total(rec.pos, overdue, late12), np.nan
-        ),
+        "utility_overdue_months_12m": np.where(seen, ctx.count(rec.pos, late12), np.nan),
+        "utility_overdue_months_24m": np.where(seen, ctx.count(rec.pos, late24), np.nan),
+        "utility_overdue_amount_12m": np.where(seen, ctx.total(rec.pos, overdue, late12), np.nan),
     }
 
 
@@ -421,12 +396,7 @@ def _judicial(ctx: _Context, rec: _Records) -> dict[str, np.ndarray]:
     defendant = rec.isin("role", ["defendant", "被告", "被执行人"])
     closed = rec.date("closed_on")
     usable = defendant & _still_usable(ctx, closed)
-    out = {
-        f"judicial_defendant_{w}m": ctx.count(
-            rec.pos, usable & (rec.day > ctx.cutoff(w))
-        )
-        for w in WINDOWS
-    }
+    out = {f"judicial_defendant_{w}m": ctx.count(rec.pos, usable & (rec.day > ctx.cutoff(w))) for w in WINDOWS}
     recent = usable & (rec.day > ctx.cutoff(36))
     out["judicial_defendant_amount_36m"] = ctx.total(rec.pos, rec.num("amount"), recent)
     is_open = ~(closed <= ctx.today)
@@ -452,9 +422,7 @@ def _dishonest(ctx: _Context, rec: _Records) -> dict[str, np.ndarray]:
     }
 
 
-def _latest_rank(
-    ctx: _Context, rec: _Records, column: str, ranks: Mapping[str, int]
-) -> np.ndarray:
+def _latest_rank(ctx: _Context, rec: _Records, column: str, ranks: Mapping[str, int]) -> np.ndarray:
     return ctx.latest(rec.pos, rec.day, rec.mapped(column, ranks))
 
 
@@ -476,20 +444,14 @@ def _commitment(ctx: _Context, rec: _Records) -> dict[str, np.ndarray]:
         "commitments_36m": ctx.count(rec.pos, recent),
         "commitments_broken_36m": ctx.count(rec.pos, broken),
         "_negative_commitment": ctx.most_recent_day(rec.pos[broken], rec.day[broken]),
-        "_negative12_commitment": ctx.count(
-            rec.pos, broken & (rec.day > ctx.cutoff(12))
-        ),
+        "_negative12_commitment": ctx.count(rec.pos, broken & (rec.day > ctx.cutoff(12))),
     }
 
 
 def _carbon(ctx: _Context, rec: _Records) -> dict[str, np.ndarray]:
     return {
-        "carbon_intensity_latest": ctx.latest(
-            rec.pos, rec.day, rec.num("emission_intensity")
-        ),
-        "carbon_rating_latest": _latest_rank(
-            ctx, rec, "carbon_rating", catalog.CARBON_RATING_RANK
-        ),
+        "carbon_intensity_latest": ctx.latest(rec.pos, rec.day, rec.num("emission_intensity")),
+        "carbon_rating_latest": _latest_rank(ctx, rec, "carbon_rating", catalog.CARBON_RATING_RANK),
     }
 
 
@@ -513,9 +475,7 @@ def _summary(ctx: _Context, cols: dict[str, np.ndarray]) -> dict[str, np.ndarray
 
 def _prepare_enterprises(enterprises: pd.DataFrame) -> pd.DataFrame:
     if not isinstance(enterprises, pd.DataFrame):
-        raise TypeError(
-            f"enterprises must be a pandas DataFrame, got {type(enterprises).__name__}"
-        )
+        raise TypeError(f"enterprises must be a pandas DataFrame, got {type(enterprises).__name__}")
     if "uscc" not in enterprises.columns:
         raise MissingColumnsError(["uscc"], "enterprises")
     codes = enterprises["uscc"].astype(str)
@@ -529,16 +489,10 @@ def _check_records(records: object) -> Mapping[str, pd.DataFrame]:
     if records is None:
         return {}
     if not isinstance(records, Mapping):
-        raise TypeError(
-            "records must be a dict of catalog code -> DataFrame, "
-            f"got {type(records).__name__}"
-        )
+        raise TypeError(f"records must be a dict of catalog code -> DataFrame, got {type(records).__name__}")
     unknown = sorted(set(records) - set(catalog.CATEGORIES))
     if unknown:
-        raise ValueError(
-            f"unknown record categories {unknown}; "
-            f"expected some of {catalog.CATEGORIES}"
-        )
+        raise ValueError(f"unknown record categories {unknown}; expected some of {catalog.CATEGORIES}")
     for code, frame in records.items():
         if frame is not None and not isinstance(frame, pd.DataFrame):
             raise TypeError(f"records[{code!r}] must be a DataFrame")
@@ -588,15 +542,11 @@ def build_features(
 
 
 def _customs(ctx: _Context, rec: _Records) -> dict[str, np.ndarray]:
-    return {
-        "customs_grade": _latest_rank(ctx, rec, "grade", catalog.CUSTOMS_GRADE_RANK)
-    }
+    return {"customs_grade": _latest_rank(ctx, rec, "grade", catalog.CUSTOMS_GRADE_RANK)}
 
 
 def _environment(ctx: _Context, rec: _Records) -> dict[str, np.ndarray]:
-    return {
-        "env_colour_latest": _latest_rank(ctx, rec, "colour", catalog.ENV_COLOUR_RANK)
-    }
+    return {"env_colour_latest": _latest_rank(ctx, rec, "colour", catalog.ENV_COLOUR_RANK)}
 
 
 _CATEGORY_FEATURES = {

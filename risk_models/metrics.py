@@ -76,9 +76,7 @@ def brier(y: np.ndarray, p: np.ndarray) -> float:
     return float(np.mean((p - y) ** 2))
 
 
-def bootstrap_auc_std(
-    y: np.ndarray, p: np.ndarray, n_boot: int = 200, seed: int = 0
-) -> float:
+def bootstrap_auc_std(y: np.ndarray, p: np.ndarray, n_boot: int = 200, seed: int = 0) -> float:
     """Standard deviation of the AUC over bootstrap resamples."""
     y, p = _check(y, p)
     rng = np.random.default_rng(seed)

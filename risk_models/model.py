@@ -51,9 +51,7 @@ def predict_dense(
     return out
 
 
-def encode_features(
-    frame: pd.DataFrame, features: Sequence[Mapping[str, Any]]
-) -> np.ndarray:
+def encode_features(frame: pd.DataFrame, features: Sequence[Mapping[str, Any]]) -> np.ndarray:
     """Turn a frame into the float matrix the booster expects.
 
     Numeric features are coerced with ``pandas.to_numeric`` (unparseable → NaN).
@@ -80,14 +78,10 @@ def encode_features(
         column = frame[spec["name"]]
         if spec["type"] == "categorical":
             out[:, j] = encode_categorical(column, spec["levels"])
-        elif pd.api.types.is_numeric_dtype(column) or pd.api.types.is_bool_dtype(
-            column
-        ):
+        elif pd.api.types.is_numeric_dtype(column) or pd.api.types.is_bool_dtype(column):
             out[:, j] = column.to_numpy(dtype=np.float64, na_value=np.nan)
         else:
-            out[:, j] = pd.to_numeric(column, errors="coerce").to_numpy(
-                dtype=np.float64, na_value=np.nan
-            )
+            out[:, j] = pd.to_numeric(column, errors="coerce").to_numpy(dtype=np.float64, na_value=np.nan)
     return out
 
 
@@ -115,10 +109,7 @@ class RiskModel:
             raise TypeError(f"booster must be a lightgbm.Booster, got {type(booster)}")
         _check_card(card)
         if booster.num_feature() != len(card["features"]):
-            raise ModelFormatError(
-                f"booster has {booster.num_feature()} features, "
-                f"card lists {len(card['features'])}"
-            )
+            raise ModelFormatError(f"booster has {booster.num_feature()} features, card lists {len(card['features'])}")
         self.booster = booster
         self.card = card
 
@@ -161,15 +152,11 @@ class RiskModel:
         try:
             card = json.loads((folder / CARD_FILE).read_text(encoding="utf-8"))
         except (json.JSONDecodeError, UnicodeDecodeError) as exc:
-            raise ModelFormatError(
-                f"{folder / CARD_FILE} is not valid JSON: {exc}"
-            ) from exc
+            raise ModelFormatError(f"{folder / CARD_FILE} is not valid JSON: {exc}") from exc
         try:
             booster = lgb.Booster(model_file=str(folder / MODEL_FILE))
         except lgb.basic.LightGBMError as exc:
-            raise ModelFormatError(
-                f"{folder / MODEL_FILE} cannot be read: {exc}"
-            ) from exc
+            raise ModelFormatError(f"{folder / MODEL_FILE} cannot be read: {exc}") from exc
         return cls(booster, card)
 
     def save(self, path: str | Path) -> Path:
@@ -196,9 +183,7 @@ class RiskModel:
     def matrix(self, features: pd.DataFrame) -> np.ndarray:
         """The encoded feature matrix (see :func:`encode_features`)."""
         if not isinstance(features, pd.DataFrame):
-            raise TypeError(
-                f"features must be a DataFrame, got {type(features).__name__}"
-            )
+            raise TypeError(f"features must be a DataFrame, got {type(features).__name__}")
         return encode_features(features, self.card["features"])
 
     def predict_raw(self, features: pd.DataFrame) -> np.ndarray:
@@ -209,9 +194,7 @@ class RiskModel:
         """Calibrated probabilities of default."""
         return apply_calibration(self.predict_raw(features), self.card["calibration"])
 
-    def score(
-        self, features: pd.DataFrame, reasons: bool = True, top_n: int = 4
-    ) -> pd.DataFrame:
+    def score(self, features: pd.DataFrame, reasons: bool = True, top_n: int = 4) -> pd.DataFrame:
         """Score enterprises: PD, score, grade and (optionally) reasons.
 
         Parameters
@@ -259,9 +242,7 @@ class RiskModel:
         long.insert(0, key, features.index.to_numpy()[long["row"].to_numpy()])
         return long.drop(columns=["row"])
 
-    def _scored(
-        self, index: pd.Index, raw: np.ndarray, features: pd.DataFrame
-    ) -> pd.DataFrame:
+    def _scored(self, index: pd.Index, raw: np.ndarray, features: pd.DataFrame) -> pd.DataFrame:
         pd_ = apply_calibration(raw, self.card["calibration"])
         score = pd_to_score(pd_, self.card["scorecard"])
         grade = assign_grades(score, self.card["grades"]["cutoffs"])
@@ -276,9 +257,7 @@ class RiskModel:
     def psi(self, scores: np.ndarray) -> float:
         """Population stability index of new scores against the card's baseline."""
         baseline = self.card["psi_baseline"]
-        return psi(
-            baseline["shares"], score_distribution(scores, tuple(baseline["edges"]))
-        )
+        return psi(baseline["shares"], score_distribution(scores, tuple(baseline["edges"])))
 
 
 def _check_top_n(top_n: object) -> None:
@@ -298,10 +277,7 @@ def _check_card(card: object) -> None:
     if missing:
         raise ModelFormatError(f"the model card lacks {', '.join(missing)}")
     if card["format"] != CARD_FORMAT:
-        raise ModelFormatError(
-            f"unsupported model card format {card['format']!r}; "
-            f"expected {CARD_FORMAT!r}"
-        )
+        raise ModelFormatError(f"unsupported model card format {card['format']!r}; expected {CARD_FORMAT!r}")
 
 
 def _write_json(path: Path, data: object) -> None:

@@ -17,14 +17,12 @@ def _header(card: dict[str, Any]) -> list[str]:
     t = card.get("training", {})
     src = t.get("source", {})
     lines = [
-        f"Model {card['version']}"
-        + ("  [SYNTHETIC sandbox data]" if card.get("synthetic") else ""),
+        f"Model {card['version']}" + ("  [SYNTHETIC sandbox data]" if card.get("synthetic") else ""),
         f"  source        {src}",
         f"  data hash     {t.get('data_hash', '-')}",
         f"  target        {t.get('target')} (positive={t.get('positive') or 1})",
         f"  rows          {t.get('n_rows')}  bad rate {_num(t.get('bad_rate'))}",
-        f"  validation    {t.get('validation')}  "
-        f"(time column: {t.get('time_col') or '-'})",
+        f"  validation    {t.get('validation')}  (time column: {t.get('time_col') or '-'})",
     ]
     return lines
 
@@ -53,17 +51,11 @@ def _metrics(m: dict[str, Any]) -> list[str]:
         "  grade      n   share  bad rate",
     ]
     for g in m.get("grades", []):
-        lines.append(
-            f"  {g['grade']:<5}{g['n']:>7}  {_num(g['share'], 3):>6}  "
-            f"{_num(g['bad_rate'])}"
-        )
+        lines.append(f"  {g['grade']:<5}{g['n']:>7}  {_num(g['share'], 3):>6}  {_num(g['bad_rate'])}")
     lines.append(f"  monotone A..E: {m.get('grade_bad_rates_monotone')}")
     lines += ["", "Calibration (PD deciles)", "  bin      n  mean PD  bad rate"]
     for row in m.get("calibration_table", []):
-        lines.append(
-            f"  {row['bin']:>3}{row['n']:>7}  {row['mean_pd']:.4f}   "
-            f"{row['bad_rate']:.4f}"
-        )
+        lines.append(f"  {row['bin']:>3}{row['n']:>7}  {row['mean_pd']:.4f}   {row['bad_rate']:.4f}")
     return lines
 
 
@@ -89,16 +81,11 @@ def _features(card: dict[str, Any]) -> list[str]:
     feats = card["features"]
     lines = ["", f"Features ({len(feats)})"]
     for f in feats:
-        direction = {1: "+1 raises risk", -1: "-1 lowers risk"}.get(
-            f.get("direction"), "0"
-        )
+        direction = {1: "+1 raises risk", -1: "-1 lowers risk"}.get(f.get("direction"), "0")
         extra = f"  levels={len(f['levels'])}" if f["type"] == "categorical" else ""
         lines.append(f"  {f['name']:<32}{f['type']:<12}{direction}{extra}")
     if card.get("dropped_columns"):
-        lines.append(
-            "  dropped: "
-            + ", ".join(f"{k} ({v})" for k, v in card["dropped_columns"].items())
-        )
+        lines.append("  dropped: " + ", ".join(f"{k} ({v})" for k, v in card["dropped_columns"].items()))
     return lines
 
 

@@ -111,16 +111,10 @@ class SandboxData:
 
 
 def _check_parameters(n_enterprises: object, seed: object, as_of: object) -> date:
-    if isinstance(n_enterprises, bool) or not isinstance(
-        n_enterprises, (int, np.integer)
-    ):
-        raise TypeError(
-            f"n_enterprises must be an int, got {type(n_enterprises).__name__}"
-        )
+    if isinstance(n_enterprises, bool) or not isinstance(n_enterprises, (int, np.integer)):
+        raise TypeError(f"n_enterprises must be an int, got {type(n_enterprises).__name__}")
     if not 1 <= int(n_enterprises) <= 5_000_000:
-        raise ValueError(
-            f"n_enterprises must be between 1 and 5,000,000, got {n_enterprises}"
-        )
+        raise ValueError(f"n_enterprises must be between 1 and 5,000,000, got {n_enterprises}")
     if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)):
         raise TypeError(f"seed must be an int, got {type(seed).__name__}")
     if int(seed) < 0:
@@ -183,16 +177,12 @@ class _Latent:
         return level
 
 
-def _random_days(
-    rng: np.random.Generator, start: np.datetime64, end: np.datetime64, n: int
-) -> np.ndarray:
+def _random_days(rng: np.random.Generator, start: np.datetime64, end: np.datetime64, n: int) -> np.ndarray:
     span = int((end - start) / DAY)
     return start + rng.integers(0, span + 1, size=n) * DAY
 
 
-def _panel(
-    alive: np.ndarray, registered: np.ndarray, ends: np.ndarray
-) -> tuple[np.ndarray, np.ndarray]:
+def _panel(alive: np.ndarray, registered: np.ndarray, ends: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Enterprise index and period index for every (firm, period) that exists."""
     firms = np.flatnonzero(alive)
     idx = np.repeat(firms, ends.size)
@@ -201,9 +191,7 @@ def _panel(
     return idx[keep], per[keep]
 
 
-def _frame(
-    uscc: np.ndarray, idx: np.ndarray, record_date: np.ndarray, **cols: object
-) -> pd.DataFrame:
+def _frame(uscc: np.ndarray, idx: np.ndarray, record_date: np.ndarray, **cols: object) -> pd.DataFrame:
     data: dict[str, object] = {"uscc": uscc[idx], "record_date": _to_dt(record_date)}
     data.update(cols)
     return pd.DataFrame(data)
@@ -230,9 +218,7 @@ def _people(rng: np.random.Generator, n: int) -> np.ndarray:
     first = np.asarray(_GIVEN)[rng.integers(0, len(_GIVEN), n)]
     second = np.asarray(_GIVEN)[rng.integers(0, len(_GIVEN), n)]
     two = rng.random(n) < 0.6
-    return np.where(
-        two, np.char.add(np.char.add(surname, first), second), surname + first
-    )
+    return np.where(two, np.char.add(np.char.add(surname, first), second), surname + first)
 
 
 def _unique_org_numbers(rng: np.random.Generator, n: int) -> np.ndarray:
@@ -244,9 +230,7 @@ def _unique_org_numbers(rng: np.random.Generator, n: int) -> np.ndarray:
     return numbers
 
 
-def _enterprises(
-    rng: np.random.Generator, n: int, as_of: date
-) -> tuple[pd.DataFrame, _Latent, dict[str, np.ndarray]]:
+def _enterprises(rng: np.random.Generator, n: int, as_of: date) -> tuple[pd.DataFrame, _Latent, dict[str, np.ndarray]]:
     reg_i = rng.choice(len(catalog.REGIONS), size=n, p=catalog.REGION_WEIGHTS)
     ind_w = np.asarray([ind.weight for ind in catalog.INDUSTRIES])
     ind_i = rng.choice(len(catalog.INDUSTRIES), size=n, p=ind_w / ind_w.sum())
@@ -254,12 +238,7 @@ def _enterprises(
     registered = _day(as_of) - np.round(age_years * 365.25).astype(np.int64) * DAY
     reg_eff = np.asarray([r.effect for r in catalog.REGIONS])[reg_i]
     ind_eff = np.asarray([i.effect for i in catalog.INDUSTRIES])[ind_i]
-    level = (
-        0.9 * rng.standard_normal(n)
-        + reg_eff
-        + ind_eff
-        + 0.2 * (np.log(age_years + 0.5) - 1.5)
-    )
+    level = 0.9 * rng.standard_normal(n) + reg_eff + ind_eff + 0.2 * (np.log(age_years + 0.5) - 1.5)
     latent = _Latent(level, rng.standard_normal(n), as_of)
     headcount = np.maximum(1, np.round(np.exp(rng.normal(2.4, 1.0, n) + 0.2 * level)))
     capital = np.round(np.exp(rng.normal(np.log(150), 1.2, n) + 0.2 * level), 1)
@@ -349,9 +328,7 @@ def _registration(ctx: _Ctx) -> pd.DataFrame:
     idx = np.concatenate([np.arange(n), ch_idx, ab_idx])
     days = np.concatenate([reg, ch_days, ab_days])
     keep = days <= ctx.end
-    event = np.repeat(
-        np.asarray(catalog.REGISTRATION_EVENTS), [n, ch_idx.size, ab_idx.size]
-    )
+    event = np.repeat(np.asarray(catalog.REGISTRATION_EVENTS), [n, ch_idx.size, ab_idx.size])
     status = np.where(event == "abnormal_listed", "经营异常", "存续")
     idx, days, event, status = idx[keep], days[keep], event[keep], status[keep]
     return _frame(
@@ -368,9 +345,7 @@ def _registration(ctx: _Ctx) -> pd.DataFrame:
 def _licence(ctx: _Ctx) -> pd.DataFrame:
     rate = 0.5 + 0.6 * ctx.industry_attr("polluting")
     idx, days = ctx.events(rate, 6)
-    kinds = np.asarray(_LICENCE_TYPES)[
-        ctx.rng.integers(0, len(_LICENCE_TYPES), idx.size)
-    ]
+    kinds = np.asarray(_LICENCE_TYPES)[ctx.rng.integers(0, len(_LICENCE_TYPES), idx.size)]
     years = ctx.rng.choice([3, 5], size=idx.size)
     valid_to = days + np.round(years * 365.25).astype(np.int64) * DAY
     return _frame(
@@ -392,28 +367,20 @@ def _penalty(ctx: _Ctx) -> pd.DataFrame:
     u = rng.random(idx.size)
     p_serious = _sigmoid(-2.6 - 0.8 * h)
     p_general = 0.45 * np.ones(idx.size)
-    severity = np.where(
-        u < p_serious, "严重", np.where(u < p_serious + p_general, "一般", "轻微")
-    )
+    severity = np.where(u < p_serious, "严重", np.where(u < p_serious + p_general, "一般", "轻微"))
     scale = np.select([severity == "严重", severity == "一般"], [80_000, 10_000], 800)
     fine = np.round(scale * np.exp(rng.normal(0, 0.8, idx.size)), -1)
     corrected = days + rng.integers(10, 120, idx.size) * DAY
-    corrected = np.where(
-        rng.random(idx.size) < 0.8, corrected, np.datetime64("NaT", "D")
-    )
+    corrected = np.where(rng.random(idx.size) < 0.8, corrected, np.datetime64("NaT", "D"))
     min_m = np.where(severity == "严重", 12, 3)
     repair_m = min_m + rng.integers(0, 24, idx.size)
     repaired = days + np.round(repair_m * 30.44).astype(np.int64) * DAY
     can_repair = (severity != "轻微") & ~np.isnat(corrected)
-    repaired = np.where(
-        can_repair & (rng.random(idx.size) < 0.3), repaired, np.datetime64("NaT", "D")
-    )
+    repaired = np.where(can_repair & (rng.random(idx.size) < 0.3), repaired, np.datetime64("NaT", "D"))
     repaired = repaired.astype("datetime64[D]")
     repaired[repaired > ctx.end] = np.datetime64("NaT", "D")
     corrected[corrected > ctx.end] = np.datetime64("NaT", "D")
-    issuers = np.asarray(_PENALTY_ISSUERS)[
-        rng.integers(0, len(_PENALTY_ISSUERS), idx.size)
-    ]
+    issuers = np.asarray(_PENALTY_ISSUERS)[rng.integers(0, len(_PENALTY_ISSUERS), idx.size)]
     return _frame(
         ctx.uscc,
         idx,
@@ -426,9 +393,7 @@ def _penalty(ctx: _Ctx) -> pd.DataFrame:
     )
 
 
-def _rank_grades(
-    z: np.ndarray, groups: np.ndarray, shares: list[float], labels: list[str]
-) -> np.ndarray:
+def _rank_grades(z: np.ndarray, groups: np.ndarray, shares: list[float], labels: list[str]) -> np.ndarray:
     """Assign labels by within-group rank of ``z`` (lowest ``z`` → first label)."""
     out = np.empty(z.size, dtype=object)
     edges = np.cumsum(shares)[:-1]
@@ -475,9 +440,7 @@ def _tax_payment(ctx: _Ctx) -> pd.DataFrame:
     idx, per = _panel(np.ones(ctx.n, bool), ctx.extra["registered"], ends)
     h = ctx.latent.at(idx, ends[per])
     base = 4_000 * ctx.extra["headcount"][idx] ** 0.9
-    paid = base * np.exp(
-        0.45 * (h - ctx.latent.level[idx]) + ctx.rng.normal(0, 0.3, idx.size)
-    )
+    paid = base * np.exp(0.45 * (h - ctx.latent.level[idx]) + ctx.rng.normal(0, 0.3, idx.size))
     zero = ctx.rng.random(idx.size) < _sigmoid(-2.6 - 1.2 * h)
     stamp = pd.DatetimeIndex(ends)
     labels = np.asarray([f"{d.year}Q{(d.month - 1) // 3 + 1}" for d in stamp])
@@ -507,9 +470,7 @@ def _social_insurance(ctx: _Ctx) -> pd.DataFrame:
     paid = np.round(hc * 1_150 * np.exp(ctx.rng.normal(0, 0.05, idx.size)), 2)
     h = ctx.latent.at(idx, days)
     late = ctx.rng.random(idx.size) < _sigmoid(-3.7 - 1.4 * h)
-    arrears = np.where(
-        late, np.round(paid * ctx.rng.uniform(0.2, 1.0, idx.size), 2), 0.0
-    )
+    arrears = np.where(late, np.round(paid * ctx.rng.uniform(0.2, 1.0, idx.size), 2), 0.0)
     return _frame(
         ctx.uscc,
         idx,
@@ -554,21 +515,9 @@ def _utilities(ctx: _Ctx) -> pd.DataFrame:
         idx, per = _panel(alive, ctx.extra["registered"], ends)
         days = ends[per]
         h = ctx.latent.at(idx, days)
-        season = 1 + 0.15 * np.cos(
-            (pd.DatetimeIndex(ends).month.to_numpy() - 7) / 6 * np.pi
-        )
-        base = (
-            scale
-            * ctx.extra["headcount"][idx]
-            * (1 + 2 * ctx.industry_attr("polluting")[idx])
-        )
-        use = (
-            base
-            * season[per]
-            * np.exp(
-                0.35 * (h - ctx.latent.level[idx]) + ctx.rng.normal(0, 0.08, idx.size)
-            )
-        )
+        season = 1 + 0.15 * np.cos((pd.DatetimeIndex(ends).month.to_numpy() - 7) / 6 * np.pi)
+        base = scale * ctx.extra["headcount"][idx] * (1 + 2 * ctx.industry_attr("polluting")[idx])
+        use = base * season[per] * np.exp(0.35 * (h - ctx.latent.level[idx]) + ctx.rng.normal(0, 0.08, idx.size))
         billed = np.round(use * price, 2)
         late = ctx.rng.random(idx.size) < _sigmoid(-4.0 - 1.3 * h)
         frames.append(
@@ -598,9 +547,7 @@ def _judicial(ctx: _Ctx) -> pd.DataFrame:
     closed = days + rng.integers(60, 720, idx.size) * DAY
     closed = closed.astype("datetime64[D]")
     closed[closed > ctx.end] = np.datetime64("NaT", "D")
-    status = np.where(
-        ~np.isnat(closed), "closed", np.where(kind == "执行案件", "enforcing", "open")
-    )
+    status = np.where(~np.isnat(closed), "closed", np.where(kind == "执行案件", "enforcing", "open"))
     return _frame(
         ctx.uscc,
         idx,
@@ -622,9 +569,7 @@ def _dishonest(ctx: _Ctx) -> pd.DataFrame:
     keep = days <= ctx.end
     idx, days = idx[keep], days[keep]
     removed = days + rng.integers(90, 540, idx.size) * DAY
-    removed = np.where(
-        rng.random(idx.size) < 0.45, removed, np.datetime64("NaT", "D")
-    ).astype("datetime64[D]")
+    removed = np.where(rng.random(idx.size) < 0.45, removed, np.datetime64("NaT", "D")).astype("datetime64[D]")
     removed[removed > ctx.end] = np.datetime64("NaT", "D")
     court = np.asarray(_COURTS)[rng.integers(0, len(_COURTS), idx.size)]
     return _frame(
@@ -645,18 +590,14 @@ def _customs(ctx: _Ctx) -> pd.DataFrame:
     keep = days <= ctx.end
     idx, days = idx[keep], days[keep]
     z = ctx.latent.at(idx, days) + 0.5 * rng.standard_normal(idx.size)
-    grade = _rank_grades(
-        z, np.zeros(idx.size), [0.04, 0.84, 0.12], ["失信", "一般", "高级认证"]
-    )
+    grade = _rank_grades(z, np.zeros(idx.size), [0.04, 0.84, 0.12], ["失信", "一般", "高级认证"])
     return _frame(ctx.uscc, idx, days, grade=grade)
 
 
 def _environment(ctx: _Ctx) -> pd.DataFrame:
     alive = ctx.rng.random(ctx.n) < ctx.industry_attr("polluting")
     idx, year, pub, year_end = _annual(ctx, 3, alive, 3)
-    z = 0.8 * ctx.latent.at(idx, year_end - 182 * DAY) + 0.5 * ctx.rng.standard_normal(
-        idx.size
-    )
+    z = 0.8 * ctx.latent.at(idx, year_end - 182 * DAY) + 0.5 * ctx.rng.standard_normal(idx.size)
     colour = _rank_grades(z, year, [0.03, 0.07, 0.15, 0.45, 0.30], list("黑红黄蓝绿"))
     return _frame(ctx.uscc, idx, pub, year=year, colour=colour)
 
@@ -681,13 +622,9 @@ def _carbon(ctx: _Ctx) -> pd.DataFrame:
     alive = ctx.rng.random(ctx.n) < 0.8 * ctx.industry_attr("polluting")
     idx, year, pub, year_end = _annual(ctx, 3, alive, 3)
     h = ctx.latent.at(idx, year_end - 182 * DAY)
-    emissions = (
-        ctx.extra["headcount"][idx] * 6.0 * np.exp(ctx.rng.normal(0, 0.4, idx.size))
-    )
+    emissions = ctx.extra["headcount"][idx] * 6.0 * np.exp(ctx.rng.normal(0, 0.4, idx.size))
     intensity = np.round(0.8 * np.exp(-0.15 * h + ctx.rng.normal(0, 0.3, idx.size)), 3)
-    rating = _rank_grades(
-        -intensity, year, [0.1, 0.3, 0.4, 0.2], ["红", "黄", "浅绿", "深绿"]
-    )
+    rating = _rank_grades(-intensity, year, [0.1, 0.3, 0.4, 0.2], ["红", "黄", "浅绿", "深绿"])
     return _frame(
         ctx.uscc,
         idx,
@@ -806,27 +743,19 @@ def generate(
     SandboxData
     """
     as_of_date = _check_parameters(n_enterprises, seed, as_of)
-    if (
-        isinstance(months, bool)
-        or not isinstance(months, int)
-        or not 12 <= months <= 120
-    ):
+    if isinstance(months, bool) or not isinstance(months, int) or not 12 <= months <= 120:
         raise ValueError(f"months must be an int between 12 and 120, got {months!r}")
     if not 0.0 < float(default_rate) < 0.5:
         raise ValueError(f"default_rate must lie in (0, 0.5), got {default_rate!r}")
     rng = np.random.default_rng(int(seed))
     _say(progress, f"sandbox: {n_enterprises:,} enterprises")
     enterprises, latent, extra = _enterprises(rng, int(n_enterprises), as_of_date)
-    ctx = _Ctx(
-        rng, enterprises["uscc"].to_numpy(dtype=str), latent, extra, as_of_date, months
-    )
+    ctx = _Ctx(rng, enterprises["uscc"].to_numpy(dtype=str), latent, extra, as_of_date, months)
     records: dict[str, pd.DataFrame] = {}
     for code in catalog.CATEGORIES:
         _say(progress, f"sandbox: records {code}")
         frame = _BUILDERS[code](ctx)
-        records[code] = frame.sort_values(
-            ["uscc", "record_date"], kind="stable"
-        ).reset_index(drop=True)
+        records[code] = frame.sort_values(["uscc", "record_date"], kind="stable").reset_index(drop=True)
     abnormal = records["registration"].loc[lambda f: f["status"] == "经营异常", "uscc"]
     enterprises.loc[enterprises["uscc"].isin(abnormal), "status"] = "经营异常"
     _say(progress, "sandbox: loan book")
@@ -853,9 +782,7 @@ def _say(progress: Progress, message: str) -> None:
 MANIFEST = "manifest.json"
 
 
-def write_sandbox(
-    data: SandboxData, out_dir: str | Path, progress: Progress = None
-) -> Path:
+def write_sandbox(data: SandboxData, out_dir: str | Path, progress: Progress = None) -> Path:
     """Write sandbox data to ``out_dir`` as CSV (UTF-8).
 
     Layout: ``enterprises.csv``, ``loans.csv``, ``records/<category>.csv`` (one
@@ -892,9 +819,7 @@ def write_sandbox(
             "records": counts,
         }
     )
-    (out / MANIFEST).write_text(
-        json.dumps(manifest, ensure_ascii=False, indent=2), encoding="utf-8"
-    )
+    (out / MANIFEST).write_text(json.dumps(manifest, ensure_ascii=False, indent=2), encoding="utf-8")
     return out
 
 
@@ -919,9 +844,7 @@ def read_sandbox(path: str | Path) -> SandboxData:
         dtype={"uscc": str, "region": str},
         parse_dates=["registration_date"],
     )
-    loans = pd.read_csv(
-        folder / "loans.csv", dtype={"uscc": str}, parse_dates=["origination_date"]
-    )
+    loans = pd.read_csv(folder / "loans.csv", dtype={"uscc": str}, parse_dates=["origination_date"])
     records = {}
     for code in catalog.CATEGORIES:
         file = folder / "records" / f"{code}.csv"

@@ -25,9 +25,7 @@ DEFAULT_SCORECARD: dict[str, float] = {
 GRADE_SHARES: tuple[float, ...] = (0.20, 0.25, 0.25, 0.20, 0.10)
 
 
-def pd_to_score(
-    pd_: np.ndarray, scorecard: Mapping[str, float] = DEFAULT_SCORECARD
-) -> np.ndarray:
+def pd_to_score(pd_: np.ndarray, scorecard: Mapping[str, float] = DEFAULT_SCORECARD) -> np.ndarray:
     """Convert PDs to integer scores (higher is safer).
 
     Parameters
@@ -42,28 +40,20 @@ def pd_to_score(
     """
     p = np.clip(np.asarray(pd_, dtype=np.float64), 1e-12, 1 - 1e-12)
     factor = scorecard["pdo"] / np.log(2.0)
-    score: np.ndarray = scorecard["base_score"] + factor * np.log(
-        (1 - p) / p / scorecard["base_odds"]
-    )
+    score: np.ndarray = scorecard["base_score"] + factor * np.log((1 - p) / p / scorecard["base_odds"])
     score = np.clip(np.round(score), scorecard["min_score"], scorecard["max_score"])
     return score.astype(np.int64)
 
 
-def score_to_pd(
-    score: np.ndarray, scorecard: Mapping[str, float] = DEFAULT_SCORECARD
-) -> np.ndarray:
+def score_to_pd(score: np.ndarray, scorecard: Mapping[str, float] = DEFAULT_SCORECARD) -> np.ndarray:
     """Inverse of :func:`pd_to_score` (before rounding and clamping)."""
     factor = scorecard["pdo"] / np.log(2.0)
-    odds = scorecard["base_odds"] * np.exp(
-        (np.asarray(score, dtype=np.float64) - scorecard["base_score"]) / factor
-    )
+    odds = scorecard["base_odds"] * np.exp((np.asarray(score, dtype=np.float64) - scorecard["base_score"]) / factor)
     pd_: np.ndarray = 1.0 / (1.0 + odds)
     return pd_
 
 
-def grade_cutoffs(
-    scores: np.ndarray, shares: Sequence[float] = GRADE_SHARES
-) -> list[int]:
+def grade_cutoffs(scores: np.ndarray, shares: Sequence[float] = GRADE_SHARES) -> list[int]:
     """Score cut-offs giving roughly ``shares`` of ``scores`` to grades A..E.
 
     Returns

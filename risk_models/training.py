@@ -100,22 +100,13 @@ def _check_parameters(
     names = {"target": target, "time_col": time_col, "id_col": id_col}
     for label, column in names.items():
         if column is not None and column not in data.columns:
-            raise ValueError(
-                f"{label} {column!r} is not a column of the data; "
-                f"columns are {list(data.columns)[:20]}"
-            )
-    if (
-        isinstance(cv, bool)
-        or not isinstance(cv, (int, np.integer))
-        or not 2 <= cv <= 20
-    ):
+            raise ValueError(f"{label} {column!r} is not a column of the data; columns are {list(data.columns)[:20]}")
+    if isinstance(cv, bool) or not isinstance(cv, (int, np.integer)) or not 2 <= cv <= 20:
         raise ValueError(f"cv must be an int between 2 and 20, got {cv!r}")
     if not isinstance(oot_fraction, (int, float)) or not 0.05 <= oot_fraction <= 0.5:
         raise ValueError(f"oot_fraction must lie in [0.05, 0.5], got {oot_fraction!r}")
     if calibration not in ("platt", "isotonic"):
-        raise ValueError(
-            f"calibration must be 'platt' or 'isotonic', got {calibration!r}"
-        )
+        raise ValueError(f"calibration must be 'platt' or 'isotonic', got {calibration!r}")
     if isinstance(exclude, str) or not isinstance(exclude, Sequence):
         raise TypeError("exclude must be a list of column names")
 
@@ -148,10 +139,7 @@ def make_target(values: pd.Series, positive: object = None) -> np.ndarray:
             hit = (values.astype(str).str.strip() == str(positive).strip()).to_numpy()
         if not hit[present].any():
             labels = sorted(map(str, values.dropna().unique()))[:10]
-            raise ValueError(
-                f"positive label {positive!r} does not occur in {values.name!r}; "
-                f"labels are {labels}"
-            )
+            raise ValueError(f"positive label {positive!r} does not occur in {values.name!r}; labels are {labels}")
         return np.where(present, hit.astype(np.float64), np.nan)
     numeric = pd.to_numeric(values, errors="coerce") if values.dtype != bool else values
     y = numeric.astype(np.float64).to_numpy()
@@ -173,9 +161,7 @@ def _is_number(value: object) -> bool:
     return True
 
 
-def infer_columns(
-    frame: pd.DataFrame, directions: Mapping[str, int] | None = None
-) -> _Columns:
+def infer_columns(frame: pd.DataFrame, directions: Mapping[str, int] | None = None) -> _Columns:
     """Choose features: numbers stay numeric, text becomes categorical.
 
     Dates, constant columns and identifier-like text (more than half the rows
@@ -254,12 +240,8 @@ def _params(base: Mapping[str, Any] | None, n_fit: int, seed: int) -> dict[str, 
     return params
 
 
-def _dataset(
-    x: np.ndarray, y: np.ndarray, cats: list[int], ref: lgb.Dataset | None = None
-) -> lgb.Dataset:
-    return lgb.Dataset(
-        x, label=y, categorical_feature=cats, reference=ref, free_raw_data=False
-    )
+def _dataset(x: np.ndarray, y: np.ndarray, cats: list[int], ref: lgb.Dataset | None = None) -> lgb.Dataset:
+    return lgb.Dataset(x, label=y, categorical_feature=cats, reference=ref, free_raw_data=False)
 
 
 def _boost(
@@ -282,9 +264,7 @@ def _boost(
         valid_names=["valid"],
         callbacks=[lgb.early_stopping(EARLY_STOPPING_ROUNDS, verbose=False)],
     )
-    return lgb.Booster(
-        model_str=booster.model_to_string(num_iteration=booster.best_iteration)
-    )
+    return lgb.Booster(model_str=booster.model_to_string(num_iteration=booster.best_iteration))
 
 
 def _split_off(y: np.ndarray, fraction: float, seed: int) -> np.ndarray:
@@ -302,9 +282,7 @@ def _split_off(y: np.ndarray, fraction: float, seed: int) -> np.ndarray:
 # evaluation
 
 
-def _evaluate(
-    y: np.ndarray, raw: np.ndarray, calibration: dict[str, Any], cutoffs: list[int]
-) -> dict[str, Any]:
+def _evaluate(y: np.ndarray, raw: np.ndarray, calibration: dict[str, Any], cutoffs: list[int]) -> dict[str, Any]:
     pd_ = apply_calibration(raw, calibration)
     scores = pd_to_score(pd_, DEFAULT_SCORECARD)
     grades = assign_grades(scores, cutoffs)
@@ -319,9 +297,7 @@ def _evaluate(
         "observed_bad_rate": float(y.mean()),
         "calibration_table": calibration_table(y, pd_),
         "grades": table,
-        "grade_bad_rates_monotone": is_monotone_increasing(
-            [g["bad_rate"] for g in table]
-        ),
+        "grade_bad_rates_monotone": is_monotone_increasing([g["bad_rate"] for g in table]),
         "score_distribution": score_distribution(scores),
     }
 
@@ -369,9 +345,7 @@ def _fit_out_of_time(
     metrics["validation"] = "out_of_time"
     metrics["oot_auc"] = metrics["auc"]
     metrics["oot_from"] = (
-        str(pd.Timestamp(cut_value).date())
-        if isinstance(cut_value, np.datetime64)
-        else str(cut_value)
+        str(pd.Timestamp(cut_value).date()) if isinstance(cut_value, np.datetime64) else str(cut_value)
     )
     metrics["n_oot"] = int(oot.sum())
     metrics["in_time_validation_auc"] = auc(y[val_idx], val_raw)
@@ -427,8 +401,7 @@ def _require_classes(y: np.ndarray, where: str) -> None:
     n_neg = int((y == 0).sum())
     if min(n_pos, n_neg) < MIN_CLASS_COUNT:
         raise ValueError(
-            f"{where} hold {n_pos} positive and {n_neg} negative rows; at least "
-            f"{MIN_CLASS_COUNT} of each are needed"
+            f"{where} hold {n_pos} positive and {n_neg} negative rows; at least {MIN_CLASS_COUNT} of each are needed"
         )
 
 
@@ -497,9 +470,7 @@ def train(
         ``brier``, ``n_rows``, ``bad_rate``, the calibration table and the
         per-grade default rates.
     """
-    _check_parameters(
-        data, target, time_col, id_col, cv, oot_fraction, calibration, exclude
-    )
+    _check_parameters(data, target, time_col, id_col, cv, oot_fraction, calibration, exclude)
     say = progress or (lambda message: None)
     y_all = make_target(data[target], positive)
     keep = ~np.isnan(y_all)
@@ -542,24 +513,17 @@ def train(
 
 
 def _time_values(column: pd.Series) -> pd.Series:
-    if pd.api.types.is_numeric_dtype(column) or pd.api.types.is_datetime64_any_dtype(
-        column
-    ):
+    if pd.api.types.is_numeric_dtype(column) or pd.api.types.is_datetime64_any_dtype(column):
         values = column
     else:
         values = pd.to_datetime(column, errors="coerce", format="mixed")
     if values.isna().any():
         bad = column[values.isna()].iloc[0]
-        raise ValueError(
-            f"time column {column.name!r} has missing or unparseable values, "
-            f"e.g. {bad!r}"
-        )
+        raise ValueError(f"time column {column.name!r} has missing or unparseable values, e.g. {bad!r}")
     return values.reset_index(drop=True)
 
 
-def _with_monotone(
-    params: Mapping[str, Any] | None, features: list[dict[str, Any]]
-) -> dict[str, Any]:
+def _with_monotone(params: Mapping[str, Any] | None, features: list[dict[str, Any]]) -> dict[str, Any]:
     merged = dict(params or {})
     merged.setdefault("monotone_constraints", [int(f["direction"]) for f in features])
     return merged
@@ -599,9 +563,7 @@ def _card(
             "n_unlabelled_dropped": n_unlabelled,
             "bad_rate": float(y.mean()),
             "validation": fit.metrics["validation"],
-            "calibration_fitted_on": "validation set"
-            if time_col
-            else "out-of-fold predictions",
+            "calibration_fitted_on": "validation set" if time_col else "out-of-fold predictions",
         },
         "features": columns.features,
         "dropped_columns": columns.dropped,
@@ -611,8 +573,7 @@ def _card(
         "grades": {
             "labels": list(GRADES),
             "cutoffs": [int(c) for c in fit.cutoffs],
-            "rule": "A if score >= cutoffs[0], B if >= cutoffs[1], C if >= cutoffs[2], "
-            "D if >= cutoffs[3], else E",
+            "rule": "A if score >= cutoffs[0], B if >= cutoffs[1], C if >= cutoffs[2], D if >= cutoffs[3], else E",
         },
         "psi_baseline": {
             "edges": list(SCORE_BIN_EDGES),

@@ -59,9 +59,7 @@ def is_valid(code: object) -> bool:
     return check_character(code[:17]) == code[17]
 
 
-def make_codes(
-    region_codes: np.ndarray, org_numbers: np.ndarray, prefix: str = "91"
-) -> np.ndarray:
+def make_codes(region_codes: np.ndarray, org_numbers: np.ndarray, prefix: str = "91") -> np.ndarray:
     """Build valid USCCs, vectorized.
 
     Parameters

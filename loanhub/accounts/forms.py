@@ -63,9 +63,7 @@ class SmeRegistrationForm(forms.Form):
     registration_date = forms.DateField(
         label=_("成立日期"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
     )
-    registered_capital = forms.DecimalField(
-        label=_("注册资本（万元）"), min_value=0, max_digits=12, decimal_places=2
-    )
+    registered_capital = forms.DecimalField(label=_("注册资本（万元）"), min_value=0, max_digits=12, decimal_places=2)
     agree = forms.BooleanField(label=_("我已阅读并同意《平台用户协议》和《隐私政策》"))
 
     def clean_uscc(self) -> str:
@@ -91,9 +89,7 @@ class OtpCodeForm(forms.Form):
     code = forms.CharField(
         label=_("验证码"),
         max_length=20,
-        widget=forms.TextInput(
-            attrs={"autocomplete": "one-time-code", "inputmode": "text", "autofocus": True}
-        ),
+        widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "inputmode": "text", "autofocus": True}),
         help_text=_("身份验证器应用显示的6位数字，或一个备用码。"),
     )
 
@@ -114,9 +110,7 @@ class PasswordConfirmForm(forms.Form):
 
     def clean_password(self) -> str:
         password = self.cleaned_data["password"]
-        if not password_recheck(
-            request=self.request, user=self.request.user, password=password, purpose=self.purpose
-        ):
+        if not password_recheck(request=self.request, user=self.request.user, password=password, purpose=self.purpose):
             raise ValidationError(_("密码不正确。"))
         return password
 
@@ -130,10 +124,6 @@ class PortalPasswordChangeForm(PasswordChangeForm):
 
     def clean_old_password(self) -> str:
         old_password = self.cleaned_data["old_password"]
-        if not password_recheck(
-            request=self.request, user=self.user, password=old_password, purpose="password_change"
-        ):
-            raise ValidationError(
-                self.error_messages["password_incorrect"], code="password_incorrect"
-            )
+        if not password_recheck(request=self.request, user=self.user, password=old_password, purpose="password_change"):
+            raise ValidationError(self.error_messages["password_incorrect"], code="password_incorrect")
         return old_password

@@ -30,9 +30,7 @@ SESSION_HASH_SALT = "django.contrib.auth.models.AbstractBaseUser.get_session_aut
 
 
 class User(AbstractUser):
-    role = models.CharField(
-        _("角色"), max_length=20, choices=Role.choices, default=Role.SME
-    )
+    role = models.CharField(_("角色"), max_length=20, choices=Role.choices, default=Role.SME)
     display_name = models.CharField(_("姓名"), max_length=60, blank=True)
     phone = models.CharField(_("手机号"), max_length=20, blank=True)
     # Raised to end every session of the user at once (after a 2FA reset): it is part

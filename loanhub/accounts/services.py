@@ -86,7 +86,6 @@ def notify(*, user: User, title: str, body: str = "", link: str = "") -> Notific
     from django.conf import settings
     from django.core.mail import send_mail
 
-
     notification = Notification.objects.create(user=user, title=title, body=body, link=link)
     if user.email:
         url = f"{settings.WAGTAILADMIN_BASE_URL}{link}" if link else ""
@@ -111,9 +110,7 @@ def notification_mark_read(*, user: User, notification_id: int | None = None) ->
 # -- password re-checks, sessions and tokens -----------------------------------------
 
 
-def password_recheck(
-    *, request: HttpRequest | None, user: User, password: str, purpose: str
-) -> bool:
+def password_recheck(*, request: HttpRequest | None, user: User, password: str, purpose: str) -> bool:
     """Ask for the password again outside login (signing, 2FA changes, password change).
 
     A wrong password counts as a failed login for django-axes (username + IP), so
@@ -132,9 +129,7 @@ def password_recheck(
     if ok or request is None:
         return ok
     user_login_failed.send(sender=__name__, credentials=credentials, request=request)
-    if getattr(request, "axes_locked_out", False) or not AxesProxyHandler.is_allowed(
-        request, credentials
-    ):
+    if getattr(request, "axes_locked_out", False) or not AxesProxyHandler.is_allowed(request, credentials):
         # This failure reached the limit. The caller answers (a lockout page, an
         # API error), not django-axes' middleware; the lockout itself stands.
         request.axes_locked_out = False  # type: ignore[attr-defined]  # django-axes' own flag on the request
@@ -142,16 +137,12 @@ def password_recheck(
     return False
 
 
-def _recheck_audit(
-    request: HttpRequest | None, user: User, purpose: str, *, ok: bool, locked: bool = False
-) -> None:
+def _recheck_audit(request: HttpRequest | None, user: User, purpose: str, *, ok: bool, locked: bool = False) -> None:
     outcome = Outcome.SUCCESS if ok else Outcome.FAILURE
     details: dict[str, Any] = {"purpose": purpose}  # JSON for the audit record
     if locked:
         details["locked"] = True
-    audit_record(
-        kind=AuditKind.PASSWORD_RECHECK, request=request, user=user, outcome=outcome, **details
-    )
+    audit_record(kind=AuditKind.PASSWORD_RECHECK, request=request, user=user, outcome=outcome, **details)
 
 
 _credentials_listeners: list[Callable[[User], object]] = []

@@ -36,16 +36,12 @@ def two_factor_required(user: User) -> bool:
     """Whether the role demands a second factor (bank staff, administrators)."""
     if not settings.LOANHUB_REQUIRE_2FA or not user.is_authenticated:
         return False
-    return bool(
-        user.role in (*BANK_ROLES, Role.PLATFORM_ADMIN) or user.is_staff or user.is_superuser
-    )
+    return bool(user.role in (*BANK_ROLES, Role.PLATFORM_ADMIN) or user.is_staff or user.is_superuser)
 
 
 def two_factor_needed(user: User) -> bool:
     """Whether this session must be verified: the role requires it or the user enrolled."""
-    return two_factor_required(user) or (
-        user.is_authenticated and user_has_device(user, confirmed=True)
-    )
+    return two_factor_required(user) or (user.is_authenticated and user_has_device(user, confirmed=True))
 
 
 def totp_device(user: User, *, confirmed: bool = True) -> TOTPDevice | None:
@@ -84,9 +80,7 @@ def _mark_verified(request: HttpRequest, device: TOTPDevice | StaticDevice) -> N
 @transaction.atomic
 def backup_codes_generate(user: User) -> list[str]:
     """Replace the user's backup codes with 10 new single-use ones; returns them once."""
-    device, _created = StaticDevice.objects.get_or_create(
-        user=user, name="backup", defaults={"confirmed": True}
-    )
+    device, _created = StaticDevice.objects.get_or_create(user=user, name="backup", defaults={"confirmed": True})
     device.token_set.all().delete()
     codes = [StaticToken.random_token() for _ in range(BACKUP_CODE_COUNT)]
     StaticToken.objects.bulk_create([StaticToken(device=device, token=c) for c in codes])

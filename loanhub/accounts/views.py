@@ -48,8 +48,7 @@ def register(request: HttpRequest) -> HttpResponse:
             login(request, user, backend="django.contrib.auth.backends.ModelBackend")
             messages.success(
                 request,
-                _("注册成功，欢迎 %(name)s！企业目前为“待认证”，请先完成企业认证。")
-                % {"name": enterprise.name},
+                _("注册成功，欢迎 %(name)s！企业目前为“待认证”，请先完成企业认证。") % {"name": enterprise.name},
             )
             return redirect("enterprises:verification", uscc=enterprise.uscc)
     return render(request, "accounts/register.html", {"form": form})

@@ -44,9 +44,7 @@ def setup(request: AuthenticatedHttpRequest) -> HttpResponse:
     device = two_factor.totp_device_pending(user)
     form = OtpCodeForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        codes = two_factor.two_factor_enrol(
-            request=request, device=device, code=form.cleaned_data["code"]
-        )
+        codes = two_factor.two_factor_enrol(request=request, device=device, code=form.cleaned_data["code"])
         if codes is not None:
             request.session[two_factor.BACKUP_CODES_SESSION_KEY] = codes
             return redirect(f"{_backup_url()}?{urlencode({'next': _next_url(request)})}")
@@ -88,9 +86,7 @@ def backup_codes(request: AuthenticatedHttpRequest) -> HttpResponse:
     codes = request.session.pop(two_factor.BACKUP_CODES_SESSION_KEY, None)
     if not codes:
         return redirect("accounts:2fa_manage")
-    return render(
-        request, "accounts/2fa/backup_codes.html", {"codes": codes, "next": _next_url(request)}
-    )
+    return render(request, "accounts/2fa/backup_codes.html", {"codes": codes, "next": _next_url(request)})
 
 
 @login_required
@@ -107,9 +103,7 @@ def manage(request: AuthenticatedHttpRequest) -> HttpResponse:
         return recheck_locked_response(request)
     if confirmed:
         if action == "regenerate":
-            request.session[two_factor.BACKUP_CODES_SESSION_KEY] = (
-                two_factor.backup_codes_generate(user)
-            )
+            request.session[two_factor.BACKUP_CODES_SESSION_KEY] = two_factor.backup_codes_generate(user)
             audit_record(kind=AuditKind.BACKUP_CODES_REGENERATED, request=request, obj=user)
             return redirect("accounts:2fa_backup_codes")
         if action == "reset":

@@ -88,7 +88,10 @@ def webhook_index(request: AuthenticatedHttpRequest) -> HttpResponse:
     endpoints = webhook_list_with_last_delivery(institution=membership.institution)
     page = Paginator(endpoints, ENDPOINTS_PER_PAGE).get_page(request.GET.get("page"))
     # last_status: annotated by webhook_list_with_last_delivery
-    rows = [(e, DeliveryStatus(status).label if (status := getattr(e, "last_status", None)) else None) for e in page.object_list]
+    rows = [
+        (e, DeliveryStatus(status).label if (status := getattr(e, "last_status", None)) else None)
+        for e in page.object_list
+    ]
     return render(
         request,
         "webhooks/admin/index.html",
@@ -109,9 +112,7 @@ def webhook_add(request: AuthenticatedHttpRequest) -> HttpResponse:
             add_service_errors(form, exc)
         else:
             return _show_secret_once(request, endpoint, created=True)
-    return render(
-        request, "webhooks/admin/form.html", {"title": _("添加接收地址"), "icon": "link", "form": form}
-    )
+    return render(request, "webhooks/admin/form.html", {"title": _("添加接收地址"), "icon": "link", "form": form})
 
 
 def webhook_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:

@@ -101,9 +101,7 @@ class WebhookDelivery(models.Model):
     endpoint = models.ForeignKey(WebhookEndpoint, on_delete=models.CASCADE, related_name="deliveries")
     event_id = models.UUIDField(_("事件编号"), default=uuid.uuid4, unique=True)
     event = models.CharField(_("事件"), max_length=30, choices=WebhookEvent.choices)
-    lead = models.ForeignKey(
-        "matching.Lead", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
-    )
+    lead = models.ForeignKey("matching.Lead", on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
     payload = models.JSONField(_("内容"))
     status = models.CharField(
         _("状态"), max_length=10, choices=DeliveryStatus.choices, default=DeliveryStatus.PENDING,

@@ -67,7 +67,6 @@ v1 = [
 ]
 
 
-
 @csrf_exempt  # it changes nothing; a POST to a wrong path gets a 404, not the CSRF page
 def not_found(request: HttpRequest) -> JsonResponse:
     """Any other path under /api/: a JSON 404, not the portal's HTML page."""
@@ -77,7 +76,11 @@ def not_found(request: HttpRequest) -> JsonResponse:
 urlpatterns = [
     path("schema/", SpectacularAPIView.as_view(authentication_classes=[], permission_classes=[]), name="schema"),
     # GET only: its HTML renderer has no template for OPTIONS' metadata (that was a 500).
-    path("docs/", SpectacularSwaggerSplitView.as_view(url_name="api:schema", http_method_names=["get", "head"]), name="docs"),
+    path(
+        "docs/",
+        SpectacularSwaggerSplitView.as_view(url_name="api:schema", http_method_names=["get", "head"]),
+        name="docs",
+    ),
     path("redoc/", SpectacularRedocView.as_view(url_name="api:schema"), name="redoc"),
     *[path("v1/" + str(p.pattern), p.callback, name=p.name) for p in v1],
     re_path(r"^", not_found),

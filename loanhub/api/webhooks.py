@@ -179,8 +179,14 @@ def webhook_list(*, institution: FinancialInstitution) -> QuerySet[WebhookEndpoi
 
 @transaction.atomic
 def webhook_create(
-    *, institution: FinancialInstitution, user: User, url: str, secret: str | None = None,
-    events: list[str] | None = None, description: str = "", is_active: bool = True,
+    *,
+    institution: FinancialInstitution,
+    user: User,
+    url: str,
+    secret: str | None = None,
+    events: list[str] | None = None,
+    description: str = "",
+    is_active: bool = True,
 ) -> WebhookEndpoint:
     endpoint = WebhookEndpoint(
         institution=institution, url=webhook_url_validate(url), secret=_clean_secret(secret),
@@ -425,4 +431,3 @@ def deliveries_retry(*, now: datetime | None = None, limit: int = 500) -> int:
     for pk in ids:
         delivery_attempt(pk)
     return len(ids)
-

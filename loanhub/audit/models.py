@@ -70,9 +70,7 @@ class AuditEvent(models.Model):
 
     at = models.DateTimeField(_("时间"), default=timezone.now, db_index=True)
     kind = models.CharField(_("事件"), max_length=40, choices=AuditKind.choices)
-    outcome = models.CharField(
-        _("结果"), max_length=10, choices=Outcome.choices, default=Outcome.SUCCESS
-    )
+    outcome = models.CharField(_("结果"), max_length=10, choices=Outcome.choices, default=Outcome.SUCCESS)
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.SET_NULL,

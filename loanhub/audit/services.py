@@ -62,8 +62,7 @@ def audit_prune(*, older_than_days: int) -> int:
     """Delete events older than ``older_than_days`` (at least a year); returns the count."""
     if older_than_days < MIN_RETENTION_DAYS:
         raise ValueError(
-            f"Audit events are kept at least {MIN_RETENTION_DAYS} days; "
-            f"refusing to prune at {older_than_days}."
+            f"Audit events are kept at least {MIN_RETENTION_DAYS} days; refusing to prune at {older_than_days}."
         )
     cutoff = timezone.now() - timedelta(days=older_than_days)
     deleted = AuditEvent.objects.all()._prune_before(cutoff)

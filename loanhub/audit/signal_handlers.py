@@ -34,9 +34,7 @@ def _logged_out(sender: object, request: HttpRequest, user: User | None, **kwarg
         audit_record(kind=AuditKind.LOGOUT, user=user, request=request)
 
 
-def _locked_out(
-    sender: object, request: HttpRequest, username: str | None, ip_address: str, **kwargs: object
-) -> None:
+def _locked_out(sender: object, request: HttpRequest, username: str | None, ip_address: str, **kwargs: object) -> None:
     audit_record(
         kind=AuditKind.LOCKOUT, request=request, outcome=Outcome.FAILURE,
         username=username or "", ip=ip_address,

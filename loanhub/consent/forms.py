@@ -37,9 +37,7 @@ class AuthorizationForm(forms.Form):
         initial=[c.code for c in CATEGORIES if not c.sensitive],
         error_messages={"required": _("请至少选择一类信息。")},
     )
-    sensitive_confirmed = forms.BooleanField(
-        label=_("我单独同意共享纳税金额等敏感信息"), required=False
-    )
+    sensitive_confirmed = forms.BooleanField(label=_("我单独同意共享纳税金额等敏感信息"), required=False)
     data_range = forms.ChoiceField(label=_("数据范围"), choices=RANGE_CHOICES, initial="3")
     validity = forms.ChoiceField(label=_("授权期限"), choices=VALIDITY_CHOICES, initial="12")
 

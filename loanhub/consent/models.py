@@ -39,18 +39,12 @@ class AuthorizationQuerySet(models.QuerySet):
     def live(self, at: datetime | None = None) -> AuthorizationQuerySet:
         """Artefacts in force at ``at``: expiry is a matter of time, not of a job."""
         at = at or timezone.now()
-        return self.filter(
-            status=AuthorizationStatus.ACTIVE, valid_from__lte=at, expires_at__gt=at
-        )
+        return self.filter(status=AuthorizationStatus.ACTIVE, valid_from__lte=at, expires_at__gt=at)
 
 
 class Authorization(models.Model):
-    enterprise = models.ForeignKey(
-        Enterprise, on_delete=models.CASCADE, related_name="authorizations"
-    )
-    granted_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
-    )
+    enterprise = models.ForeignKey(Enterprise, on_delete=models.CASCADE, related_name="authorizations")
+    granted_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     grantee_type = models.CharField(_("被授权方"), max_length=12, choices=GranteeType.choices)
     institution = models.ForeignKey(
         FinancialInstitution,
@@ -146,12 +140,8 @@ class AppendOnlyQuerySet(models.QuerySet):
 class AccessLog(models.Model):
     """Who read which enterprise's credit data, when, why and how. Append-only."""
 
-    enterprise = models.ForeignKey(
-        Enterprise, on_delete=models.PROTECT, related_name="access_logs"
-    )
-    user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"
-    )
+    enterprise = models.ForeignKey(Enterprise, on_delete=models.PROTECT, related_name="access_logs")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+")
     institution = models.ForeignKey(
         FinancialInstitution, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )

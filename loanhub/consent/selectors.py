@@ -42,11 +42,7 @@ class Scope:
 
 
 def is_member(*, user: User, enterprise: Enterprise) -> bool:
-    return (
-        user.is_authenticated
-        and user.is_sme
-        and enterprise.memberships.filter(user=user).exists()
-    )
+    return user.is_authenticated and user.is_sme and enterprise.memberships.filter(user=user).exists()
 
 
 def institutions_applied_to(*, enterprise: Enterprise) -> QuerySet[FinancialInstitution]:
@@ -55,9 +51,7 @@ def institutions_applied_to(*, enterprise: Enterprise) -> QuerySet[FinancialInst
         from loanhub.matching.selectors import institution_ids_engaged_with
     except ImportError:  # the matching app is not installed yet
         return FinancialInstitution.objects.none()
-    return FinancialInstitution.objects.filter(
-        pk__in=institution_ids_engaged_with(enterprise=enterprise)
-    )
+    return FinancialInstitution.objects.filter(pk__in=institution_ids_engaged_with(enterprise=enterprise))
 
 
 def live_authorizations_for_institution(
@@ -78,14 +72,8 @@ def live_authorizations_for_institution(
     return artefacts
 
 
-def live_platform_authorizations(
-    *, enterprise: Enterprise, at: datetime | None = None
-) -> list[Authorization]:
-    return list(
-        Authorization.objects.live(at).filter(
-            enterprise=enterprise, grantee_type=GranteeType.PLATFORM
-        )
-    )
+def live_platform_authorizations(*, enterprise: Enterprise, at: datetime | None = None) -> list[Authorization]:
+    return list(Authorization.objects.live(at).filter(enterprise=enterprise, grantee_type=GranteeType.PLATFORM))
 
 
 def scope_from(artefacts: list[Authorization], **kwargs: Any) -> Scope:
@@ -131,14 +119,11 @@ def viewer_scope(
 
 
 def authorization_list(*, enterprise: Enterprise) -> QuerySet[Authorization]:
-    return enterprise.authorizations.select_related("institution", "granted_by").order_by(
-        "-created_at"
-    )
+    return enterprise.authorizations.select_related("institution", "granted_by").order_by("-created_at")
 
 
 def access_log_for_enterprise(*, enterprise: Enterprise) -> QuerySet[AccessLog]:
     return enterprise.access_logs.select_related("user", "institution").order_by("-at")
-
 
 
 @dataclass

@@ -61,7 +61,11 @@ def authorization_preview(
     version: str = texts.CURRENT_VERSION,
 ) -> str:
     """The exact authorization text the user is about to agree to."""
-    grantee = institution.name if grantee_type == GranteeType.INSTITUTION and institution else str(GranteeType(grantee_type).label)
+    grantee = (
+        institution.name
+        if grantee_type == GranteeType.INSTITUTION and institution
+        else str(GranteeType(grantee_type).label)
+    )
     local = timezone.localtime
     return texts.render(
         version,
@@ -74,9 +78,7 @@ def authorization_preview(
         data_from=data_from.isoformat(),
         valid_from=local(valid_from).strftime("%Y-%m-%d %H:%M"),
         expires_at=local(expires_at).strftime("%Y-%m-%d %H:%M"),
-        sensitive_categories="、".join(
-            str(CATEGORY_BY_CODE[c].name) for c in categories if c in SENSITIVE_CODES
-        ),
+        sensitive_categories="、".join(str(CATEGORY_BY_CODE[c].name) for c in categories if c in SENSITIVE_CODES),
     )
 
 
@@ -185,9 +187,9 @@ def authorization_revoke(*, authorization: Authorization, user: User) -> Authori
     """Revoke at once; revoking a revoked or expired artefact changes nothing."""
     if not enterprise_is_owner(user=user, enterprise=authorization.enterprise):
         raise PermissionDenied(_("只有企业管理员可以撤回授权。"))
-    updated = Authorization.objects.filter(
-        pk=authorization.pk, status=AuthorizationStatus.ACTIVE
-    ).update(status=AuthorizationStatus.REVOKED, revoked_at=timezone.now(), revoked_by=user)
+    updated = Authorization.objects.filter(pk=authorization.pk, status=AuthorizationStatus.ACTIVE).update(
+        status=AuthorizationStatus.REVOKED, revoked_at=timezone.now(), revoked_by=user
+    )
     authorization.refresh_from_db()
     if updated:
         audit_record(kind=AuditKind.AUTHORIZATION_REVOKED, user=user, obj=authorization)
@@ -206,7 +208,14 @@ def access_log_record(
     authorization: Authorization | None = None,
     detail: str = "",
 ) -> AccessLog:
-    audit_record(kind=AuditKind.CREDIT_DATA_READ, user=user, obj=enterprise, categories=sorted(categories), purpose=purpose, channel=channel)
+    audit_record(
+        kind=AuditKind.CREDIT_DATA_READ,
+        user=user,
+        obj=enterprise,
+        categories=sorted(categories),
+        purpose=purpose,
+        channel=channel,
+    )
     return AccessLog.objects.create(
         enterprise=enterprise,
         user=user,

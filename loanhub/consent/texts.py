@@ -49,9 +49,7 @@ TEXTS: dict[str, str] = {
     ),
 }
 
-SENSITIVE_CLAUSE = (
-    "九、授权人单独同意被授权人查询以下敏感个人/经营信息：{sensitive_categories}。\n"
-)
+SENSITIVE_CLAUSE = "九、授权人单独同意被授权人查询以下敏感个人/经营信息：{sensitive_categories}。\n"
 
 
 def render(version: str, **params: str) -> str:

@@ -34,7 +34,9 @@ SESSION_KEY = "pending_authorization"
 def _safe_next(request: HttpRequest) -> str:
     """The ?next= path, only when it stays on this site (no open redirects)."""
     target = request.GET.get("next", "")
-    if target and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}, require_https=request.is_secure()):
+    if target and url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
         return target
     return ""
 
@@ -46,7 +48,11 @@ def authorization_index(request: AuthenticatedHttpRequest, uscc: str) -> HttpRes
     return render(
         request,
         "consent/authorization_list.html",
-        {"enterprise": enterprise, "page": page, "is_owner": enterprise_is_owner(user=request.user, enterprise=enterprise)},
+        {
+            "enterprise": enterprise,
+            "page": page,
+            "is_owner": enterprise_is_owner(user=request.user, enterprise=enterprise),
+        },
     )
 
 

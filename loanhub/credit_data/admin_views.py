@@ -44,7 +44,13 @@ def import_index(request: AuthenticatedHttpRequest) -> HttpResponse:
     return render(
         request,
         "credit_data/admin/import_index.html",
-        {"title": _("信用数据导入"), "icon": "upload", "form": form, "page": page, "formats": [(c, COLUMNS[c.code]) for c in CATEGORIES]},
+        {
+            "title": _("信用数据导入"),
+            "icon": "upload",
+            "form": form,
+            "page": page,
+            "formats": [(c, COLUMNS[c.code]) for c in CATEGORIES],
+        },
     )
 
 

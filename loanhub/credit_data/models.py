@@ -46,18 +46,14 @@ class CreditRecord(models.Model):
     """
 
     uscc = models.CharField(_("统一社会信用代码"), max_length=18, db_index=True)
-    category = models.CharField(
-        _("信息类别"), max_length=20, choices=category_choices(), db_index=True
-    )
+    category = models.CharField(_("信息类别"), max_length=20, choices=category_choices(), db_index=True)
     record_date = models.DateField(_("记录日期"))
     payload = EncryptedJSONField(_("内容"), default=dict, seal_when="is_sensitive")
     natural_key = models.CharField(max_length=64, unique=True)
     payload_hash = models.CharField(max_length=64)
     provider = models.ForeignKey(Provider, on_delete=models.PROTECT, related_name="records")
     source_ref = models.CharField(_("来源标识"), max_length=200, blank=True)
-    batch = models.ForeignKey(
-        "ImportBatch", on_delete=models.SET_NULL, null=True, blank=True, related_name="records"
-    )
+    batch = models.ForeignKey("ImportBatch", on_delete=models.SET_NULL, null=True, blank=True, related_name="records")
     # Set by the disputes app: an open objection, an objection that removed the
     # record, or an approved credit repair. The record stays in history.
     under_objection = models.BooleanField(_("异议处理中"), default=False)
@@ -117,12 +113,8 @@ class ImportBatch(models.Model):
     category = models.CharField(_("信息类别"), max_length=20, choices=category_choices())
     file_name = models.CharField(_("文件名"), max_length=255, blank=True)
     file_sha256 = models.CharField(_("文件摘要"), max_length=64, blank=True)
-    uploaded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True
-    )
-    status = models.CharField(
-        _("状态"), max_length=10, choices=ImportStatus.choices, default=ImportStatus.RUNNING
-    )
+    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True)
+    status = models.CharField(_("状态"), max_length=10, choices=ImportStatus.choices, default=ImportStatus.RUNNING)
     error = models.TextField(_("错误"), blank=True)
     rows_total = models.PositiveIntegerField(_("总行数"), default=0)
     rows_loaded = models.PositiveIntegerField(_("新增"), default=0)

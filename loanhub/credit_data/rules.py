@@ -31,6 +31,7 @@ class CreditRecord(Protocol):
     @property
     def effective_repaired_on(self) -> date | None: ...
 
+
 NEGATIVE_INFO_YEARS = 5
 PENALTY_MIN_MONTHS = {"一般": 3, "严重": 12}
 PENALTY_MAX_MONTHS = {"一般": 12, "严重": 36}

@@ -94,7 +94,9 @@ def credit_profile_for_viewer(
     return CreditProfile(enterprise, scope, on, visible, knockout, history)
 
 
-def _log_read(viewer: User, enterprise: Enterprise, scope: Scope, channel: str, purpose: str | None, detail: str) -> None:
+def _log_read(
+    viewer: User, enterprise: Enterprise, scope: Scope, channel: str, purpose: str | None, detail: str
+) -> None:
     artefact = scope.authorizations[0] if scope.authorizations else None
     access_log_record(
         enterprise=enterprise,
@@ -110,4 +112,3 @@ def _log_read(viewer: User, enterprise: Enterprise, scope: Scope, channel: str, 
 
 def import_batch_list() -> QuerySet[ImportBatch]:
     return ImportBatch.objects.select_related("provider", "uploaded_by").order_by("-started_at")
-

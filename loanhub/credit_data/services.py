@@ -86,9 +86,7 @@ def credit_records_import(
     )
     try:
         table = read_table(data, file_name)
-        checked = validate_frame(
-            table.frame, category, row_numbers=table.row_numbers, problems=table.problems
-        )
+        checked = validate_frame(table.frame, category, row_numbers=table.row_numbers, problems=table.problems)
     except ImportFileError as exc:
         _finish(batch, status=ImportStatus.FAILED, error=str(exc))
         raise
@@ -192,9 +190,7 @@ def _store_chunk(batch: ImportBatch, category: str, chunk: pd.DataFrame, source_
     stored = CreditRecord.objects.filter(natural_key__in=new_keys).count()
     if stored != len(new_keys):  # a row the database refused must never vanish silently
         raise CreditDataError(f"{len(new_keys) - stored} rows could not be stored")
-    CreditRecord.objects.bulk_update(
-        changed, ["payload", "payload_hash", "batch", "source_ref"], batch_size=1000
-    )
+    CreditRecord.objects.bulk_update(changed, ["payload", "payload_hash", "batch", "source_ref"], batch_size=1000)
     batch.rows_loaded += len(new)
     batch.rows_updated += len(changed)
     batch.rows_skipped += len(chunk) - len(new) - len(changed)

@@ -82,8 +82,7 @@ def read_table(data: bytes, file_name: str) -> Table:
     reader = _READERS.get(suffix)
     if reader is None:
         raise ImportFileError(
-            _("不支持的文件类型“%(suffix)s”，请上传 CSV、Excel（.xlsx）或 JSON Lines 文件。")
-            % {"suffix": suffix}
+            _("不支持的文件类型“%(suffix)s”，请上传 CSV、Excel（.xlsx）或 JSON Lines 文件。") % {"suffix": suffix}
         )
     try:
         table = reader(data)
@@ -316,9 +315,15 @@ def _column(frame: pd.DataFrame, col: Column, reasons: _Reasons) -> pd.Series:
             bad |= (number.notna() & (number % 1 != 0)).to_numpy()
         reasons.add(bad, _("列“%(col)s”应为数字") % {"col": col.name})
         if col.min_value is not None:
-            reasons.add((number < col.min_value).to_numpy(), _("列“%(col)s”不能小于 %(min)s") % {"col": col.name, "min": col.min_value})
+            reasons.add(
+                (number < col.min_value).to_numpy(),
+                _("列“%(col)s”不能小于 %(min)s") % {"col": col.name, "min": col.min_value},
+            )
         if col.max_value is not None:
-            reasons.add((number > col.max_value).to_numpy(), _("列“%(col)s”不能大于 %(max)s") % {"col": col.name, "max": col.max_value})
+            reasons.add(
+                (number > col.max_value).to_numpy(),
+                _("列“%(col)s”不能大于 %(max)s") % {"col": col.name, "max": col.max_value},
+            )
         if col.kind == "int":
             return _nullable(number.astype("Int64"), number.notna().to_numpy())
         return _nullable(number, number.notna().to_numpy())
@@ -326,8 +331,7 @@ def _column(frame: pd.DataFrame, col: Column, reasons: _Reasons) -> pd.Series:
         bad = ~raw.isin(col.choices).to_numpy() & ~blank
         reasons.add(
             bad,
-            _("列“%(col)s”取值无效，应为：%(choices)s")
-            % {"col": col.name, "choices": "/".join(col.choices)},
+            _("列“%(col)s”取值无效，应为：%(choices)s") % {"col": col.name, "choices": "/".join(col.choices)},
         )
         return _nullable(raw, ~blank)
     if col.kind == "bool":
@@ -336,7 +340,9 @@ def _column(frame: pd.DataFrame, col: Column, reasons: _Reasons) -> pd.Series:
         falsity = lower.isin(FALSE_WORDS)
         reasons.add((~truth & ~falsity).to_numpy() & ~blank, _("列“%(col)s”应为 是/否") % {"col": col.name})
         return _nullable(truth, ~blank)
-    reasons.add((raw.str.len() > MAX_TEXT).to_numpy(), _("列“%(col)s”超过%(n)d个字符") % {"col": col.name, "n": MAX_TEXT})
+    reasons.add(
+        (raw.str.len() > MAX_TEXT).to_numpy(), _("列“%(col)s”超过%(n)d个字符") % {"col": col.name, "n": MAX_TEXT}
+    )
     return _nullable(raw, ~blank)
 
 

@@ -35,9 +35,7 @@ def own_profile(request: AuthenticatedHttpRequest, uscc: str) -> HttpResponse:
         "gauge": gauge(score),
         "bars": factor_bars(score),
         "tips": improvement_tips(score=score),
-        "open_objection_ids": set(
-            enterprise.objections.filter(status="open").values_list("record_id", flat=True)
-        ),
+        "open_objection_ids": set(enterprise.objections.filter(status="open").values_list("record_id", flat=True)),
     }
     return render(request, "credit_data/profile.html", context)
 

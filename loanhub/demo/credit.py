@@ -91,7 +91,8 @@ def seed_sandbox_enterprises(ctx: SeedContext) -> None:
     for index, (_label, extra_row) in enumerate(extra.iterrows(), start=1):
         enterprise = _enterprise_from(extra_row)
         owner, created = User.objects.get_or_create(
-            username=f"sandbox_sme_{index:03d}", defaults={"role": Role.SME, "display_name": str(extra_row["legal_rep"])}
+            username=f"sandbox_sme_{index:03d}",
+            defaults={"role": Role.SME, "display_name": str(extra_row["legal_rep"])},
         )
         if created:
             owner.set_unusable_password()
@@ -175,9 +176,7 @@ def seed_objection(ctx: SeedContext) -> None:
     if Objection.objects.filter(enterprise=enterprise).exists():
         return
     record = (
-        CreditRecord.objects.filter(uscc=enterprise.uscc, category="social_insurance")
-        .order_by("-record_date")
-        .first()
+        CreditRecord.objects.filter(uscc=enterprise.uscc, category="social_insurance").order_by("-record_date").first()
     )
     if record is None:
         return

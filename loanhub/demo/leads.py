@@ -47,7 +47,8 @@ def _officer_for(bank: FinancialInstitution) -> User:
     if existing:
         return existing.user
     user, created = User.objects.get_or_create(
-        username=f"sandbox_officer_{bank.slug}", defaults={"role": Role.BANK_OFFICER, "display_name": f"{bank.short_name}客户经理"}
+        username=f"sandbox_officer_{bank.slug}",
+        defaults={"role": Role.BANK_OFFICER, "display_name": f"{bank.short_name}客户经理"},
     )
     if created:
         user.set_unusable_password()
@@ -87,7 +88,13 @@ def _walk(lead: Lead, rng: random.Random, officer: User) -> None:
         lead_decline(lead=lead, officer=officer, reasons=rng.sample(["credit", "revenue", "leverage", "materials"], 2))
         return
     amount = float(lead.need.amount) * rng.choice([0.6, 0.8, 1.0])
-    lead = lead_approve(lead=lead, officer=officer, amount=round(amount, -3), rate=f"{float(lead.product.rate_min) + rng.random():.2f}", term_months=lead.need.term_months)
+    lead = lead_approve(
+        lead=lead,
+        officer=officer,
+        amount=round(amount, -3),
+        rate=f"{float(lead.product.rate_min) + rng.random():.2f}",
+        term_months=lead.need.term_months,
+    )
     if roll < 0.55:
         return
     lead = lead_disburse(lead=lead, officer=officer, amount=lead.approved_amount, disbursed_on=timezone.localdate())

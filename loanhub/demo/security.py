@@ -63,9 +63,7 @@ def seed_security(ctx: SeedContext) -> None:
         if two_factor_required(user):
             demo_device_ensure(user)
     for username, (id_number, phone) in DEMO_LEGAL_REP.items():
-        enterprise = Enterprise.objects.filter(
-            memberships__user__username=username, legal_rep_id_number=""
-        ).first()
+        enterprise = Enterprise.objects.filter(memberships__user__username=username, legal_rep_id_number="").first()
         if enterprise is not None:
             enterprise.legal_rep_id_number, enterprise.legal_rep_phone = id_number, phone
             enterprise.save(update_fields=["legal_rep_id_number", "legal_rep_phone"])

@@ -78,13 +78,9 @@ def seed_banks(ctx: SeedContext) -> None:
     for spec in data.BANKS:
         spec = dict(spec)
         branches = spec.pop("branches")
-        bank, _created = FinancialInstitution.objects.update_or_create(
-            slug=spec["slug"], defaults=spec
-        )
+        bank, _created = FinancialInstitution.objects.update_or_create(slug=spec["slug"], defaults=spec)
         for name, region in branches:
-            Branch.objects.update_or_create(
-                institution=bank, name=name, defaults={"region": region}
-            )
+            Branch.objects.update_or_create(institution=bank, name=name, defaults={"region": region})
         ctx.banks[bank.slug] = bank
     for username, display_name, slug, staff_role in data.STAFF:
         user = _user(ctx, username, Role.BANK_OFFICER, display_name=display_name)

@@ -61,7 +61,7 @@ def objection_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse
                 try:
                     corrected = json.loads(raw) if raw else None
                 except json.JSONDecodeError as exc:
-                    raise ValidationError(_("更正内容必须是 JSON 对象，例如 {\"severity\": \"轻微\"}。")) from exc
+                    raise ValidationError(_('更正内容必须是 JSON 对象，例如 {"severity": "轻微"}。')) from exc
                 if corrected is not None and not isinstance(corrected, dict):
                     raise ValidationError(_("更正内容必须是 JSON 对象。"))
             objection_resolve(

@@ -34,7 +34,9 @@ class ObjectionForm(_UploadMixin, forms.Form):
 
 
 class RepairForm(_UploadMixin, forms.Form):
-    corrected_on = forms.DateField(label=_("整改完成日期"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
+    corrected_on = forms.DateField(
+        label=_("整改完成日期"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+    )
     proof = forms.FileField(
         label=_("整改证明（PDF/JPG/PNG，≤10MB）"), widget=forms.ClearableFileInput(attrs={"accept": ACCEPT})
     )

@@ -57,9 +57,7 @@ class Objection(models.Model):
         _("证明材料"), upload_to=objection_upload_to, storage=private_storage, blank=True,
         max_length=200, validators=[attachment_validator],
     )  # fmt: skip
-    status = models.CharField(
-        _("状态"), max_length=10, choices=ObjectionStatus.choices, default=ObjectionStatus.OPEN
-    )
+    status = models.CharField(_("状态"), max_length=10, choices=ObjectionStatus.choices, default=ObjectionStatus.OPEN)
     answer = models.TextField(_("书面答复"), blank=True)
     # Sealed (encrypted at rest) when the record's category is sensitive.
     corrected_payload = EncryptedJSONField(_("更正后的内容"), null=True, blank=True)
@@ -108,14 +106,15 @@ class RepairRequest(models.Model):
     corrected_on = models.DateField(_("整改完成日期"))
     # Private storage (outside MEDIA_ROOT): served only by views.repair_proof.
     proof = models.FileField(
-        _("整改证明"), upload_to=repair_upload_to, storage=private_storage, max_length=200,
+        _("整改证明"),
+        upload_to=repair_upload_to,
+        storage=private_storage,
+        max_length=200,
         validators=[attachment_validator],
     )
     commitment_text = models.TextField(_("信用承诺书"))
     commitment_signed_at = models.DateTimeField(_("承诺签署时间"))
-    status = models.CharField(
-        _("状态"), max_length=10, choices=RepairStatus.choices, default=RepairStatus.PENDING
-    )
+    status = models.CharField(_("状态"), max_length=10, choices=RepairStatus.choices, default=RepairStatus.PENDING)
     decision_reason = models.TextField(_("审核意见"), blank=True)
     decided_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"

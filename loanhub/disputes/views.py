@@ -74,7 +74,9 @@ def objection_new(request: AuthenticatedHttpRequest, uscc: str, record_id: int) 
         except ValidationError as exc:
             _add_errors(form, exc)
         else:
-            messages.success(request, _("异议已提交，平台将在20日内书面答复。处理期间该记录对金融机构标注为“异议处理中”。"))
+            messages.success(
+                request, _("异议已提交，平台将在20日内书面答复。处理期间该记录对金融机构标注为“异议处理中”。")
+            )
             return redirect("disputes:index", uscc=uscc)
     return render(request, "disputes/objection_form.html", {"enterprise": enterprise, "record": record, "form": form})
 

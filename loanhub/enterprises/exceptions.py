@@ -35,10 +35,7 @@ class VerificationLocked(ValidationError):
         self.until = until
         local = timezone.localtime(until)
         super().__init__(
-            _(
-                "核验失败次数过多，已暂停在线核验。请于 %(until)s 之后再试，"
-                "或上传营业执照由平台人工审核。"
-            )
+            _("核验失败次数过多，已暂停在线核验。请于 %(until)s 之后再试，或上传营业执照由平台人工审核。")
             % {"until": local.strftime("%Y-%m-%d %H:%M")},
             code="verification_locked",
         )

@@ -16,16 +16,10 @@ from .catalogs import INDUSTRY_SECTIONS, region_name
 from .storage import private_storage
 from .uscc import uscc_validator
 
-region_code_validator = RegexValidator(
-    r"^[1-8]\d{5}$", _("行政区划代码应为6位数字，如 440100（广州市）。")
-)
-industry_code_validator = RegexValidator(
-    r"^[A-T](\d{2})?$", _("行业代码应为门类字母加可选两位大类代码，如 C 或 C39。")
-)
+region_code_validator = RegexValidator(r"^[1-8]\d{5}$", _("行政区划代码应为6位数字，如 440100（广州市）。"))
+industry_code_validator = RegexValidator(r"^[A-T](\d{2})?$", _("行业代码应为门类字母加可选两位大类代码，如 C 或 C39。"))
 
-id_number_validator = RegexValidator(
-    r"^\d{17}[\dX]$", _("身份证号应为18位，最后一位可以是数字或大写X。")
-)
+id_number_validator = RegexValidator(r"^\d{17}[\dX]$", _("身份证号应为18位，最后一位可以是数字或大写X。"))
 mobile_validator = RegexValidator(r"^1\d{10}$", _("手机号应为以1开头的11位数字。"))
 
 
@@ -50,25 +44,15 @@ class SizeClass(models.TextChoices):
 
 
 class Enterprise(models.Model):
-    uscc = models.CharField(
-        _("统一社会信用代码"), max_length=18, unique=True, validators=[uscc_validator]
-    )
+    uscc = models.CharField(_("统一社会信用代码"), max_length=18, unique=True, validators=[uscc_validator])
     name = models.CharField(_("企业名称"), max_length=200)
     legal_representative = models.CharField(_("法定代表人"), max_length=60)
     # Personal information, encrypted at rest; shown in full only to the
     # enterprise's own members (loanhub.security.masking elsewhere).
-    legal_rep_id_number = EncryptedTextField(
-        _("法定代表人身份证号"), blank=True, validators=[id_number_validator]
-    )
-    legal_rep_phone = EncryptedTextField(
-        _("法定代表人手机号"), blank=True, validators=[mobile_validator]
-    )
-    region = models.CharField(
-        _("所在地区"), max_length=6, validators=[region_code_validator]
-    )
-    industry = models.CharField(
-        _("所属行业"), max_length=3, validators=[industry_code_validator]
-    )
+    legal_rep_id_number = EncryptedTextField(_("法定代表人身份证号"), blank=True, validators=[id_number_validator])
+    legal_rep_phone = EncryptedTextField(_("法定代表人手机号"), blank=True, validators=[mobile_validator])
+    region = models.CharField(_("所在地区"), max_length=6, validators=[region_code_validator])
+    industry = models.CharField(_("所属行业"), max_length=3, validators=[industry_code_validator])
     registration_date = models.DateField(_("成立日期"))
     registered_capital = models.DecimalField(
         _("注册资本（元）"),
@@ -76,9 +60,7 @@ class Enterprise(models.Model):
         decimal_places=2,
         validators=[MinValueValidator(0)],
     )
-    size_class = models.CharField(
-        _("企业规模"), max_length=10, choices=SizeClass.choices, default=SizeClass.SMALL
-    )
+    size_class = models.CharField(_("企业规模"), max_length=10, choices=SizeClass.choices, default=SizeClass.SMALL)
     contact_name = models.CharField(_("联系人"), max_length=60, blank=True)
     contact_phone = models.CharField(_("联系电话"), max_length=20, blank=True)
     contact_email = models.EmailField(_("联系邮箱"), blank=True)
@@ -98,9 +80,7 @@ class Enterprise(models.Model):
         default=VerificationStatus.PENDING,
         db_index=True,
     )
-    verification_method = models.CharField(
-        _("认证方式"), max_length=10, choices=VerificationMethod.choices, blank=True
-    )
+    verification_method = models.CharField(_("认证方式"), max_length=10, choices=VerificationMethod.choices, blank=True)
     verified_at = models.DateTimeField(_("认证时间"), null=True, blank=True)
     created_at = models.DateTimeField(_("创建时间"), default=timezone.now)
     members = models.ManyToManyField(
@@ -141,27 +121,19 @@ class MemberRole(models.TextChoices):
 
 
 class EnterpriseMembership(models.Model):
-    enterprise = models.ForeignKey(
-        Enterprise, on_delete=models.CASCADE, related_name="memberships"
-    )
+    enterprise = models.ForeignKey(Enterprise, on_delete=models.CASCADE, related_name="memberships")
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.CASCADE,
         related_name="enterprise_memberships",
     )
-    role = models.CharField(
-        _("成员角色"), max_length=10, choices=MemberRole.choices, default=MemberRole.MEMBER
-    )
+    role = models.CharField(_("成员角色"), max_length=10, choices=MemberRole.choices, default=MemberRole.MEMBER)
     joined_at = models.DateTimeField(_("加入时间"), default=timezone.now)
 
     class Meta:
         verbose_name = _("企业成员")
         verbose_name_plural = _("企业成员")
-        constraints = [
-            models.UniqueConstraint(
-                fields=["enterprise", "user"], name="unique_enterprise_member"
-            )
-        ]
+        constraints = [models.UniqueConstraint(fields=["enterprise", "user"], name="unique_enterprise_member")]
 
     def __str__(self) -> str:
         return f"{self.user} @ {self.enterprise.name} ({self.get_role_display()})"
@@ -170,12 +142,8 @@ class EnterpriseMembership(models.Model):
 class VerificationAttempt(models.Model):
     """One 企业要素核验 attempt; counted to limit guessing (never the numbers typed)."""
 
-    enterprise = models.ForeignKey(
-        Enterprise, on_delete=models.CASCADE, related_name="verification_attempts"
-    )
-    user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
-    )
+    enterprise = models.ForeignKey(Enterprise, on_delete=models.CASCADE, related_name="verification_attempts")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
     at = models.DateTimeField(_("时间"), default=timezone.now)
     succeeded = models.BooleanField(_("是否一致"), default=False)
 
@@ -202,9 +170,7 @@ class BusinessLicence(models.Model):
     checks who asks (``enterprises:licence_file``).
     """
 
-    enterprise = models.ForeignKey(
-        Enterprise, on_delete=models.CASCADE, related_name="licences"
-    )
+    enterprise = models.ForeignKey(Enterprise, on_delete=models.CASCADE, related_name="licences")
     uploaded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.SET_NULL,

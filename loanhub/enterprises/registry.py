@@ -59,9 +59,7 @@ def _rng(uscc: str, seed: int) -> random.Random:
 def sandbox_registration_record(uscc: str, seed: int) -> RegistrationRecord:
     """The synthetic registration record of ``uscc``: the same for the same seed."""
     rng = _rng(uscc, seed)
-    name = rng.choice(_SURNAMES) + "".join(
-        rng.choice(_GIVEN) for _ in range(rng.choice((1, 2)))
-    )
+    name = rng.choice(_SURNAMES) + "".join(rng.choice(_GIVEN) for _ in range(rng.choice((1, 2))))
     area = uscc[2:8] if uscc[2:8].isdigit() and uscc[2] in "12345678" else "440100"
     birth = date(1960, 1, 1) + timedelta(days=rng.randrange(365 * 38))
     first17 = f"{area}{birth:%Y%m%d}{rng.randrange(1000):03d}"

@@ -37,9 +37,7 @@ def enterprise_get_for_member(*, user: User, uscc: str) -> Enterprise | None:
 
 
 def enterprise_is_owner(*, user: User, enterprise: Enterprise) -> bool:
-    return EnterpriseMembership.objects.filter(
-        user=user, enterprise=enterprise, role=MemberRole.OWNER
-    ).exists()
+    return EnterpriseMembership.objects.filter(user=user, enterprise=enterprise, role=MemberRole.OWNER).exists()
 
 
 def enterprise_members(*, enterprise: Enterprise) -> QuerySet[EnterpriseMembership]:
@@ -52,15 +50,11 @@ class ElementCheckState:
     locked_until: datetime | None
 
 
-def element_check_state(
-    *, enterprise: Enterprise, now: datetime | None = None
-) -> ElementCheckState:
+def element_check_state(*, enterprise: Enterprise, now: datetime | None = None) -> ElementCheckState:
     """How many 企业要素核验 attempts remain, and until when checks are locked."""
     now = now or timezone.now()
     failures = list(
-        VerificationAttempt.objects.filter(
-            enterprise=enterprise, succeeded=False, at__gt=now - ATTEMPT_WINDOW
-        )
+        VerificationAttempt.objects.filter(enterprise=enterprise, succeeded=False, at__gt=now - ATTEMPT_WINDOW)
         .order_by("-at")
         .values_list("at", flat=True)[:MAX_ELEMENT_ATTEMPTS]
     )
@@ -84,9 +78,7 @@ def licence_queue(*, status: str | None = LicenceStatus.PENDING) -> QuerySet[Bus
 
 def licence_get_for_viewer(*, user: User, uscc: str, pk: int) -> BusinessLicence | None:
     """The licence, only for the enterprise's members and platform administrators."""
-    qs = BusinessLicence.objects.select_related("enterprise").filter(
-        pk=pk, enterprise__uscc=uscc.upper()
-    )
+    qs = BusinessLicence.objects.select_related("enterprise").filter(pk=pk, enterprise__uscc=uscc.upper())
     if is_platform_admin(user):
         return qs.first()
     return qs.filter(enterprise__in=enterprise_list_for_member(user=user)).first()

@@ -57,18 +57,14 @@ def enterprise_create(
         with transaction.atomic():
             enterprise.save()
     except IntegrityError as exc:  # a concurrent registration of the same USCC
-        raise ValidationError(
-            {"uscc": _("该统一社会信用代码已注册。")}, code="uscc_taken"
-        ) from exc
+        raise ValidationError({"uscc": _("该统一社会信用代码已注册。")}, code="uscc_taken") from exc
     if owner is not None:
         enterprise_add_member(enterprise=enterprise, user=owner, role=MemberRole.OWNER)
     return enterprise
 
 
 @transaction.atomic
-def enterprise_add_member(
-    *, enterprise: Enterprise, user: User, role: str = MemberRole.MEMBER
-) -> EnterpriseMembership:
+def enterprise_add_member(*, enterprise: Enterprise, user: User, role: str = MemberRole.MEMBER) -> EnterpriseMembership:
     if not user.is_sme:
         raise ValidationError(_("只有企业用户可以加入企业。"), code="not_sme")
     membership, _created = EnterpriseMembership.objects.update_or_create(

@@ -47,9 +47,7 @@ def validate_uscc(value: str) -> str:
                 code="uscc_character",
             )
     if not code[2:8].isdigit():
-        raise ValidationError(
-            _("统一社会信用代码第3至8位应为6位行政区划代码。"), code="uscc_region"
-        )
+        raise ValidationError(_("统一社会信用代码第3至8位应为6位行政区划代码。"), code="uscc_region")
     expected = uscc_check_character(code[:17])
     if code[17] != expected:
         raise ValidationError(

@@ -56,9 +56,7 @@ def _mark_verified(enterprise: Enterprise, method: str) -> None:
     enterprise.verification_method = method
     enterprise.verified_at = timezone.now()
     enterprise.save(update_fields=["verification_status", "verification_method", "verified_at"])
-    enterprise.licences.filter(status=LicenceStatus.PENDING).update(
-        status=LicenceStatus.SUPERSEDED
-    )
+    enterprise.licences.filter(status=LicenceStatus.PENDING).update(status=LicenceStatus.SUPERSEDED)
 
 
 def _notify_members(enterprise: Enterprise, title: str, body: str) -> None:
@@ -70,9 +68,7 @@ def _notify_members(enterprise: Enterprise, title: str, body: str) -> None:
 # --------------------------------------------------------------- 企业要素核验
 
 
-def _mismatches(
-    record: RegistrationRecord | None, name: str, id_number: str, mobile: str
-) -> list[str]:
+def _mismatches(record: RegistrationRecord | None, name: str, id_number: str, mobile: str) -> list[str]:
     if record is None:
         return ["no_record"]
     typed = {"legal_representative": name, "id_number": id_number, "mobile": mobile}
@@ -136,9 +132,7 @@ def _element_attempt(
         enterprise.legal_representative = name
         enterprise.legal_rep_id_number = id_number
         enterprise.legal_rep_phone = mobile
-        enterprise.save(
-            update_fields=["legal_representative", "legal_rep_id_number", "legal_rep_phone"]
-        )
+        enterprise.save(update_fields=["legal_representative", "legal_rep_id_number", "legal_rep_phone"])
         _mark_verified(enterprise, VerificationMethod.ELEMENTS)
         return None
     if record is None:
@@ -151,8 +145,7 @@ def _element_attempt(
         return VerificationLocked(state.locked_until)
     left = state.attempts_left
     return ValidationError(
-        _("填写的法定代表人信息与登记信息不一致，请核对后重试（还可尝试 %(n)d 次）。")
-        % {"n": left},
+        _("填写的法定代表人信息与登记信息不一致，请核对后重试（还可尝试 %(n)d 次）。") % {"n": left},
         code="elements_mismatch",
     )
 
@@ -174,21 +167,15 @@ def _licence_type(upload: UploadedFile) -> str:
 
 
 @transaction.atomic
-def licence_upload(
-    *, enterprise: Enterprise, user: User, upload: UploadedFile
-) -> BusinessLicence:
+def licence_upload(*, enterprise: Enterprise, user: User, upload: UploadedFile) -> BusinessLicence:
     """Store a business licence for review under a random name; an earlier pending
     one is superseded."""
     _require_owner(user, enterprise)
     if enterprise.is_verified:
         raise ValidationError(_("企业已完成认证，无需再上传营业执照。"))
     mime = _licence_type(upload)
-    enterprise.licences.filter(status=LicenceStatus.PENDING).update(
-        status=LicenceStatus.SUPERSEDED
-    )
-    licence = BusinessLicence(
-        enterprise=enterprise, uploaded_by=user, content_type=mime, size=upload.size or 0
-    )
+    enterprise.licences.filter(status=LicenceStatus.PENDING).update(status=LicenceStatus.SUPERSEDED)
+    licence = BusinessLicence(enterprise=enterprise, uploaded_by=user, content_type=mime, size=upload.size or 0)
     licence.file.save(f"licences/{secrets.token_hex(16)}.{LICENCE_TYPES[mime]}", upload, save=False)
     licence.save()
     if enterprise.verification_status == VerificationStatus.REJECTED:
@@ -204,9 +191,7 @@ def licence_upload(
 def _pending_for_review(licence: BusinessLicence, admin: User) -> BusinessLicence:
     if not is_platform_admin(admin):
         raise PermissionDenied(_("只有平台管理员可以审核营业执照。"))
-    locked = BusinessLicence.objects.select_for_update().select_related("enterprise").get(
-        pk=licence.pk
-    )
+    locked = BusinessLicence.objects.select_for_update().select_related("enterprise").get(pk=licence.pk)
     if locked.status != LicenceStatus.PENDING:
         raise ValidationError(_("该营业执照已处理或已失效，请刷新后查看。"))
     return locked
@@ -226,9 +211,7 @@ def licence_approve(*, licence: BusinessLicence, admin: User) -> BusinessLicence
     _reviewed(licence, admin, LicenceStatus.APPROVED)
     enterprise = licence.enterprise
     _mark_verified(enterprise, VerificationMethod.LICENCE)
-    audit_record(
-        kind=AuditKind.LICENCE_APPROVED, user=admin, obj=licence, uscc=enterprise.uscc
-    )
+    audit_record(kind=AuditKind.LICENCE_APPROVED, user=admin, obj=licence, uscc=enterprise.uscc)
     _notify_members(
         enterprise,
         _("企业认证已通过"),
@@ -270,9 +253,9 @@ def _find_sme(identifier: str) -> User:
     if not ident:
         raise ValidationError({"identifier": _("请填写同事的用户名或电子邮箱。")})
     users = list(
-        User.objects.filter(role=Role.SME, is_active=True).filter(
-            Q(username__iexact=ident) | Q(email__iexact=ident)
-        )[:2]
+        User.objects.filter(role=Role.SME, is_active=True).filter(Q(username__iexact=ident) | Q(email__iexact=ident))[
+            :2
+        ]
     )
     if not users:
         raise ValidationError(
@@ -284,9 +267,7 @@ def _find_sme(identifier: str) -> User:
 
 
 @transaction.atomic
-def enterprise_member_invite(
-    *, enterprise: Enterprise, owner: User, identifier: str
-) -> EnterpriseMembership:
+def enterprise_member_invite(*, enterprise: Enterprise, owner: User, identifier: str) -> EnterpriseMembership:
     """A verified enterprise's owner adds an existing SME user as a member."""
     if not enterprise_is_owner(user=owner, enterprise=enterprise):
         raise PermissionDenied(_("只有企业管理员可以添加成员。"))

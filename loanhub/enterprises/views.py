@@ -148,9 +148,7 @@ def licence_file(request: AuthenticatedHttpRequest, uscc: str, pk: int) -> FileR
     except FileNotFoundError:
         raise Http404 from None
     extension = LICENCE_TYPES.get(licence.content_type, "bin")
-    response = FileResponse(
-        handle, content_type=licence.content_type, filename=f"licence-{licence.pk}.{extension}"
-    )
+    response = FileResponse(handle, content_type=licence.content_type, filename=f"licence-{licence.pk}.{extension}")
     response["X-Content-Type-Options"] = "nosniff"
     response["Cache-Control"] = "private, no-store"
     return response

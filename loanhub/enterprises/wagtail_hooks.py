@@ -15,6 +15,7 @@ class AdminOnlyMenuItem(MenuItem):
     def is_shown(self, request: AuthenticatedHttpRequest) -> bool:
         return is_platform_admin(request.user)
 
+
 app_name = "enterprises_admin"
 urlpatterns = [
     path("", admin_views.licence_index, name="index"),
@@ -30,6 +31,4 @@ def register_urls() -> list[URLResolver]:
 
 @hooks.register("register_admin_menu_item")
 def register_menu() -> MenuItem:
-    return AdminOnlyMenuItem(
-        _("企业认证审核"), reverse("enterprises_admin:index"), icon_name="doc-full", order=295
-    )
+    return AdminOnlyMenuItem(_("企业认证审核"), reverse("enterprises_admin:index"), icon_name="doc-full", order=295)

@@ -29,9 +29,7 @@ class FinancialInstitution(models.Model):
     type = models.CharField(_("机构类型"), max_length=20, choices=InstitutionType.choices)
     licence_number = models.CharField(_("金融许可证号"), max_length=40, unique=True)
     head_office = models.CharField(_("总部地址"), max_length=200)
-    region = models.CharField(
-        _("所在地区"), max_length=6, validators=[region_code_validator]
-    )
+    region = models.CharField(_("所在地区"), max_length=6, validators=[region_code_validator])
     phone = models.CharField(_("客服电话"), max_length=30, blank=True)
     website = models.URLField(_("网站"), blank=True)
     is_active = models.BooleanField(_("启用"), default=True)
@@ -51,13 +49,9 @@ class FinancialInstitution(models.Model):
 
 
 class Branch(models.Model):
-    institution = models.ForeignKey(
-        FinancialInstitution, on_delete=models.CASCADE, related_name="branches"
-    )
+    institution = models.ForeignKey(FinancialInstitution, on_delete=models.CASCADE, related_name="branches")
     name = models.CharField(_("网点名称"), max_length=120)
-    region = models.CharField(
-        _("所在地区"), max_length=6, validators=[region_code_validator]
-    )
+    region = models.CharField(_("所在地区"), max_length=6, validators=[region_code_validator])
     address = models.CharField(_("地址"), max_length=200, blank=True)
     phone = models.CharField(_("电话"), max_length=30, blank=True)
 
@@ -65,11 +59,7 @@ class Branch(models.Model):
         verbose_name = _("分支机构")
         verbose_name_plural = _("分支机构")
         ordering = ["institution", "name"]
-        constraints = [
-            models.UniqueConstraint(
-                fields=["institution", "name"], name="unique_branch_name"
-            )
-        ]
+        constraints = [models.UniqueConstraint(fields=["institution", "name"], name="unique_branch_name")]
 
     def __str__(self) -> str:
         return f"{self.institution.short_name} {self.name}"
@@ -88,12 +78,8 @@ class InstitutionMembership(models.Model):
         on_delete=models.CASCADE,
         related_name="institution_membership",
     )
-    institution = models.ForeignKey(
-        FinancialInstitution, on_delete=models.CASCADE, related_name="memberships"
-    )
-    branch = models.ForeignKey(
-        Branch, on_delete=models.SET_NULL, null=True, blank=True, related_name="staff"
-    )
+    institution = models.ForeignKey(FinancialInstitution, on_delete=models.CASCADE, related_name="memberships")
+    branch = models.ForeignKey(Branch, on_delete=models.SET_NULL, null=True, blank=True, related_name="staff")
     role = models.CharField(_("岗位"), max_length=10, choices=StaffRole.choices)
     joined_at = models.DateTimeField(_("加入时间"), default=timezone.now)
 

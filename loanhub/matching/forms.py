@@ -31,7 +31,11 @@ class NeedForm(forms.Form):
         error_messages={"min_value": _("金额至少0.1万元。"), "max_value": _("金额不能超过1亿元。")},
     )  # fmt: skip
     term_months = forms.IntegerField(label=_("期限（月）"), min_value=1, max_value=360)
-    purpose = forms.CharField(label=_("资金用途"), max_length=300, widget=forms.TextInput(attrs={"placeholder": _("如：采购原材料、补充流动资金")}))
+    purpose = forms.CharField(
+        label=_("资金用途"),
+        max_length=300,
+        widget=forms.TextInput(attrs={"placeholder": _("如：采购原材料、补充流动资金")}),
+    )
     urgency = forms.ChoiceField(label=_("紧急程度"), choices=Urgency.choices)
     collateral_offered = forms.MultipleChoiceField(
         label=_("可提供的担保方式（可不选）"), choices=COLLATERAL_CHOICES, required=False,
@@ -41,7 +45,9 @@ class NeedForm(forms.Form):
         label=_("期望的产品类型（不选表示不限）"), choices=product_type_choices, required=False,
         widget=forms.CheckboxSelectMultiple,
     )  # fmt: skip
-    visibility = forms.ChoiceField(label=_("谁可以看到"), choices=Visibility.choices, widget=forms.RadioSelect, initial=Visibility.ALL)
+    visibility = forms.ChoiceField(
+        label=_("谁可以看到"), choices=Visibility.choices, widget=forms.RadioSelect, initial=Visibility.ALL
+    )
     banks = forms.ModelMultipleChoiceField(
         label=_("指定金融机构"), queryset=FinancialInstitution.objects.filter(is_active=True), required=False,
         widget=forms.CheckboxSelectMultiple,
@@ -95,7 +101,9 @@ class DeclineForm(forms.Form):
     reasons = forms.MultipleChoiceField(
         label=_("未通过原因（1至4项，企业会看到）"), choices=DeclineReason.choices, widget=forms.CheckboxSelectMultiple
     )
-    note = forms.CharField(label=_("补充说明（可选）"), max_length=500, required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    note = forms.CharField(
+        label=_("补充说明（可选）"), max_length=500, required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
     refer = forms.BooleanField(label=_("转介给其他符合条件的金融机构"), required=False, initial=True)
 
     def clean_reasons(self) -> list[str]:
@@ -107,7 +115,11 @@ class DeclineForm(forms.Form):
 
 class DisburseForm(forms.Form):
     amount = forms.DecimalField(label=_("放款金额（元）"), min_value=1, max_digits=14, decimal_places=2)
-    disbursed_on = forms.DateField(label=_("放款日期"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"), initial=timezone.localdate)
+    disbursed_on = forms.DateField(
+        label=_("放款日期"),
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        initial=timezone.localdate,
+    )
 
 
 def lead_status_choices() -> list:

@@ -44,5 +44,7 @@ def records_changed(usccs: Sequence[str]) -> None:
     for pk in with_leads.distinct():
         judgements_refresh_task.enqueue(pk)
 
-    for pk in Enterprise.objects.filter(uscc__in=list(usccs), needs__status="open").values_list("pk", flat=True).distinct():
+    for pk in (
+        Enterprise.objects.filter(uscc__in=list(usccs), needs__status="open").values_list("pk", flat=True).distinct()
+    ):
         rematch_enterprise_task.enqueue(pk)

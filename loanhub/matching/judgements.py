@@ -46,7 +46,6 @@ WORKED_STATUSES = frozenset({LeadStatus.CLAIMED, LeadStatus.IN_REVIEW, LeadStatu
 _ORDER = {code: i for i, code in enumerate(CATEGORY_CODES)}
 
 
-
 def judgement_purposes(status: str) -> frozenset[str]:
     """Purposes whose authorizations let the bank see the judgement on a lead."""
     if status == LeadStatus.DISBURSED:
@@ -95,7 +94,9 @@ def _artefacts(keys: Sequence[LeadKey]) -> dict[int, list[Mapping[str, Any]]]:
 
 def _coverage(key: LeadKey, artefacts: Sequence[Mapping[str, Any]], at: datetime) -> Coverage:
     # An "institutions I apply to" grant covers every bank holding one of its leads.
-    mine = [a for a in artefacts if a["grantee_type"] == GranteeType.APPLIED or a["institution_id"] == key.institution_id]
+    mine = [
+        a for a in artefacts if a["grantee_type"] == GranteeType.APPLIED or a["institution_id"] == key.institution_id
+    ]
     allowed = judgement_purposes(key.status)
     usable = [a for a in mine if a["purpose"] in allowed]
     live = sorted(
@@ -130,7 +131,11 @@ def coverage_for_leads(keys: Sequence[LeadKey], at: datetime | None = None) -> d
 
 
 def judgement_reads_log(
-    *, viewer: User, leads: Iterable[tuple[LeadKey, list[str]]], coverage: dict[int, Coverage], channel: str,
+    *,
+    viewer: User,
+    leads: Iterable[tuple[LeadKey, list[str]]],
+    coverage: dict[int, Coverage],
+    channel: str,
     detail: str,
 ) -> int:
     """One access-log row per lead whose judgement ``viewer`` was shown (one INSERT)."""
@@ -228,7 +233,9 @@ def lead_judgements_refresh(leads: Sequence[Lead]) -> int:
     return len(leads)
 
 
-def _judgement_fields(lead: Lead, score: ScoreRecord | None, table: engine.ProductTable, j: int | None) -> dict[str, Any]:
+def _judgement_fields(
+    lead: Lead, score: ScoreRecord | None, table: engine.ProductTable, j: int | None
+) -> dict[str, Any]:
     facts = matcher.EnterpriseFacts(
         grade=score.grade if score else None, pd=score.pd if score else None, score=score.score if score else None,
         knockout=False, years=lead.enterprise.years_in_business(),

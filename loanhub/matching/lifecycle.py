@@ -41,7 +41,9 @@ def _membership(user: User, lead: Lead) -> InstitutionMembership:
     return membership
 
 
-def _move(lead: Lead, user: User | None, *, frm: tuple[str, ...], to: str, kind: str, note: str = "", **fields: object) -> Lead:
+def _move(
+    lead: Lead, user: User | None, *, frm: tuple[str, ...], to: str, kind: str, note: str = "", **fields: object
+) -> Lead:
     """Conditional update: only one of two concurrent requests can make a given move."""
     now = timezone.now()
     updated = Lead.objects.filter(pk=lead.pk, status__in=frm).update(status=to, updated_at=now, **fields)
@@ -49,13 +51,20 @@ def _move(lead: Lead, user: User | None, *, frm: tuple[str, ...], to: str, kind:
         raise LeadStateError()
     previous = lead.status
     lead.refresh_from_db()
-    LeadEvent.objects.create(lead=lead, kind=kind, from_status=previous, to_status=to, actor=user, note=note[:500], at=now)
+    LeadEvent.objects.create(
+        lead=lead, kind=kind, from_status=previous, to_status=to, actor=user, note=note[:500], at=now
+    )
     return lead
 
 
 def _tell_sme(lead: Lead, title: str, body: str = "") -> None:
     for membership in lead.enterprise.memberships.select_related("user"):
-        notify(user=membership.user, title=title, body=body, link=f"/enterprises/{lead.enterprise.uscc}/needs/{lead.need_id}/")
+        notify(
+            user=membership.user,
+            title=title,
+            body=body,
+            link=f"/enterprises/{lead.enterprise.uscc}/needs/{lead.need_id}/",
+        )
 
 
 @transaction.atomic
@@ -73,7 +82,9 @@ def lead_claim(*, lead: Lead, officer: User) -> Lead:
             raise LeadAlreadyClaimed()
         raise LeadStateError()
     lead.refresh_from_db()
-    LeadEvent.objects.create(lead=lead, kind="claimed", from_status=LeadStatus.NEW, to_status=LeadStatus.CLAIMED, actor=officer, at=now)
+    LeadEvent.objects.create(
+        lead=lead, kind="claimed", from_status=LeadStatus.NEW, to_status=LeadStatus.CLAIMED, actor=officer, at=now
+    )
     lead.need.__class__.objects.filter(pk=lead.need_id, status=NeedStatus.OPEN).update(status=NeedStatus.CLAIMED)
     _tell_sme(lead, _("%(bank)s 已受理您的融资申请") % {"bank": lead.institution.short_name}, lead.product.title)
     return lead
@@ -94,7 +105,15 @@ def lead_assign(*, lead: Lead, manager: User, officer: User) -> Lead:
     if not updated:
         raise LeadStateError()
     lead.refresh_from_db()
-    LeadEvent.objects.create(lead=lead, kind="assigned", from_status=lead.status, to_status=lead.status, actor=manager, note=str(officer), at=now)
+    LeadEvent.objects.create(
+        lead=lead,
+        kind="assigned",
+        from_status=lead.status,
+        to_status=lead.status,
+        actor=manager,
+        note=str(officer),
+        at=now,
+    )
     notify(user=officer, title=_("主管分配给您一条线索"), body=str(lead), link=f"/cms-admin/leads/{lead.pk}/")
     return lead
 
@@ -141,7 +160,15 @@ def lead_approve(*, lead: Lead, officer: User, amount: object, rate: object, ter
         note=note, approved_amount=amount_d, approved_rate=rate_d, approved_term=term,
         decided_by=officer, decided_at=timezone.now(),
     )  # fmt: skip
-    audit_record(kind=AuditKind.LEAD_DECISION, user=officer, obj=lead, decision="approved", amount=str(amount_d), rate=str(rate_d), term=term)
+    audit_record(
+        kind=AuditKind.LEAD_DECISION,
+        user=officer,
+        obj=lead,
+        decision="approved",
+        amount=str(amount_d),
+        rate=str(rate_d),
+        term=term,
+    )
     _tell_sme(lead, _("恭喜！%(bank)s 批准了您的融资申请") % {"bank": lead.institution.short_name}, note)
     return lead
 
@@ -157,7 +184,9 @@ def lead_decline(*, lead: Lead, officer: User, reasons: list[str], note: str = "
         lead, officer, frm=(LeadStatus.CLAIMED, LeadStatus.IN_REVIEW), to=LeadStatus.DECLINED, kind="declined",
         note=note, decline_reasons=reasons, decline_note=note[:500], decided_by=officer, decided_at=timezone.now(),
     )  # fmt: skip
-    audit_record(kind=AuditKind.LEAD_DECISION, user=officer, obj=lead, decision="declined", reasons=reasons, refer=refer)
+    audit_record(
+        kind=AuditKind.LEAD_DECISION, user=officer, obj=lead, decision="declined", reasons=reasons, refer=refer
+    )
     referrals = lead_refer(lead) if refer else []
     body = "；".join(lead.decline_reason_texts)
     if referrals:
@@ -204,7 +233,14 @@ def lead_disburse(*, lead: Lead, officer: User, amount: object, disbursed_on: da
     )  # fmt: skip
     lead.need.__class__.objects.filter(pk=lead.need_id).update(status=NeedStatus.FUNDED)
     lead_judgements_refresh([lead])  # a live loan: monitoring authorizations now count too
-    audit_record(kind=AuditKind.LEAD_DECISION, user=officer, obj=lead, decision="disbursed", amount=str(amount_d), on=day.isoformat())
+    audit_record(
+        kind=AuditKind.LEAD_DECISION,
+        user=officer,
+        obj=lead,
+        decision="disbursed",
+        amount=str(amount_d),
+        on=day.isoformat(),
+    )
     _tell_sme(lead, _("%(bank)s 已放款") % {"bank": lead.institution.short_name}, note)
     return lead
 
@@ -229,13 +265,19 @@ def check_deadlines(now: datetime | None = None) -> int:
     late_claim = Q(status=LeadStatus.NEW, claim_deadline__lt=now)
     late_decision = Q(status__in=(LeadStatus.CLAIMED, LeadStatus.IN_REVIEW), decision_deadline__lt=now)
     marked = 0
-    for lead in Lead.objects.filter(late_claim | late_decision, is_overdue=False).select_related("institution", "enterprise"):
+    for lead in Lead.objects.filter(late_claim | late_decision, is_overdue=False).select_related(
+        "institution", "enterprise"
+    ):
         stage = "claim" if lead.status == LeadStatus.NEW else "decision"
         missed = lead.claim_deadline if stage == "claim" else lead.decision_deadline
         with transaction.atomic():
-            if not Lead.objects.filter(pk=lead.pk, is_overdue=False).update(is_overdue=True, overdue_stage=stage, overdue_at=missed):
+            if not Lead.objects.filter(pk=lead.pk, is_overdue=False).update(
+                is_overdue=True, overdue_stage=stage, overdue_at=missed
+            ):
                 continue
-            LeadEvent.objects.create(lead=lead, kind="overdue", from_status=lead.status, to_status=lead.status, note=stage, at=now)
+            LeadEvent.objects.create(
+                lead=lead, kind="overdue", from_status=lead.status, to_status=lead.status, note=stage, at=now
+            )
             _escalate(lead, stage)
             lead_event(lead, "lead.overdue")
         marked += 1
@@ -246,4 +288,9 @@ def _escalate(lead: Lead, stage: str) -> None:
     managers = InstitutionMembership.objects.filter(institution_id=lead.institution_id, role=StaffRole.MANAGER)
     title = _("线索超时未受理") if stage == "claim" else _("线索超时未审批")
     for membership in managers.select_related("user"):
-        notify(user=membership.user, title=f"{title}：{lead.enterprise.name}", body=lead.product.title, link=f"/cms-admin/leads/{lead.pk}/")
+        notify(
+            user=membership.user,
+            title=f"{title}：{lead.enterprise.name}",
+            body=lead.product.title,
+            link=f"/cms-admin/leads/{lead.pk}/",
+        )

@@ -175,8 +175,10 @@ def _failure_text(check: str, table: engine.ProductTable, j: int, facts: Enterpr
         "grade": lambda: _("信用等级未达到产品要求（需%(g)s级及以上）") % {"g": engine.GRADES[table.min_grade[j]]},
         "pd": lambda: _("违约概率高于该产品的上限"),
         "collateral": lambda: _("该产品需要提供抵押、质押或保证担保"),
-        "consent": lambda: _("需要授权该机构查询：%(c)s")
-        % {"c": "、".join(str(CATEGORY_BY_CODE[c].name) for c in p["required_categories"] if c in CATEGORY_BY_CODE)},
+        "consent": lambda: (
+            _("需要授权该机构查询：%(c)s")
+            % {"c": "、".join(str(CATEGORY_BY_CODE[c].name) for c in p["required_categories"] if c in CATEGORY_BY_CODE)}
+        ),
         "knockout": lambda: _("存在生效中的失信被执行人记录（信用类产品政策否决）"),
     }
     return str(texts[check]())
@@ -191,8 +193,12 @@ def _match_texts(table: engine.ProductTable, j: int, facts: EnterpriseFacts) -> 
 
 
 def explain(
-    result: engine.MatchResult, row: int, table: engine.ProductTable, facts: EnterpriseFacts,
-    *, near_miss_limit: int = 2,
+    result: engine.MatchResult,
+    row: int,
+    table: engine.ProductTable,
+    facts: EnterpriseFacts,
+    *,
+    near_miss_limit: int = 2,
 ) -> tuple[list[Match], list[Match]]:
     """(eligible products best first, near misses failing ≤ ``near_miss_limit`` checks)."""
     failures = result.failures[row]

@@ -226,7 +226,9 @@ class LeadEvent(models.Model):
     kind = models.CharField(_("事件"), max_length=20)
     from_status = models.CharField(max_length=12, blank=True)
     to_status = models.CharField(max_length=12, blank=True)
-    actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
     note = models.CharField(_("说明"), max_length=500, blank=True)
     at = models.DateTimeField(_("时间"), default=timezone.now)
 

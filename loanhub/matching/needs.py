@@ -117,7 +117,15 @@ def need_post(
     return need
 
 
-def _lead_for(need: FinancingNeed, match: matcher.Match, facts: matcher.EnterpriseFacts, *, source: str, referred_from: Lead | None, settings: MatchingSettings) -> Lead:
+def _lead_for(
+    need: FinancingNeed,
+    match: matcher.Match,
+    facts: matcher.EnterpriseFacts,
+    *,
+    source: str,
+    referred_from: Lead | None,
+    settings: MatchingSettings,
+) -> Lead:
     now = timezone.now()
     return Lead(
         need=need, product_id=match.product_id, institution_id=match.institution_id,
@@ -280,7 +288,13 @@ def need_apply_product(*, user: User, need: FinancingNeed, product_id: int) -> L
 
 @transaction.atomic
 def apply_direct(
-    *, user: User, enterprise: Enterprise, product_id: int, amount: object, term_months: object, purpose: str,
+    *,
+    user: User,
+    enterprise: Enterprise,
+    product_id: int,
+    amount: object,
+    term_months: object,
+    purpose: str,
     collateral_offered: list[str] | None = None,
 ) -> Lead:
     """Apply straight from the marketplace: a need for this one product, and its lead."""

@@ -70,7 +70,9 @@ def bank_scorecard(*, institutions: list[FinancialInstitution] | None = None) ->
 
 def _claim_hours(qs: QuerySet[Lead]) -> dict[int, float]:
     spans: dict[int, list[float]] = {}
-    for institution_id, created, claimed in qs.filter(claimed_at__isnull=False).values_list("institution_id", "created_at", "claimed_at"):
+    for institution_id, created, claimed in qs.filter(claimed_at__isnull=False).values_list(
+        "institution_id", "created_at", "claimed_at"
+    ):
         if claimed is not None:  # filtered above; the column is nullable
             spans.setdefault(institution_id, []).append((claimed - created).total_seconds() / 3600)
     return {k: round(median(v), 1) for k, v in spans.items()}

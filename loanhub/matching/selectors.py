@@ -43,7 +43,11 @@ def need_list_for_member(*, user: User) -> QuerySet:
 
     if not user.is_authenticated or not user.is_sme:
         return FinancingNeed.objects.none()
-    return FinancingNeed.objects.filter(enterprise__memberships__user=user).select_related("enterprise").order_by("-created_at", "-pk")
+    return (
+        FinancingNeed.objects.filter(enterprise__memberships__user=user)
+        .select_related("enterprise")
+        .order_by("-created_at", "-pk")
+    )
 
 
 def lead_list_for_member(*, user: User) -> QuerySet:

@@ -51,7 +51,9 @@ def _consent_redirect(request: HttpRequest, uscc: str, exc: ConsentMissing, back
         messages.warning(request, _("发布前请先授权 %(banks)s 查询企业信用信息。") % {"banks": names})
     else:
         params["grantee"] = "applied"
-        messages.warning(request, _("发布前请先授权“我申请或对接的金融机构”查询企业信用信息；只有与您对接的机构才能查看。"))
+        messages.warning(
+            request, _("发布前请先授权“我申请或对接的金融机构”查询企业信用信息；只有与您对接的机构才能查看。")
+        )
     return redirect(reverse("consent:new", kwargs={"uscc": uscc}) + "?" + urlencode(params))
 
 
@@ -195,6 +197,10 @@ def product_apply(request: AuthenticatedHttpRequest, product_id: int) -> HttpRes
         except (ValidationError, MatchingError) as exc:
             _form_errors(form, exc) if isinstance(exc, ValidationError) else form.add_error(None, str(exc))
         else:
-            messages.success(request, _("申请已提交给 %(bank)s，请在“融资需求”中查看进度。") % {"bank": lead.institution.short_name})
+            messages.success(
+                request, _("申请已提交给 %(bank)s，请在“融资需求”中查看进度。") % {"bank": lead.institution.short_name}
+            )
             return redirect("matching:need_detail", uscc=enterprise.uscc, pk=lead.need_id)
-    return render(request, "matching/product_apply.html", {"product": product, "form": form, "enterprises": enterprises})
+    return render(
+        request, "matching/product_apply.html", {"product": product, "form": form, "enterprises": enterprises}
+    )

@@ -146,14 +146,18 @@ def lead_action(request: AuthenticatedHttpRequest, pk: int, action: str) -> Http
             lead_claim(lead=lead, officer=user)
             messages.success(request, _("已受理该线索，请在审批时限内作出决定。"))
         elif action == "assign":
-            officer = InstitutionMembership.objects.get(institution_id=lead.institution_id, user_id=request.POST.get("officer") or 0).user
+            officer = InstitutionMembership.objects.get(
+                institution_id=lead.institution_id, user_id=request.POST.get("officer") or 0
+            ).user
             lead_assign(lead=lead, manager=user, officer=officer)
             messages.success(request, _("已分配给 %(o)s。") % {"o": officer})
         elif action == "review":
             lead_start_review(lead=lead, officer=user)
         elif action == "approve":
             data = _cleaned(ApproveForm(request.POST))
-            lead_approve(lead=lead, officer=user, amount=data["amount"], rate=data["rate"], term_months=data["term_months"])
+            lead_approve(
+                lead=lead, officer=user, amount=data["amount"], rate=data["rate"], term_months=data["term_months"]
+            )
             messages.success(request, _("已批准，企业已收到通知。"))
         elif action == "decline":
             data = _cleaned(DeclineForm(request.POST))
@@ -181,7 +185,19 @@ def lead_export(request: AuthenticatedHttpRequest) -> HttpResponse:
         list(lead_list_for_staff(user=request.user, filters=_filters(request))[:10000]),
         viewer=request.user, channel=Channel.EXPORT, detail="线索导出",
     )  # fmt: skip
-    header = [_("线索"), _("企业"), _("统一社会信用代码"), _("产品"), _("金额（元）"), _("期限（月）"), _("等级"), _("状态"), _("推送时间"), _("受理人"), _("已超时")]
+    header = [
+        _("线索"),
+        _("企业"),
+        _("统一社会信用代码"),
+        _("产品"),
+        _("金额（元）"),
+        _("期限（月）"),
+        _("等级"),
+        _("状态"),
+        _("推送时间"),
+        _("受理人"),
+        _("已超时"),
+    ]
     rows = [
         [lead.pk, lead.enterprise.name, lead.enterprise.uscc, lead.product.title, float(lead.need.amount),
          lead.need.term_months, lead.grade if lead.coverage.visible else lead.coverage.reason_text,

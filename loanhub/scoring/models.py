@@ -28,9 +28,7 @@ class ModelVersion(models.Model):
         verbose_name_plural = _("评分模型")
         ordering = ["-created_at"]
         constraints = [
-            models.UniqueConstraint(
-                fields=["is_active"], condition=models.Q(is_active=True), name="one_active_model"
-            )
+            models.UniqueConstraint(fields=["is_active"], condition=models.Q(is_active=True), name="one_active_model")
         ]
 
     def __str__(self) -> str:
@@ -90,9 +88,7 @@ class ScoreRecord(models.Model):
     def uses_sensitive_data(self) -> bool:
         """Scored with a sensitive catalog category (no categories listed: all of them)."""
         codes = self.categories or CATEGORY_CODES
-        return any(
-            CATEGORY_BY_CODE[c].sensitive for c in codes if c in CATEGORY_BY_CODE
-        )
+        return any(CATEGORY_BY_CODE[c].sensitive for c in codes if c in CATEGORY_BY_CODE)
 
     @property
     def raising(self) -> list[dict]:

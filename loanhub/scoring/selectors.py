@@ -78,7 +78,4 @@ def factor_bars(score: ScoreRecord | None) -> list[dict]:
     if score is None or not score.reasons:
         return []
     biggest = max(abs(float(r.get("contribution", 0))) for r in score.reasons) or 1.0
-    return [
-        {**r, "width": max(4, round(100 * abs(float(r.get("contribution", 0))) / biggest))}
-        for r in score.reasons
-    ]
+    return [{**r, "width": max(4, round(100 * abs(float(r.get("contribution", 0))) / biggest))} for r in score.reasons]

@@ -95,9 +95,7 @@ def enterprise_frame(enterprises: Sequence[Enterprise]) -> pd.DataFrame:
     )
 
 
-def record_frames(
-    usccs: Iterable[str], *, scope: Scope | None = None
-) -> dict[str, pd.DataFrame]:
+def record_frames(usccs: Iterable[str], *, scope: Scope | None = None) -> dict[str, pd.DataFrame]:
     """Stored records as risk_models frames; objection-removed records left out.
 
     A credit repair recorded on the record overrides the payload's ``repaired_on``.
@@ -259,9 +257,7 @@ def rescore_usccs(usccs: Sequence[str], trigger: str = Trigger.DATA_CHANGE) -> i
 
 def rescore_job_create(*, user: User | None = None) -> RescoreJob:
     version, _model = model_get_active()
-    return RescoreJob.objects.create(
-        requested_by=user, model_version=version, total=Enterprise.objects.count()
-    )
+    return RescoreJob.objects.create(requested_by=user, model_version=version, total=Enterprise.objects.count())
 
 
 def rescore_job_run(job: RescoreJob, *, progress: Callable[[RescoreJob], object] | None = None) -> RescoreJob:
@@ -298,4 +294,3 @@ def validate_model_dir(path: str) -> Path:
     if not (folder / "model.txt").is_file() or not (folder / "model_card.json").is_file():
         raise ValidationError(_("目录中缺少 model.txt 或 model_card.json。"))
     return folder
-

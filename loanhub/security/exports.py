@@ -75,9 +75,7 @@ def csv_response(header: Row, rows: Iterable[Row], *, filename: str) -> HttpResp
     return response
 
 
-def csv_streaming_response(
-    header: Row, rows: Iterable[Row], *, filename: str
-) -> StreamingHttpResponse:
+def csv_streaming_response(header: Row, rows: Iterable[Row], *, filename: str) -> StreamingHttpResponse:
     """For long exports: rows are read and written as the client downloads."""
     response = StreamingHttpResponse(csv_lines(header, rows), content_type=CSV_CONTENT_TYPE)
     _attachment(response, filename)
@@ -109,9 +107,7 @@ def xlsx_bytes(header: Row, rows: Iterable[Row], *, title: str = "Sheet1") -> by
     return out.getvalue()
 
 
-def xlsx_response(
-    header: Row, rows: Iterable[Row], *, filename: str, title: str = "Sheet1"
-) -> HttpResponse:
+def xlsx_response(header: Row, rows: Iterable[Row], *, filename: str, title: str = "Sheet1") -> HttpResponse:
     response = HttpResponse(xlsx_bytes(header, rows, title=title), content_type=XLSX_CONTENT_TYPE)
     _attachment(response, filename)
     return response

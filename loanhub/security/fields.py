@@ -193,9 +193,7 @@ def encrypted_fields() -> list[tuple[type[models.Model], list[str]]]:
 
     found = []
     for model in apps.get_models():
-        names = [
-            f.name for f in model._meta.concrete_fields if isinstance(f, ENCRYPTED_FIELD_TYPES)
-        ]
+        names = [f.name for f in model._meta.concrete_fields if isinstance(f, ENCRYPTED_FIELD_TYPES)]
         if names:
             found.append((model, names))
     return found

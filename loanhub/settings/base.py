@@ -117,9 +117,7 @@ TEMPLATES = [
     },
 ]
 
-DATABASES = {
-    "default": env.db("DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}")
-}
+DATABASES = {"default": env.db("DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}")}
 DATABASES["default"]["ATOMIC_REQUESTS"] = False
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("DJANGO_CONN_MAX_AGE", default=0)
 
@@ -170,10 +168,7 @@ LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "accounts:dashboard"
 LOGOUT_REDIRECT_URL = "/"
 AUTH_PASSWORD_VALIDATORS = [
-    {
-        "NAME": "django.contrib.auth.password_validation."
-        "UserAttributeSimilarityValidator"
-    },
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {
         "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
         "OPTIONS": {"min_length": 10},
@@ -201,9 +196,7 @@ MEDIA_URL = "/media/"
 MEDIA_ROOT = env.path("DJANGO_MEDIA_ROOT", default=str(BASE_DIR / "media"))
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
-    "staticfiles": {
-        "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"
-    },
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 
 # Idle timeout: 30 minutes without a request ends the session.
@@ -213,9 +206,7 @@ SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_HTTPONLY = False
 X_FRAME_OPTIONS = "SAMEORIGIN"
 
-EMAIL_BACKEND = env(
-    "DJANGO_EMAIL_BACKEND", default="django.core.mail.backends.smtp.EmailBackend"
-)
+EMAIL_BACKEND = env("DJANGO_EMAIL_BACKEND", default="django.core.mail.backends.smtp.EmailBackend")
 DEFAULT_FROM_EMAIL = env("DJANGO_DEFAULT_FROM_EMAIL", default="LoanHub <noreply@loanhub.local>")
 
 CACHES = {
@@ -226,15 +217,11 @@ CACHES = {
     # Rendered portal pages for anonymous visitors (cms.middleware), cleared on
     # publish. Several server processes need a shared one, e.g.
     # LOANHUB_PAGE_CACHE_URL=filecache:///var/tmp/loanhub-pages or a Redis URL.
-    "pages": env.cache_url(
-        "LOANHUB_PAGE_CACHE_URL", default="locmemcache://loanhub-pages"
-    ),
+    "pages": env.cache_url("LOANHUB_PAGE_CACHE_URL", default="locmemcache://loanhub-pages"),
 }
 LOANHUB_PAGE_CACHE_SECONDS = env.int("LOANHUB_PAGE_CACHE_SECONDS", default=300)
 
-TASKS = {
-    "default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}
-}
+TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
 
 # Wagtail
 WAGTAIL_SITE_NAME = "LoanHub 信易贷"
@@ -297,24 +284,18 @@ SPECTACULAR_SETTINGS = {
 }
 # Throttle counters (loanhub/api/throttling.py) live in their own cache; several
 # server processes need a shared one, e.g. LOANHUB_THROTTLE_CACHE_URL=redis://...
-CACHES["throttle"] = env.cache_url(
-    "LOANHUB_THROTTLE_CACHE_URL", default="locmemcache://loanhub-throttle"
-)
+CACHES["throttle"] = env.cache_url("LOANHUB_THROTTLE_CACHE_URL", default="locmemcache://loanhub-throttle")
 # An API token's identity (token, user, membership, institution; loanhub/api/tokens.py)
 # is kept a few seconds and forgotten at once on revocation or any change to its user
 # or membership. Several server processes need a shared one, e.g.
 # LOANHUB_TOKEN_CACHE_URL=redis://... or filecache:///var/tmp/loanhub-tokens; with a
 # per-process one a revocation would reach the other processes only on expiry, so
 # production keeps none unless it is set.
-CACHES["tokens"] = env.cache_url(
-    "LOANHUB_TOKEN_CACHE_URL", default="locmemcache://loanhub-tokens"
-)
+CACHES["tokens"] = env.cache_url("LOANHUB_TOKEN_CACHE_URL", default="locmemcache://loanhub-tokens")
 LOANHUB_TOKEN_CACHE_SECONDS = env.int("LOANHUB_TOKEN_CACHE_SECONDS", default=10)
 # Webhooks to banks' systems (loanhub/api/webhooks.py): https only, except
 # http://127.0.0.1 / localhost when DEBUG is on or this is set (tests' receiver).
-LOANHUB_WEBHOOK_ALLOW_HTTP_LOOPBACK = env.bool(
-    "LOANHUB_WEBHOOK_ALLOW_HTTP_LOOPBACK", default=False
-)
+LOANHUB_WEBHOOK_ALLOW_HTTP_LOOPBACK = env.bool("LOANHUB_WEBHOOK_ALLOW_HTTP_LOOPBACK", default=False)
 LOANHUB_WEBHOOK_TIMEOUT = env.float("LOANHUB_WEBHOOK_TIMEOUT", default=5.0)
 LOANHUB_WEBHOOK_MAX_ATTEMPTS = env.int("LOANHUB_WEBHOOK_MAX_ATTEMPTS", default=8)
 LOANHUB_WEBHOOK_BACKOFF_SECONDS = env.int("LOANHUB_WEBHOOK_BACKOFF_SECONDS", default=30)

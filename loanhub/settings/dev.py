@@ -17,12 +17,8 @@ SECRET_KEY = env(
     "DJANGO_SECRET_KEY",
     default="dev-insecure-loanhub-secret-key-do-not-use-in-production",
 )
-ALLOWED_HOSTS = env.list(
-    "DJANGO_ALLOWED_HOSTS", default=["127.0.0.1", "localhost", "[::1]"]
-)
-EMAIL_BACKEND = env(
-    "DJANGO_EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend"
-)
+ALLOWED_HOSTS = env.list("DJANGO_ALLOWED_HOSTS", default=["127.0.0.1", "localhost", "[::1]"])
+EMAIL_BACKEND = env("DJANGO_EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend")
 # DEVELOPMENT ONLY field-encryption key — production.py refuses it.
 DEV_FIELD_KEY = "ZGV2LW9ubHktbG9hbmh1Yi1maWVsZC1rZXktMDAwMDA="  # base64("dev-only-loanhub-field-key-00000")
 LOANHUB_FIELD_KEYS = env.list("LOANHUB_FIELD_KEYS", default=[DEV_FIELD_KEY])

@@ -18,8 +18,7 @@ def _require(name: str) -> str:
     value = env.str(name, default="")
     if not value.strip():
         raise ImproperlyConfigured(
-            f"Production settings need the environment variable {name}; "
-            "see README.md, section 'Production'."
+            f"Production settings need the environment variable {name}; see README.md, section 'Production'."
         )
     return value
 
@@ -27,8 +26,7 @@ def _require(name: str) -> str:
 SECRET_KEY = _require("DJANGO_SECRET_KEY")
 if SECRET_KEY.startswith(("dev-insecure", "test-only")) or len(SECRET_KEY) < 50:
     raise ImproperlyConfigured(
-        "DJANGO_SECRET_KEY must be a random value of at least 50 characters, "
-        "not a development default."
+        "DJANGO_SECRET_KEY must be a random value of at least 50 characters, not a development default."
     )
 ALLOWED_HOSTS = [h.strip() for h in _require("DJANGO_ALLOWED_HOSTS").split(",")]
 DATABASES = {"default": env.db_url_config(_require("DATABASE_URL"))}
@@ -71,9 +69,7 @@ MIDDLEWARE = [
 ]
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
-    "staticfiles": {
-        "BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"
-    },
+    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }
 
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
@@ -88,7 +84,5 @@ CSRF_COOKIE_SECURE = True
 X_FRAME_OPTIONS = "DENY"
 
 TASKS = {"default": {"BACKEND": "django_tasks_db.backend.DatabaseBackend"}}
-EMAIL_BACKEND = env(
-    "DJANGO_EMAIL_BACKEND", default="django.core.mail.backends.smtp.EmailBackend"
-)
+EMAIL_BACKEND = env("DJANGO_EMAIL_BACKEND", default="django.core.mail.backends.smtp.EmailBackend")
 WAGTAILADMIN_BASE_URL = env("WAGTAILADMIN_BASE_URL", default=f"https://{ALLOWED_HOSTS[0]}")

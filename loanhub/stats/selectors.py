@@ -111,14 +111,29 @@ def breakdown(dimension: str, frame: pd.DataFrame | None = None) -> pd.DataFrame
         raise ValueError(f"unknown dimension {dimension!r}")
     frame = lead_frame() if frame is None else frame
     if frame.empty:
-        return pd.DataFrame(columns=["key", "label", "leads", "claimed_in_time", "approved", "decided", "disbursed", "amount", "first", "credit"])
+        return pd.DataFrame(
+            columns=[
+                "key",
+                "label",
+                "leads",
+                "claimed_in_time",
+                "approved",
+                "decided",
+                "disbursed",
+                "amount",
+                "first",
+                "credit",
+            ]
+        )
     grouped = frame.groupby(dimension).agg(
         leads=("id", "count"), claimed=("claimed", "sum"), claimed_in_time=("claimed_in_time", "sum"),
         approved=("approved", "sum"), decided=("decided", "sum"), disbursed=("disbursed", "sum"),
         amount=("amount", "sum"), first=("first", "sum"), credit=("credit", "sum"),
     ).reset_index().rename(columns={dimension: "key"})  # fmt: skip
     grouped["label"] = grouped["key"].map(lambda k: _label(dimension, k))
-    grouped["approval_rate"] = np.where(grouped["decided"] > 0, grouped["approved"] / grouped["decided"].clip(lower=1), np.nan)
+    grouped["approval_rate"] = np.where(
+        grouped["decided"] > 0, grouped["approved"] / grouped["decided"].clip(lower=1), np.nan
+    )
     order = "key" if dimension in ("month", "grade") else "amount"
     return grouped.sort_values(order, ascending=dimension in ("month", "grade")).reset_index(drop=True)
 
@@ -156,7 +171,10 @@ def model_health() -> ModelHealth:
     counts, _edges = np.histogram(scores, bins=edges)
     histogram = [(f"{a}–{b}", int(c)) for a, b, c in zip(edges[:-1], edges[1:], counts, strict=True)]
     psi = float(model_load(version).psi(scores)) if len(scores) else None
-    outcomes = pd.DataFrame(list(Lead.objects.filter(defaulted__isnull=False).values_list("grade", "defaulted")), columns=["grade", "defaulted"])
+    outcomes = pd.DataFrame(
+        list(Lead.objects.filter(defaulted__isnull=False).values_list("grade", "defaulted")),
+        columns=["grade", "defaulted"],
+    )
     by_grade = []
     if not outcomes.empty:
         agg = outcomes.groupby("grade")["defaulted"].agg(["count", "mean"]).reset_index()

@@ -22,7 +22,11 @@ def _bars(table: pd.DataFrame, value: str, unit: float = 1.0) -> list[dict[str, 
         return []
     top = float(table[value].max()) or 1.0
     return [
-        {"label": row["label"], "value": float(row[value]) / unit, "width": max(1, round(100 * float(row[value]) / top))}
+        {
+            "label": row["label"],
+            "value": float(row[value]) / unit,
+            "width": max(1, round(100 * float(row[value]) / top)),
+        }
         for _, row in table.iterrows()
     ]
 

@@ -17,9 +17,7 @@ def edit_url(page) -> str:
     return reverse("wagtailadmin_pages:edit", args=[page.pk])
 
 
-def test_bank_officer_can_edit_own_product_but_not_another_banks(
-    client, officer_a, bank_a_page, bank_b_page
-):
+def test_bank_officer_can_edit_own_product_but_not_another_banks(client, officer_a, bank_a_page, bank_b_page):
     own = product_create(bank_a_page, title="甲银行信用贷")
     other = product_create(bank_b_page, title="乙银行信用贷")
     client.force_login(officer_a)
@@ -30,15 +28,11 @@ def test_bank_officer_can_edit_own_product_but_not_another_banks(
     assert "乙银行信用贷" not in response.content.decode()
 
 
-def test_bank_officer_cannot_change_another_banks_product_by_posting(
-    client, officer_a, bank_b_page
-):
+def test_bank_officer_cannot_change_another_banks_product_by_posting(client, officer_a, bank_b_page):
     other = product_create(bank_b_page, title="乙银行信用贷")
     client.force_login(officer_a)
 
-    response = client.post(
-        edit_url(other), product_form_data(other, title="被篡改", **{"action-submit": "1"})
-    )
+    response = client.post(edit_url(other), product_form_data(other, title="被篡改", **{"action-submit": "1"}))
 
     assert response.status_code in (302, 403)
     other.refresh_from_db()
@@ -46,9 +40,7 @@ def test_bank_officer_cannot_change_another_banks_product_by_posting(
     assert other.get_latest_revision().as_object().title == "乙银行信用贷"
 
 
-def test_bank_officer_cannot_add_products_under_another_bank(
-    client, officer_a, bank_b_page
-):
+def test_bank_officer_cannot_add_products_under_another_bank(client, officer_a, bank_b_page):
     client.force_login(officer_a)
     url = reverse("wagtailadmin_pages:add", args=["cms", "financingproductpage", bank_b_page.pk])
 

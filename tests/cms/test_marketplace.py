@@ -17,24 +17,42 @@ def catalog(portal, bank_a_page, bank_b_page):
     zone_create(portal, tag="绿色金融", slug="green", title="绿色金融专区")
     zone_create(portal, tag="科技创新", slug="tech", title="科技创新专区")
     credit = product_create(
-        bank_a_page, title="甲行税易贷", product_type="credit",
-        amount_min=Decimal("100000"), amount_max=Decimal("1000000"),
-        term_min_months=6, term_max_months=24,
-        rate_min=Decimal("3.45"), rate_max=Decimal("4.20"), tags=["制造业"],
+        bank_a_page,
+        title="甲行税易贷",
+        product_type="credit",
+        amount_min=Decimal("100000"),
+        amount_max=Decimal("1000000"),
+        term_min_months=6,
+        term_max_months=24,
+        rate_min=Decimal("3.45"),
+        rate_max=Decimal("4.20"),
+        tags=["制造业"],
     )
     green = product_create(
-        bank_a_page, title="甲行碳账户贷", product_type="green",
-        amount_min=Decimal("500000"), amount_max=Decimal("5000000"),
-        term_min_months=12, term_max_months=60,
-        rate_min=Decimal("3.10"), rate_max=Decimal("3.90"),
-        eligible_regions=["440000"], tags=["绿色金融"],
+        bank_a_page,
+        title="甲行碳账户贷",
+        product_type="green",
+        amount_min=Decimal("500000"),
+        amount_max=Decimal("5000000"),
+        term_min_months=12,
+        term_max_months=60,
+        rate_min=Decimal("3.10"),
+        rate_max=Decimal("3.90"),
+        eligible_regions=["440000"],
+        tags=["绿色金融"],
     )
     ip = product_create(
-        bank_b_page, title="乙行科创知识产权贷", product_type="ip_pledge",
-        amount_min=Decimal("300000"), amount_max=Decimal("3000000"),
-        term_min_months=12, term_max_months=36,
-        rate_min=Decimal("4.50"), rate_max=Decimal("5.50"),
-        eligible_regions=["440300"], tags=["科技创新"],
+        bank_b_page,
+        title="乙行科创知识产权贷",
+        product_type="ip_pledge",
+        amount_min=Decimal("300000"),
+        amount_max=Decimal("3000000"),
+        term_min_months=12,
+        term_max_months=36,
+        rate_min=Decimal("4.50"),
+        rate_max=Decimal("5.50"),
+        eligible_regions=["440300"],
+        tags=["科技创新"],
     )
     product_create(bank_b_page, title="乙行草稿贷", live=False)
     return {"credit": credit, "green": green, "ip": ip}  # fmt: skip
@@ -67,14 +85,10 @@ FILTER_CASES = {
 }
 
 
-def test_each_marketplace_filter_returns_exactly_the_matching_live_products(
-    client, catalog
-):
+def test_each_marketplace_filter_returns_exactly_the_matching_live_products(client, catalog):
     # One catalogue for every case (building pages is the slow part of these tests).
     mismatches = {
-        query: shown(client, query)
-        for query, expected in FILTER_CASES.items()
-        if shown(client, query) != expected
+        query: shown(client, query) for query, expected in FILTER_CASES.items() if shown(client, query) != expected
     }
     assert mismatches == {}
 
@@ -107,9 +121,7 @@ def test_sorting_orders_products_by_rate_amount_or_newest(catalog):
     assert order("newest") == [pks["ip"], pks["green"], pks["credit"]]
 
 
-def test_search_results_carry_their_institution_without_extra_queries(
-    catalog, django_assert_max_num_queries
-):
+def test_search_results_carry_their_institution_without_extra_queries(catalog, django_assert_max_num_queries):
     with django_assert_max_num_queries(6):
         result = product_search(filters=ProductFilters())
         names = {p.title: p.institution.slug for p in result}

@@ -18,11 +18,7 @@ def test_setup_is_idempotent(portal):
     assert first.page.pk == second.page.pk
     assert InstitutionPage.objects.filter(institution=bank).count() == 1
     assert Group.objects.filter(name="机构编辑：bank-x").count() == 1
-    perms = set(
-        GroupPagePermission.objects.filter(group=first.group).values_list(
-            "page_id", "permission__codename"
-        )
-    )
+    perms = set(GroupPagePermission.objects.filter(group=first.group).values_list("page_id", "permission__codename"))
     assert perms == {(first.page.pk, "add_page"), (first.page.pk, "change_page")}
 
 

@@ -14,9 +14,7 @@ from .admin_forms import product_form_data
 
 
 def approve(client, moderator, page) -> None:
-    state = WorkflowState.objects.get(
-        base_content_type__isnull=False, object_id=str(page.pk), status="in_progress"
-    )
+    state = WorkflowState.objects.get(base_content_type__isnull=False, object_id=str(page.pk), status="in_progress")
     client.force_login(moderator)
     url = reverse(
         "wagtailadmin_pages:workflow_action",
@@ -63,17 +61,11 @@ def test_officer_cannot_publish_directly_even_when_asking_to(client, officer_a, 
     assert FinancingProductPage.objects.get(pk=product.pk).rate_min == Decimal("3.45")
 
 
-def test_new_product_from_an_officer_is_not_live_until_approved(
-    client, officer_a, bank_a_page, platform_admin
-):
+def test_new_product_from_an_officer_is_not_live_until_approved(client, officer_a, bank_a_page, platform_admin):
     client.force_login(officer_a)
-    url = reverse(
-        "wagtailadmin_pages:add", args=["cms", "financingproductpage", bank_a_page.pk]
-    )
+    url = reverse("wagtailadmin_pages:add", args=["cms", "financingproductpage", bank_a_page.pk])
 
-    response = client.post(
-        url, product_form_data(title="甲银行新品贷", slug="new-loan", **{"action-submit": "1"})
-    )
+    response = client.post(url, product_form_data(title="甲银行新品贷", slug="new-loan", **{"action-submit": "1"}))
     assert response.status_code == 302, response.context and response.context["form"].errors
     product = FinancingProductPage.objects.get(slug="new-loan")
     assert not product.live

@@ -61,9 +61,7 @@ def test_malformed_region_codes_are_rejected(code):
 
 
 def test_city_province_and_county_codes_are_accepted():
-    FinancingProductPage(
-        slug="ok", **product_fields(eligible_regions=["440000", "440100", "440106"])
-    ).clean()
+    FinancingProductPage(slug="ok", **product_fields(eligible_regions=["440000", "440100", "440106"])).clean()
 
 
 def test_admin_form_shows_the_message_next_to_the_field(client, officer_a, bank_a_page):

@@ -33,9 +33,7 @@ def browser():
 
     with sync_playwright() as playwright:
         try:
-            chromium = playwright.chromium.launch(
-                executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS
-            )
+            chromium = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
         except Exception as error:  # noqa: BLE001 — any launch failure must fail loudly
             pytest.fail(
                 f"Cannot launch Chromium at {CHROMIUM} (set LOANHUB_CHROMIUM): {error}",

@@ -19,9 +19,7 @@ def visit(page, url: str) -> None:
 
 
 @pytest.mark.parametrize("viewport", [DESKTOP, PHONE], ids=["desktop", "phone"])
-def test_portal_pages_render_without_errors_or_sideways_scrolling(
-    live_server, demo_portal, open_page, viewport
-):
+def test_portal_pages_render_without_errors_or_sideways_scrolling(live_server, demo_portal, open_page, viewport):
     page, errors = open_page(viewport)
     base = live_server.url
     checks = {
@@ -43,9 +41,7 @@ def test_portal_pages_render_without_errors_or_sideways_scrolling(
     assert errors == []
 
 
-def test_marketplace_filters_and_compare_work_in_the_browser(
-    live_server, demo_portal, open_page
-):
+def test_marketplace_filters_and_compare_work_in_the_browser(live_server, demo_portal, open_page):
     page, errors = open_page(DESKTOP)
     visit(page, live_server.url + "/products/")
 

@@ -76,7 +76,10 @@ def product_fields(**overrides: object) -> dict:
 
 
 def product_create(
-    parent: InstitutionPage, *, tags: list[str] | None = None, live: bool = True,
+    parent: InstitutionPage,
+    *,
+    tags: list[str] | None = None,
+    live: bool = True,
     **overrides: object,
 ) -> FinancingProductPage:
     """A valid product under a bank page, published unless ``live=False``."""

@@ -30,7 +30,9 @@ def import_rows(category: str, rows: list[dict], name: str = "test.csv"):
 def standard_records(uscc: str) -> None:
     """A few records in several categories, one of them older than three years."""
     today = timezone.localdate()
-    import_rows("tax_rating", [{"uscc": uscc, "record_date": f"{today.year - 1}-04-01", "year": today.year - 2, "grade": "A"}])
+    import_rows(
+        "tax_rating", [{"uscc": uscc, "record_date": f"{today.year - 1}-04-01", "year": today.year - 2, "grade": "A"}]
+    )
     import_rows(
         "social_insurance",
         [

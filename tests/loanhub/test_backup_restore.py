@@ -36,9 +36,7 @@ def test_dump_restores_with_identical_row_counts(transactional_db, tmp_path):
     enterprise = EnterpriseFactory(legal_rep_id_number="440103199001011234")
     audit_record(kind=AuditKind.LOGOUT, obj=enterprise)
     dump = tmp_path / "loanhub.dump"
-    result = subprocess.run(
-        ["bash", str(SCRIPT), _url(), str(dump)], capture_output=True, text=True, timeout=300
-    )
+    result = subprocess.run(["bash", str(SCRIPT), _url(), str(dump)], capture_output=True, text=True, timeout=300)
     assert result.returncode == 0, result.stdout + result.stderr
     assert "identical row counts after restore" in result.stdout
     assert dump.stat().st_size > 0 and dump.read_bytes()[:5] == b"PGDMP"  # custom format

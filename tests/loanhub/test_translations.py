@@ -28,7 +28,9 @@ def test_every_message_has_an_english_translation():
     # gettext leaves fuzzy entries out of the compiled catalogue, whatever other flags they carry.
     assert re.findall(r"^#,.*\bfuzzy\b.*\n(?:#.*\n)*msgid (.*)", text, re.M) == []
     # Plural entries: every form translated.
-    assert re.findall(r'^msgid_plural (.*)\n(?:msgstr\[\d+\] .*\n(?:".*"\n)*)*?msgstr\[\d+\] ""\n(?!")', text, re.M) == []
+    assert (
+        re.findall(r'^msgid_plural (.*)\n(?:msgstr\[\d+\] .*\n(?:".*"\n)*)*?msgstr\[\d+\] ""\n(?!")', text, re.M) == []
+    )
 
 
 def test_compiled_catalogue_is_up_to_date():

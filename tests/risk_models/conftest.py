@@ -23,9 +23,7 @@ def sandbox_model(sandbox_data):
 
 @pytest.fixture(scope="session")
 def current_features(sandbox_data) -> pd.DataFrame:
-    return build_features(
-        sandbox_data.enterprises, sandbox_data.records, sandbox_data.as_of
-    )
+    return build_features(sandbox_data.enterprises, sandbox_data.records, sandbox_data.as_of)
 
 
 def make_generic_loans(n: int = 3000, seed: int = 5) -> pd.DataFrame:
@@ -36,16 +34,8 @@ def make_generic_loans(n: int = 3000, seed: int = 5) -> pd.DataFrame:
     income = np.exp(rng.normal(4, 0.7, n)).round(1)
     debt_ratio = rng.uniform(0, 1.2, n).round(3)
     collateral = rng.choice(["yes", "no"], size=n)
-    sector_eff = pd.Series(sector).map(
-        {"零售": 0.3, "制造": 0.0, "餐饮": 0.8, "物流": 0.2, "软件": -0.5, "建筑": 0.6}
-    )
-    logit = (
-        -3.2
-        + 2.2 * debt_ratio
-        - 0.6 * (np.log(income) - 4)
-        + sector_eff.to_numpy()
-        - 0.5 * (collateral == "yes")
-    )
+    sector_eff = pd.Series(sector).map({"零售": 0.3, "制造": 0.0, "餐饮": 0.8, "物流": 0.2, "软件": -0.5, "建筑": 0.6})
+    logit = -3.2 + 2.2 * debt_ratio - 0.6 * (np.log(income) - 4) + sector_eff.to_numpy() - 0.5 * (collateral == "yes")
     bad = rng.random(n) < 1 / (1 + np.exp(-logit))
     return pd.DataFrame(
         {

@@ -82,9 +82,7 @@ def test_generic_csv_scores_with_reasons(trained, generic_csv, tmp_path):
     assert list(scores["application_id"]) == list(source["application_id"])
     assert scores["score"].between(300, 900).all()
     assert set(scores["grade"]) <= set("ABCDE")
-    assert {"pd", "reason_1", "reason_2", "reason_3", "reason_4", "reason_1_zh"} <= set(
-        scores.columns
-    )
+    assert {"pd", "reason_1", "reason_2", "reason_3", "reason_4", "reason_1_zh"} <= set(scores.columns)
     assert scores["reason_1"].notna().mean() > 0.9
 
 
@@ -111,9 +109,7 @@ def test_score_without_reasons_writes_no_reason_columns(trained, generic_csv, tm
     assert list(scores["row"]) == list(range(1, 2001))
 
 
-def test_missing_column_is_named_with_exit_code_2(
-    trained, generic_csv, tmp_path, capsys
-):
+def test_missing_column_is_named_with_exit_code_2(trained, generic_csv, tmp_path, capsys):
     data = pd.read_csv(generic_csv).drop(columns=["debt_ratio"])
     path = tmp_path / "partial.csv"
     data.to_csv(path, index=False)
@@ -225,9 +221,7 @@ def test_sandbox_then_train_then_score_from_the_command_line(tmp_path, sandbox_d
     assert manifest["synthetic"] is True and manifest["enterprises"] == 2500
     assert len(list((sbx / "records").glob("*.csv"))) == 15
     assert main(["--quiet", "train", "--sandbox", str(sbx), "--out", str(model)]) == 0
-    assert (
-        main(["--quiet", "features", "--sandbox", str(sbx), "--out", str(feats)]) == 0
-    )
+    assert main(["--quiet", "features", "--sandbox", str(sbx), "--out", str(feats)]) == 0
     out = tmp_path / "s.csv"
     assert (
         main(

@@ -224,9 +224,7 @@ def _as_database_rows(frame: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
-def test_object_dtypes_missing_and_empty_categories_give_the_same_features(
-    sandbox_data, current_features
-):
+def test_object_dtypes_missing_and_empty_categories_give_the_same_features(sandbox_data, current_features):
     records = {code: _as_database_rows(f) for code, f in sandbox_data.records.items()}
     records["carbon"] = records["carbon"].iloc[0:0]
     del records["customs"]

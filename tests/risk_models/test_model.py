@@ -60,9 +60,7 @@ def test_card_records_metrics_hash_and_constraints(sandbox_model):
     by_name = {f["name"]: f for f in card["features"]}
     assert by_name["penalty_count_12m"]["direction"] == 1
     assert by_name["tax_grade_a_years_3y"]["direction"] == -1
-    assert card["params"]["monotone_constraints"] == [
-        f["direction"] for f in card["features"]
-    ]
+    assert card["params"]["monotone_constraints"] == [f["direction"] for f in card["features"]]
     assert by_name["industry"]["type"] == "categorical"
     assert set(by_name["industry"]["levels"]) >= {"C", "F"}
     json.dumps(card, allow_nan=False)
@@ -86,14 +84,10 @@ def test_adding_a_penalty_never_lowers_pd(sandbox_model, current_features):
 
 
 @pytest.mark.parametrize("direction", [1, -1])
-def test_every_constrained_feature_moves_pd_only_its_way(
-    sandbox_model, current_features, direction
-):
+def test_every_constrained_feature_moves_pd_only_its_way(sandbox_model, current_features, direction):
     sample = current_features.head(400)
     base = sandbox_model.predict_pd(sample)
-    names = [
-        n for n in sandbox_model.feature_names if FEATURES[n].direction == direction
-    ]
+    names = [n for n in sandbox_model.feature_names if FEATURES[n].direction == direction]
     for name in names:
         shifted = sample.copy()
         shifted[name] = shifted[name].fillna(0) + shifted[name].abs().max() + 1
@@ -107,9 +101,7 @@ def test_every_constrained_feature_moves_pd_only_its_way(
 # -- round trip ----------------------------------------------------------------- #
 
 
-def test_save_and_load_give_identical_scores_and_reasons(
-    sandbox_model, current_features, tmp_path
-):
+def test_save_and_load_give_identical_scores_and_reasons(sandbox_model, current_features, tmp_path):
     sandbox_model.save(tmp_path / "m")
     loaded = RiskModel.load(tmp_path / "m")
     sample = current_features.head(300)
@@ -117,9 +109,7 @@ def test_save_and_load_give_identical_scores_and_reasons(
     b = loaded.score(sample)
     pd.testing.assert_frame_equal(a, b)
     assert loaded.card == sandbox_model.card
-    assert {"model.txt", "model_card.json", "metrics.json"} <= {
-        p.name for p in (tmp_path / "m").iterdir()
-    }
+    assert {"model.txt", "model_card.json", "metrics.json"} <= {p.name for p in (tmp_path / "m").iterdir()}
 
 
 def test_round_trip_keeps_categorical_levels(generic_model, tmp_path):
@@ -159,9 +149,7 @@ def test_cross_validated_pd_is_calibrated_on_out_of_fold_rows(generic_model):
     assert m["auc_std"] >= 0
 
 
-def test_pd_is_monotone_in_score_and_scores_stay_in_range(
-    sandbox_model, current_features
-):
+def test_pd_is_monotone_in_score_and_scores_stay_in_range(sandbox_model, current_features):
     out = sandbox_model.score(current_features, reasons=False)
     ordered = out.sort_values("pd", kind="stable")
     assert ordered["score"].is_monotonic_decreasing
@@ -199,12 +187,8 @@ def test_live_dishonest_listing_is_flagged_as_knockout(sandbox_model, current_fe
 
 def test_reasons_add_up_to_the_model_margin(sandbox_model, current_features):
     sample = current_features.head(50)
-    contrib = sandbox_model.booster.predict(
-        sandbox_model.matrix(sample), pred_contrib=True
-    )
-    np.testing.assert_allclose(
-        contrib.sum(axis=1), sandbox_model.predict_raw(sample), rtol=1e-6
-    )
+    contrib = sandbox_model.booster.predict(sandbox_model.matrix(sample), pred_contrib=True)
+    np.testing.assert_allclose(contrib.sum(axis=1), sandbox_model.predict_raw(sample), rtol=1e-6)
     scored = sandbox_model.score(sample, top_n=3)
     for i, reasons in enumerate(scored["reasons"]):
         raising = [r for r in reasons if r["direction"] == "raises"]
@@ -212,9 +196,7 @@ def test_reasons_add_up_to_the_model_margin(sandbox_model, current_features):
         assert len(raising) <= 3 and len(lowering) <= 3
         assert all(r["contribution"] > 0 for r in raising)
         assert all(r["contribution"] < 0 for r in lowering)
-        assert [r["contribution"] for r in raising] == sorted(
-            (r["contribution"] for r in raising), reverse=True
-        )
+        assert [r["contribution"] for r in raising] == sorted((r["contribution"] for r in raising), reverse=True)
         top = int(np.argmax(contrib[i, :-1]))
         if contrib[i, top] > 0:
             assert raising[0]["feature"] == sandbox_model.feature_names[top]

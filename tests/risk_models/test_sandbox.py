@@ -63,9 +63,7 @@ def test_shares_match_the_design_ranges(sandbox_data):
     assert 0.15 <= share["M"] <= 0.25
     assert share.get("C", 0) + share.get("D", 0) < 0.08
     pen = sandbox_data.records["penalty"]
-    recent = pen["record_date"] > pd.Timestamp(sandbox_data.as_of) - pd.DateOffset(
-        years=3
-    )
+    recent = pen["record_date"] > pd.Timestamp(sandbox_data.as_of) - pd.DateOffset(years=3)
     assert 0.01 <= pen.loc[recent, "uscc"].nunique() / n <= 0.08
     assert sandbox_data.records["dishonest_debtor"]["uscc"].nunique() / n < 0.02
     assert 0.03 <= sandbox_data.loans["defaulted"].mean() <= 0.08
@@ -99,9 +97,7 @@ def test_write_and_read_round_trip(sandbox_data, tmp_path):
     small = sandbox.generate(200, seed=3)
     small.write(tmp_path)
     back = sandbox.read_sandbox(tmp_path)
-    pd.testing.assert_frame_equal(
-        back.enterprises[["uscc", "region"]], small.enterprises[["uscc", "region"]]
-    )
+    pd.testing.assert_frame_equal(back.enterprises[["uscc", "region"]], small.enterprises[["uscc", "region"]])
     assert len(back.records["penalty"]) == len(small.records["penalty"])
     assert back.records["social_insurance"]["record_date"].dtype.kind == "M"
 

@@ -29,9 +29,7 @@ def test_make_codes_embeds_region_and_gives_valid_distinct_codes():
     codes = make_codes(regions, np.arange(300) * 7919)
     assert len(set(codes)) == 300
     assert all(is_valid(c) for c in codes)
-    assert all(
-        c[2:8] == r and c[:2] == "91" for c, r in zip(codes, regions, strict=True)
-    )
+    assert all(c[2:8] == r and c[:2] == "91" for c, r in zip(codes, regions, strict=True))
 
 
 def test_make_codes_rejects_out_of_range_numbers():

@@ -66,7 +66,11 @@ class TokenListApi(APIView):
     permission_classes = [IsAuthenticated]
     pagination_class = None
 
-    @extend_schema(operation_id="auth_tokens_list", tags=["auth"], responses={200: TokenOutputSerializer(many=True), **errors(*AUTH)})
+    @extend_schema(
+        operation_id="auth_tokens_list",
+        tags=["auth"],
+        responses={200: TokenOutputSerializer(many=True), **errors(*AUTH)},
+    )
     def get(self, request: Request) -> Response:
         return Response(TokenOutputSerializer(token_list(user=api_user(request)), many=True).data)
 

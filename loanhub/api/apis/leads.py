@@ -63,7 +63,9 @@ class LeadFilterSet(django_filters.FilterSet):
     overdue = django_filters.BooleanFilter()
     mine = django_filters.BooleanFilter(help_text="Only leads I claimed.")
     q = django_filters.CharFilter(max_length=100, help_text="Enterprise name contains.")
-    ordering = django_filters.ChoiceFilter(choices=[(k, k) for k in LEAD_SORTS], help_text="rank (default), newest, amount, deadline.")
+    ordering = django_filters.ChoiceFilter(
+        choices=[(k, k) for k in LEAD_SORTS], help_text="rank (default), newest, amount, deadline."
+    )
 
     class Meta:
         model = Lead
@@ -71,7 +73,11 @@ class LeadFilterSet(django_filters.FilterSet):
 
     def filter_queryset(self, queryset: QuerySet[Lead]) -> QuerySet[Lead]:
         data = {k: v for k, v in self.form.cleaned_data.items() if v not in (None, "")}
-        filters = {**data, "sort": data.pop("ordering", "rank"), "mine": api_user(self.request).pk if data.get("mine") else ""}
+        filters = {
+            **data,
+            "sort": data.pop("ordering", "rank"),
+            "mine": api_user(self.request).pk if data.get("mine") else "",
+        }
         return lead_list_for_staff(user=api_user(self.request), filters=filters)
 
 
@@ -104,9 +110,13 @@ class BankEventSerializer(EventSerializer):
 
 class JudgementSerializer(serializers.Serializer):
     visible = serializers.BooleanField(help_text="Whether a live authorization lets this bank see the judgement.")
-    reason = serializers.CharField(help_text="Why not: revoked, expired, purpose, none, refreshing (empty when visible).")
+    reason = serializers.CharField(
+        help_text="Why not: revoked, expired, purpose, none, refreshing (empty when visible)."
+    )
     reason_text = serializers.CharField(help_text="The same in words (Chinese, or English with Accept-Language: en).")
-    categories = serializers.ListField(child=serializers.CharField(), help_text="Categories the judgement was computed from.")
+    categories = serializers.ListField(
+        child=serializers.CharField(), help_text="Categories the judgement was computed from."
+    )
 
 
 class LeadOutputSerializer(LeadBaseSerializer):
@@ -205,7 +215,9 @@ class LeadListApi(BankApi):
             return queryset  # no filter asked for: already the bank's ranked list
         return super().filter_queryset(queryset)
 
-    @extend_schema(operation_id="leads_list", tags=["bank"], responses={200: LeadOutputSerializer(many=True), **errors(400, *AUTH)})
+    @extend_schema(
+        operation_id="leads_list", tags=["bank"], responses={200: LeadOutputSerializer(many=True), **errors(400, *AUTH)}
+    )
     def get(self, request: Request) -> Response:
         rows = CountedRows(self.filter_queryset(self.get_queryset()))
         # Django's Paginator pages anything with count() and slices; DRF's stubs ask for a QuerySet or a Sequence.
@@ -216,10 +228,14 @@ class LeadListApi(BankApi):
 class LeadDetailApi(BankApi):
     throttle_classes = [ExpensiveRateThrottle]
 
-    @extend_schema(operation_id="leads_retrieve", tags=["bank"], responses={200: LeadDetailSerializer, **errors(*AUTH, 404)})
+    @extend_schema(
+        operation_id="leads_retrieve", tags=["bank"], responses={200: LeadDetailSerializer, **errors(*AUTH, 404)}
+    )
     def get(self, request: Request, pk: int) -> Response:
         lead = self.lead(pk)
-        leads_with_judgements([lead], viewer=api_user(request), channel=Channel.API, detail="线索详情（接口）", log=False)
+        leads_with_judgements(
+            [lead], viewer=api_user(request), channel=Channel.API, detail="线索详情（接口）", log=False
+        )
         lead.credit_profile = lead.scoped_score = None
         try:
             # The one door: applies the live authorization (for a purpose that allows
@@ -238,7 +254,12 @@ class LeadDetailApi(BankApi):
 
 
 class LeadClaimApi(BankApi):
-    @extend_schema(operation_id="leads_claim", tags=["bank"], request=None, responses={200: LeadOutputSerializer, **errors(*AUTH, 404, 409)})
+    @extend_schema(
+        operation_id="leads_claim",
+        tags=["bank"],
+        request=None,
+        responses={200: LeadOutputSerializer, **errors(*AUTH, 404, 409)},
+    )
     def post(self, request: Request, pk: int) -> Response:
         return self.answer(lead_claim(lead=self.lead(pk), officer=api_user(request)))
 
@@ -246,8 +267,12 @@ class LeadClaimApi(BankApi):
 class LeadDecisionApi(BankApi):
     class InputSerializer(serializers.Serializer):
         decision = serializers.ChoiceField(choices=["approve", "decline"])
-        amount = serializers.DecimalField(max_digits=14, decimal_places=2, min_value=0, max_value=10**11, required=False)
-        rate = serializers.DecimalField(max_digits=5, decimal_places=2, min_value=0, max_value=36, required=False, help_text="Annual %.")
+        amount = serializers.DecimalField(
+            max_digits=14, decimal_places=2, min_value=0, max_value=10**11, required=False
+        )
+        rate = serializers.DecimalField(
+            max_digits=5, decimal_places=2, min_value=0, max_value=36, required=False, help_text="Annual %."
+        )
         term_months = serializers.IntegerField(min_value=1, max_value=360, required=False)
         reasons = serializers.ListField(
             child=serializers.ChoiceField(choices=DeclineReason.choices), required=False, max_length=MAX_DECLINE_REASONS
@@ -262,15 +287,24 @@ class LeadDecisionApi(BankApi):
                 raise serializers.ValidationError(missing)
             return data
 
-    @extend_schema(operation_id="leads_decision", tags=["bank"], request=InputSerializer, responses={200: LeadOutputSerializer, **errors(400, *AUTH, 404, 409)})
+    @extend_schema(
+        operation_id="leads_decision",
+        tags=["bank"],
+        request=InputSerializer,
+        responses={200: LeadOutputSerializer, **errors(400, *AUTH, 404, 409)},
+    )
     def post(self, request: Request, pk: int) -> Response:
         data = self.InputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         d, lead = data.validated_data, self.lead(pk)
         if d["decision"] == "approve":
-            lead = lead_approve(lead=lead, officer=api_user(request), amount=d["amount"], rate=d["rate"], term_months=d["term_months"])
+            lead = lead_approve(
+                lead=lead, officer=api_user(request), amount=d["amount"], rate=d["rate"], term_months=d["term_months"]
+            )
         else:
-            lead = lead_decline(lead=lead, officer=api_user(request), reasons=d["reasons"], note=d["note"], refer=d["refer"])
+            lead = lead_decline(
+                lead=lead, officer=api_user(request), reasons=d["reasons"], note=d["note"], refer=d["refer"]
+            )
         return self.answer(lead)
 
 
@@ -279,9 +313,19 @@ class LeadDisbursementApi(BankApi):
         amount = serializers.DecimalField(max_digits=14, decimal_places=2, min_value=0, max_value=10**11)
         date = serializers.DateField(help_text="Day the money was paid out (YYYY-MM-DD).")
 
-    @extend_schema(operation_id="leads_disbursement", tags=["bank"], request=InputSerializer, responses={200: LeadOutputSerializer, **errors(400, *AUTH, 404, 409)})
+    @extend_schema(
+        operation_id="leads_disbursement",
+        tags=["bank"],
+        request=InputSerializer,
+        responses={200: LeadOutputSerializer, **errors(400, *AUTH, 404, 409)},
+    )
     def post(self, request: Request, pk: int) -> Response:
         data = self.InputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        lead = lead_disburse(lead=self.lead(pk), officer=api_user(request), amount=data.validated_data["amount"], disbursed_on=data.validated_data["date"])
+        lead = lead_disburse(
+            lead=self.lead(pk),
+            officer=api_user(request),
+            amount=data.validated_data["amount"],
+            disbursed_on=data.validated_data["date"],
+        )
         return self.answer(lead)

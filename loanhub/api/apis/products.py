@@ -94,7 +94,12 @@ class ProductListApi(GenericAPIView):
             return FinancingProductPage.objects.none()
         return product_live_queryset()
 
-    @extend_schema(operation_id="products_list", tags=["products"], auth=[], responses={200: ProductOutputSerializer(many=True), **errors(400, 429)})
+    @extend_schema(
+        operation_id="products_list",
+        tags=["products"],
+        auth=[],
+        responses={200: ProductOutputSerializer(many=True), **errors(400, 429)},
+    )
     def get(self, request: Request) -> Response:
         products = self.filter_queryset(self.get_queryset())
         page = self.paginate_queryset(products)
@@ -112,7 +117,12 @@ class ProductDetailApi(GenericAPIView):
             return FinancingProductPage.objects.none()
         return product_live_queryset()
 
-    @extend_schema(operation_id="products_retrieve", tags=["products"], auth=[], responses={200: ProductOutputSerializer, **errors(404, 429)})
+    @extend_schema(
+        operation_id="products_retrieve",
+        tags=["products"],
+        auth=[],
+        responses={200: ProductOutputSerializer, **errors(404, 429)},
+    )
     def get(self, request: Request, pk: int) -> Response:
         products = attach_institutions(product_live_queryset().filter(pk=pk))
         if not products:

@@ -148,7 +148,9 @@ class EnterpriseMeApi(SmeApi):
     def get_queryset(self) -> QuerySet[Enterprise]:
         return self.enterprises()
 
-    @extend_schema(operation_id="enterprises_me", tags=["sme"], responses={200: EnterpriseMeSerializer(many=True), **errors(*AUTH)})
+    @extend_schema(
+        operation_id="enterprises_me", tags=["sme"], responses={200: EnterpriseMeSerializer(many=True), **errors(*AUTH)}
+    )
     def get(self, request: Request) -> Response:
         data = EnterpriseMeSerializer(self.enterprises(), many=True, context={"user": api_user(request)}).data
         return Response(data)
@@ -180,9 +182,7 @@ class ConsentListApi(SmeApi):
         enterprise = EnterpriseField()
         password = serializers.CharField(max_length=128, trim_whitespace=False, help_text="The signer's password.")
         grantee_type = serializers.ChoiceField(choices=GranteeType.choices)
-        institution = serializers.PrimaryKeyRelatedField(
-            queryset=institution_list(), required=False, allow_null=True
-        )
+        institution = serializers.PrimaryKeyRelatedField(queryset=institution_list(), required=False, allow_null=True)
         purpose = serializers.ChoiceField(choices=Purpose.choices)
         categories = serializers.ListField(
             child=serializers.ChoiceField(choices=CATEGORY_CODES), min_length=1, max_length=len(CATEGORY_CODES)
@@ -192,15 +192,27 @@ class ConsentListApi(SmeApi):
         sensitive_confirmed = serializers.BooleanField(default=False)
 
     def get_queryset(self) -> QuerySet[Authorization]:
-        return Authorization.objects.filter(enterprise__in=self.enterprises()).select_related(
-            "enterprise", "institution"
-        ).order_by("-created_at", "-pk")
+        return (
+            Authorization.objects.filter(enterprise__in=self.enterprises())
+            .select_related("enterprise", "institution")
+            .order_by("-created_at", "-pk")
+        )
 
-    @extend_schema(operation_id="consents_list", tags=["sme"], parameters=[ENTERPRISE_PARAM], responses={200: ConsentOutputSerializer(many=True), **errors(*AUTH)})
+    @extend_schema(
+        operation_id="consents_list",
+        tags=["sme"],
+        parameters=[ENTERPRISE_PARAM],
+        responses={200: ConsentOutputSerializer(many=True), **errors(*AUTH)},
+    )
     def get(self, request: Request) -> Response:
         return self.page(self.only_enterprise(self.get_queryset()), ConsentOutputSerializer)
 
-    @extend_schema(operation_id="consents_create", tags=["sme"], request=InputSerializer, responses={201: ConsentDetailSerializer, **errors(400, *AUTH)})
+    @extend_schema(
+        operation_id="consents_create",
+        tags=["sme"],
+        request=InputSerializer,
+        responses={201: ConsentDetailSerializer, **errors(400, *AUTH)},
+    )
     def post(self, request: Request) -> Response:
         data = self.InputSerializer(data=request.data, context={"request": request})
         data.is_valid(raise_exception=True)
@@ -209,10 +221,17 @@ class ConsentListApi(SmeApi):
 
 
 class ConsentRevokeApi(SmeApi):
-    @extend_schema(operation_id="consents_revoke", tags=["sme"], request=None, responses={200: ConsentOutputSerializer, **errors(*AUTH, 404)})
+    @extend_schema(
+        operation_id="consents_revoke",
+        tags=["sme"],
+        request=None,
+        responses={200: ConsentOutputSerializer, **errors(*AUTH, 404)},
+    )
     def post(self, request: Request, pk: int) -> Response:
         artefact = get_object_or_404(Authorization.objects.filter(enterprise__in=self.enterprises()), pk=pk)
-        return Response(ConsentOutputSerializer(authorization_revoke(authorization=artefact, user=api_user(request))).data)
+        return Response(
+            ConsentOutputSerializer(authorization_revoke(authorization=artefact, user=api_user(request))).data
+        )
 
 
 # ------------------------------------------------------------------ access log
@@ -233,11 +252,18 @@ class AccessLogSerializer(serializers.ModelSerializer):
 
 class AccessLogListApi(SmeApi):
     def get_queryset(self) -> QuerySet[AccessLog]:
-        return AccessLog.objects.filter(enterprise__in=self.enterprises()).select_related(
-            "enterprise", "user", "institution"
-        ).order_by("-at", "-pk")
+        return (
+            AccessLog.objects.filter(enterprise__in=self.enterprises())
+            .select_related("enterprise", "user", "institution")
+            .order_by("-at", "-pk")
+        )
 
-    @extend_schema(operation_id="access_log_list", tags=["sme"], parameters=[ENTERPRISE_PARAM], responses={200: AccessLogSerializer(many=True), **errors(*AUTH)})
+    @extend_schema(
+        operation_id="access_log_list",
+        tags=["sme"],
+        parameters=[ENTERPRISE_PARAM],
+        responses={200: AccessLogSerializer(many=True), **errors(*AUTH)},
+    )
     def get(self, request: Request) -> Response:
         return self.page(self.only_enterprise(self.get_queryset()), AccessLogSerializer)
 
@@ -274,12 +300,18 @@ class NeedDetailSerializer(NeedOutputSerializer):
 
 
 class NeedFieldsSerializer(serializers.Serializer):
-    amount = serializers.DecimalField(max_digits=14, decimal_places=2, min_value=1000, max_value=100_000_000, help_text="Yuan.")
+    amount = serializers.DecimalField(
+        max_digits=14, decimal_places=2, min_value=1000, max_value=100_000_000, help_text="Yuan."
+    )
     term_months = serializers.IntegerField(min_value=1, max_value=360)
     purpose = serializers.CharField(max_length=300)
     urgency = serializers.ChoiceField(choices=Urgency.choices, default=Urgency.NORMAL)
-    collateral_offered = serializers.ListField(child=serializers.ChoiceField(choices=COLLATERAL_KINDS), default=list, max_length=4)
-    product_types = serializers.ListField(child=serializers.ChoiceField(choices=ProductType.choices), default=list, max_length=10)
+    collateral_offered = serializers.ListField(
+        child=serializers.ChoiceField(choices=COLLATERAL_KINDS), default=list, max_length=4
+    )
+    product_types = serializers.ListField(
+        child=serializers.ChoiceField(choices=ProductType.choices), default=list, max_length=10
+    )
     visibility = serializers.ChoiceField(choices=Visibility.choices, default=Visibility.ALL)
     banks = serializers.PrimaryKeyRelatedField(queryset=institution_list(), many=True, required=False)
 
@@ -309,7 +341,12 @@ class NeedListApi(SmeApi):
             qs = qs.filter(status=query.validated_data["status"])
         return self.page(qs, NeedOutputSerializer)
 
-    @extend_schema(operation_id="needs_create", tags=["sme"], request=InputSerializer, responses={201: NeedDetailSerializer, **errors(400, *AUTH, 409)})
+    @extend_schema(
+        operation_id="needs_create",
+        tags=["sme"],
+        request=InputSerializer,
+        responses={201: NeedDetailSerializer, **errors(400, *AUTH, 409)},
+    )
     def post(self, request: Request) -> Response:
         data = self.InputSerializer(data=request.data, context={"request": request})
         data.is_valid(raise_exception=True)
@@ -318,7 +355,9 @@ class NeedListApi(SmeApi):
 
 
 def need_get(request: Request, pk: int) -> FinancingNeed:
-    qs = need_list_for_member(user=api_user(request)).prefetch_related("banks", "leads__events", "leads__product", "leads__institution")
+    qs = need_list_for_member(user=api_user(request)).prefetch_related(
+        "banks", "leads__events", "leads__product", "leads__institution"
+    )
     return get_object_or_404(qs, pk=pk)
 
 
@@ -326,11 +365,18 @@ class NeedDetailApi(SmeApi):
     class InputSerializer(NeedFieldsSerializer):
         pass
 
-    @extend_schema(operation_id="needs_retrieve", tags=["sme"], responses={200: NeedDetailSerializer, **errors(*AUTH, 404)})
+    @extend_schema(
+        operation_id="needs_retrieve", tags=["sme"], responses={200: NeedDetailSerializer, **errors(*AUTH, 404)}
+    )
     def get(self, request: Request, pk: int) -> Response:
         return Response(NeedDetailSerializer(need_get(request, pk)).data)
 
-    @extend_schema(operation_id="needs_update", tags=["sme"], request=InputSerializer, responses={200: NeedDetailSerializer, **errors(400, *AUTH, 404, 409)})
+    @extend_schema(
+        operation_id="needs_update",
+        tags=["sme"],
+        request=InputSerializer,
+        responses={200: NeedDetailSerializer, **errors(400, *AUTH, 404, 409)},
+    )
     def patch(self, request: Request, pk: int) -> Response:
         need = need_get(request, pk)
         data = self.InputSerializer(data=request.data, partial=True)
@@ -340,7 +386,12 @@ class NeedDetailApi(SmeApi):
 
 
 class NeedWithdrawApi(SmeApi):
-    @extend_schema(operation_id="needs_withdraw", tags=["sme"], request=None, responses={200: NeedDetailSerializer, **errors(400, *AUTH, 404)})
+    @extend_schema(
+        operation_id="needs_withdraw",
+        tags=["sme"],
+        request=None,
+        responses={200: NeedDetailSerializer, **errors(400, *AUTH, 404)},
+    )
     def post(self, request: Request, pk: int) -> Response:
         need_withdraw(user=api_user(request), need=need_get(request, pk))
         return Response(NeedDetailSerializer(need_get(request, pk)).data)
@@ -382,12 +433,22 @@ class NeedApplyApi(SmeApi):
     class InputSerializer(serializers.Serializer):
         product = serializers.IntegerField(min_value=1, max_value=2**31 - 1)
 
-    @extend_schema(operation_id="needs_apply", tags=["sme"], request=InputSerializer, responses={201: SmeLeadSerializer, **errors(400, *AUTH, 404, 422)})
+    @extend_schema(
+        operation_id="needs_apply",
+        tags=["sme"],
+        request=InputSerializer,
+        responses={201: SmeLeadSerializer, **errors(400, *AUTH, 404, 422)},
+    )
     def post(self, request: Request, pk: int) -> Response:
         data = self.InputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        lead = need_apply_product(user=api_user(request), need=need_get(request, pk), product_id=data.validated_data["product"])
-        return Response(SmeLeadSerializer(lead_list_for_member(user=api_user(request)).get(pk=lead.pk)).data, status=status.HTTP_201_CREATED)
+        lead = need_apply_product(
+            user=api_user(request), need=need_get(request, pk), product_id=data.validated_data["product"]
+        )
+        return Response(
+            SmeLeadSerializer(lead_list_for_member(user=api_user(request)).get(pk=lead.pk)).data,
+            status=status.HTTP_201_CREATED,
+        )
 
 
 # ----------------------------------------------------------------- applications
@@ -402,7 +463,9 @@ class ApplicationListApi(SmeApi):
         amount = serializers.DecimalField(max_digits=14, decimal_places=2, min_value=1000, max_value=100_000_000)
         term_months = serializers.IntegerField(min_value=1, max_value=360)
         purpose = serializers.CharField(max_length=300)
-        collateral_offered = serializers.ListField(child=serializers.ChoiceField(choices=COLLATERAL_KINDS), default=list, max_length=4)
+        collateral_offered = serializers.ListField(
+            child=serializers.ChoiceField(choices=COLLATERAL_KINDS), default=list, max_length=4
+        )
 
     def get_queryset(self) -> QuerySet[Lead]:
         if getattr(self, "swagger_fake_view", False):  # schema generation: no caller
@@ -412,11 +475,21 @@ class ApplicationListApi(SmeApi):
     def get_throttles(self) -> list[BaseThrottle]:
         return super().get_throttles() if self.request.method == "POST" else []
 
-    @extend_schema(operation_id="applications_list", tags=["sme"], parameters=[ENTERPRISE_PARAM], responses={200: SmeLeadSerializer(many=True), **errors(*AUTH)})
+    @extend_schema(
+        operation_id="applications_list",
+        tags=["sme"],
+        parameters=[ENTERPRISE_PARAM],
+        responses={200: SmeLeadSerializer(many=True), **errors(*AUTH)},
+    )
     def get(self, request: Request) -> Response:
         return self.page(self.only_enterprise(self.get_queryset()), SmeLeadSerializer)
 
-    @extend_schema(operation_id="applications_create", tags=["sme"], request=InputSerializer, responses={201: SmeLeadSerializer, **errors(400, *AUTH, 409, 422)})
+    @extend_schema(
+        operation_id="applications_create",
+        tags=["sme"],
+        request=InputSerializer,
+        responses={201: SmeLeadSerializer, **errors(400, *AUTH, 409, 422)},
+    )
     def post(self, request: Request) -> Response:
         data = self.InputSerializer(data=request.data, context={"request": request})
         data.is_valid(raise_exception=True)
@@ -446,22 +519,40 @@ class ObjectionSerializer(serializers.ModelSerializer):
 class DisputeListApi(SmeApi):
     class InputSerializer(serializers.Serializer):
         enterprise = EnterpriseField()
-        record = serializers.IntegerField(min_value=1, max_value=2**63 - 1, help_text="Credit record id (from enterprises/me).")
+        record = serializers.IntegerField(
+            min_value=1, max_value=2**63 - 1, help_text="Credit record id (from enterprises/me)."
+        )
         reason = serializers.CharField(max_length=2000)
 
     def get_queryset(self) -> QuerySet[Objection]:
-        return Objection.objects.filter(enterprise__in=self.enterprises()).select_related("enterprise", "record").order_by("-created_at", "-pk")
+        return (
+            Objection.objects.filter(enterprise__in=self.enterprises())
+            .select_related("enterprise", "record")
+            .order_by("-created_at", "-pk")
+        )
 
-    @extend_schema(operation_id="disputes_list", tags=["sme"], parameters=[ENTERPRISE_PARAM], responses={200: ObjectionSerializer(many=True), **errors(*AUTH)})
+    @extend_schema(
+        operation_id="disputes_list",
+        tags=["sme"],
+        parameters=[ENTERPRISE_PARAM],
+        responses={200: ObjectionSerializer(many=True), **errors(*AUTH)},
+    )
     def get(self, request: Request) -> Response:
         return self.page(self.only_enterprise(self.get_queryset()), ObjectionSerializer)
 
-    @extend_schema(operation_id="disputes_create", tags=["sme"], request=InputSerializer, responses={201: ObjectionSerializer, **errors(400, *AUTH, 404)})
+    @extend_schema(
+        operation_id="disputes_create",
+        tags=["sme"],
+        request=InputSerializer,
+        responses={201: ObjectionSerializer, **errors(400, *AUTH, 404)},
+    )
     def post(self, request: Request) -> Response:
         data = self.InputSerializer(data=request.data, context={"request": request})
         data.is_valid(raise_exception=True)
         enterprise = data.validated_data["enterprise"]
         enterprise_require_verified(enterprise)  # 待认证: its records are not its to see yet
         record = get_object_or_404(CreditRecord, pk=data.validated_data["record"], uscc=enterprise.uscc)
-        objection = objection_raise(user=api_user(request), enterprise=enterprise, record=record, reason=data.validated_data["reason"])
+        objection = objection_raise(
+            user=api_user(request), enterprise=enterprise, record=record, reason=data.validated_data["reason"]
+        )
         return Response(ObjectionSerializer(objection).data, status=status.HTTP_201_CREATED)

@@ -73,7 +73,12 @@ class StatsApi(APIView):
             raise ApiError(400, "invalid", f"dimension: {', '.join(DIMENSIONS)}", {"dimension": list(DIMENSIONS)})
         frame = lead_frame()
         top = headline(frame)
-        summary = {**asdict(top), "in_time_rate": top.in_time_rate, "approval_rate": top.approval_rate, "credit_share": top.credit_share}
+        summary = {
+            **asdict(top),
+            "in_time_rate": top.in_time_rate,
+            "approval_rate": top.approval_rate,
+            "credit_share": top.credit_share,
+        }
         table = breakdown(dimension, frame)
         rows = table.astype(object).where(table.notna(), None).to_dict("records")
         return Response(StatsSerializer({"headline": summary, "dimension": dimension, "breakdown": rows}).data)

@@ -40,9 +40,15 @@ class EndpointCreatedSerializer(EndpointOutputSerializer):
 
 
 class EndpointInputSerializer(serializers.Serializer):
-    url = serializers.URLField(max_length=500, help_text="https://… (http only for 127.0.0.1/localhost in development).")
-    secret = serializers.CharField(min_length=16, max_length=200, required=False, help_text="Leave out to get a generated one.")
-    events = serializers.ListField(child=serializers.ChoiceField(choices=WebhookEvent.choices), required=False, min_length=1, max_length=3)
+    url = serializers.URLField(
+        max_length=500, help_text="https://… (http only for 127.0.0.1/localhost in development)."
+    )
+    secret = serializers.CharField(
+        min_length=16, max_length=200, required=False, help_text="Leave out to get a generated one."
+    )
+    events = serializers.ListField(
+        child=serializers.ChoiceField(choices=WebhookEvent.choices), required=False, min_length=1, max_length=3
+    )
     description = serializers.CharField(max_length=200, required=False, allow_blank=True)
     is_active = serializers.BooleanField(required=False)
 
@@ -84,12 +90,21 @@ class WebhookListApi(WebhookApi):
             return WebhookEndpoint.objects.none()
         return webhook_list(institution=self.institution())
 
-    @extend_schema(operation_id="webhooks_list", tags=["webhooks"], responses={200: EndpointOutputSerializer(many=True), **errors(*AUTH)})
+    @extend_schema(
+        operation_id="webhooks_list",
+        tags=["webhooks"],
+        responses={200: EndpointOutputSerializer(many=True), **errors(*AUTH)},
+    )
     def get(self, request: Request) -> Response:
         page = self.paginate_queryset(self.get_queryset())
         return self.get_paginated_response(EndpointOutputSerializer(page, many=True).data)
 
-    @extend_schema(operation_id="webhooks_create", tags=["webhooks"], request=EndpointInputSerializer, responses={201: EndpointCreatedSerializer, **errors(400, *AUTH)})
+    @extend_schema(
+        operation_id="webhooks_create",
+        tags=["webhooks"],
+        request=EndpointInputSerializer,
+        responses={201: EndpointCreatedSerializer, **errors(400, *AUTH)},
+    )
     def post(self, request: Request) -> Response:
         data = EndpointInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
@@ -98,11 +113,20 @@ class WebhookListApi(WebhookApi):
 
 
 class WebhookDetailApi(WebhookApi):
-    @extend_schema(operation_id="webhooks_retrieve", tags=["webhooks"], responses={200: EndpointOutputSerializer, **errors(*AUTH, 404)})
+    @extend_schema(
+        operation_id="webhooks_retrieve",
+        tags=["webhooks"],
+        responses={200: EndpointOutputSerializer, **errors(*AUTH, 404)},
+    )
     def get(self, request: Request, pk: int) -> Response:
         return Response(EndpointOutputSerializer(self.endpoint(pk)).data)
 
-    @extend_schema(operation_id="webhooks_update", tags=["webhooks"], request=EndpointInputSerializer, responses={200: EndpointOutputSerializer, **errors(400, *AUTH, 404)})
+    @extend_schema(
+        operation_id="webhooks_update",
+        tags=["webhooks"],
+        request=EndpointInputSerializer,
+        responses={200: EndpointOutputSerializer, **errors(400, *AUTH, 404)},
+    )
     def patch(self, request: Request, pk: int) -> Response:
         endpoint = self.endpoint(pk)
         data = EndpointInputSerializer(data=request.data, partial=True)
@@ -111,7 +135,11 @@ class WebhookDetailApi(WebhookApi):
         out = EndpointCreatedSerializer if "secret" in data.validated_data else EndpointOutputSerializer
         return Response(out(endpoint).data)
 
-    @extend_schema(operation_id="webhooks_delete", tags=["webhooks"], responses={204: OpenApiResponse(description="Deleted."), **errors(*AUTH, 404)})
+    @extend_schema(
+        operation_id="webhooks_delete",
+        tags=["webhooks"],
+        responses={204: OpenApiResponse(description="Deleted."), **errors(*AUTH, 404)},
+    )
     def delete(self, request: Request, pk: int) -> Response:
         webhook_delete(endpoint=self.endpoint(pk))
         return Response(status=status.HTTP_204_NO_CONTENT)
@@ -121,7 +149,11 @@ class WebhookDeliveryListApi(WebhookApi):
     def get_queryset(self) -> QuerySet[WebhookDelivery]:
         return WebhookDelivery.objects.none()
 
-    @extend_schema(operation_id="webhooks_deliveries", tags=["webhooks"], responses={200: DeliverySerializer(many=True), **errors(*AUTH, 404)})
+    @extend_schema(
+        operation_id="webhooks_deliveries",
+        tags=["webhooks"],
+        responses={200: DeliverySerializer(many=True), **errors(*AUTH, 404)},
+    )
     def get(self, request: Request, pk: int) -> Response:
         page = self.paginate_queryset(delivery_list(endpoint=self.endpoint(pk)))
         return self.get_paginated_response(DeliverySerializer(page, many=True).data)

@@ -129,4 +129,3 @@ def test_sessions_made_before_the_session_epoch_existed_stay_valid(sme_owner):
     assert user.get_session_auth_hash() == AbstractBaseUser.get_session_auth_hash(user)
     user.session_epoch = 1
     assert user.get_session_auth_hash() != AbstractBaseUser.get_session_auth_hash(user)
-

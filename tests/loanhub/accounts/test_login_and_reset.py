@@ -11,9 +11,7 @@ pytestmark = pytest.mark.django_db
 
 def test_login_then_logout(client, sme_owner, password):
     user, _ = sme_owner
-    response = client.post(
-        reverse("accounts:login"), {"username": user.username, "password": password}
-    )
+    response = client.post(reverse("accounts:login"), {"username": user.username, "password": password})
     assert response.status_code == 302
     assert client.get(reverse("accounts:dashboard")).status_code == 200
     client.post(reverse("accounts:logout"))
@@ -22,9 +20,7 @@ def test_login_then_logout(client, sme_owner, password):
 
 def test_wrong_password_keeps_user_out(client, sme_owner):
     user, _ = sme_owner
-    response = client.post(
-        reverse("accounts:login"), {"username": user.username, "password": "nope-nope-nope"}
-    )
+    response = client.post(reverse("accounts:login"), {"username": user.username, "password": "nope-nope-nope"})
     assert response.status_code == 200
     assert client.get(reverse("accounts:dashboard")).status_code == 302
 

@@ -58,18 +58,14 @@ def test_duplicate_uscc_is_refused_and_creates_no_user(client):
 
 
 def test_bad_uscc_shows_what_is_wrong(client):
-    response = client.post(
-        reverse("accounts:register"), form_data(uscc="91440300708461136X")
-    )
+    response = client.post(reverse("accounts:register"), form_data(uscc="91440300708461136X"))
     assert response.status_code == 200
     assert "校验位错误" in response.content.decode()
     assert not User.objects.filter(username="newsme").exists()
 
 
 def test_weak_password_is_refused(client):
-    response = client.post(
-        reverse("accounts:register"), form_data(password1="12345678", password2="12345678")
-    )
+    response = client.post(reverse("accounts:register"), form_data(password1="12345678", password2="12345678"))
     assert response.status_code == 200
     assert not User.objects.filter(username="newsme").exists()
 
@@ -83,7 +79,5 @@ def test_taken_username_is_refused(client, sme_owner):
 
 
 def test_future_registration_date_is_refused(client):
-    response = client.post(
-        reverse("accounts:register"), form_data(registration_date="2999-01-01")
-    )
+    response = client.post(reverse("accounts:register"), form_data(registration_date="2999-01-01"))
     assert "成立日期不能晚于今天" in response.content.decode()

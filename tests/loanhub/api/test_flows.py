@@ -41,7 +41,9 @@ def test_a_need_without_consent_is_a_409_naming_what_to_authorize(world):
 
 
 def test_invalid_need_is_a_400_with_field_errors(world):
-    response = world.client("sme_a").post("/api/v1/needs/", {"enterprise": world.ent_a.uscc, "amount": "5", "term_months": 0})
+    response = world.client("sme_a").post(
+        "/api/v1/needs/", {"enterprise": world.ent_a.uscc, "amount": "5", "term_months": 0}
+    )
     assert response.status_code == 400
     details = response.json()["error"]["details"]
     assert {"amount", "term_months", "purpose"} <= set(details)
@@ -49,7 +51,13 @@ def test_invalid_need_is_a_400_with_field_errors(world):
 
 def test_direct_application_and_its_timeline(world):
     client = world.client("sme_b")
-    body = {"enterprise": world.ent_b.uscc, "product": world.product_b.pk, "amount": "200000", "term_months": 12, "purpose": "周转"}
+    body = {
+        "enterprise": world.ent_b.uscc,
+        "product": world.product_b.pk,
+        "amount": "200000",
+        "term_months": 12,
+        "purpose": "周转",
+    }
     response = client.post("/api/v1/applications/", body)
     assert response.status_code == 201, response.content
     lead = response.json()
@@ -68,11 +76,19 @@ def test_bank_claims_approves_and_disburses_and_the_sme_sees_it(world):
     assert second.status_code == 409 and second.json()["error"]["code"] == "lead_already_claimed"
     bad = officer.post(f"/api/v1/leads/{lead}/decision/", {"decision": "approve", "amount": "400000"})
     assert bad.status_code == 400 and {"rate", "term_months"} <= set(bad.json()["error"]["details"])
-    approved = officer.post(f"/api/v1/leads/{lead}/decision/", {"decision": "approve", "amount": "400000", "rate": "3.90", "term_months": 12})
+    approved = officer.post(
+        f"/api/v1/leads/{lead}/decision/",
+        {"decision": "approve", "amount": "400000", "rate": "3.90", "term_months": 12},
+    )
     assert approved.json()["status"] == "approved"
-    late = officer.post(f"/api/v1/leads/{lead}/disbursement/", {"amount": "400000", "date": (timezone.localdate() + timedelta(days=3)).isoformat()})
+    late = officer.post(
+        f"/api/v1/leads/{lead}/disbursement/",
+        {"amount": "400000", "date": (timezone.localdate() + timedelta(days=3)).isoformat()},
+    )
     assert late.status_code == 400 and "disbursed_on" in late.json()["error"]["details"]
-    paid = officer.post(f"/api/v1/leads/{lead}/disbursement/", {"amount": "400000", "date": timezone.localdate().isoformat()})
+    paid = officer.post(
+        f"/api/v1/leads/{lead}/disbursement/", {"amount": "400000", "date": timezone.localdate().isoformat()}
+    )
     assert paid.json()["status"] == LeadStatus.DISBURSED
     timeline = world.client("sme_a").get("/api/v1/applications/").json()["results"][0]["events"]
     assert [e["kind"] for e in timeline] == ["created", "claimed", "approved", "disbursed"]
@@ -83,7 +99,10 @@ def test_decline_with_reasons_and_referral(world):
     officer = world.client("officer_a")
     officer.post(f"/api/v1/leads/{world.lead_a.pk}/claim/")
     assert officer.post(f"/api/v1/leads/{world.lead_a.pk}/decision/", {"decision": "decline"}).status_code == 400
-    response = officer.post(f"/api/v1/leads/{world.lead_a.pk}/decision/", {"decision": "decline", "reasons": ["credit", "collateral"], "note": "补充担保", "refer": True})
+    response = officer.post(
+        f"/api/v1/leads/{world.lead_a.pk}/decision/",
+        {"decision": "decline", "reasons": ["credit", "collateral"], "note": "补充担保", "refer": True},
+    )
     assert response.status_code == 200
     assert [r["code"] for r in response.json()["decline_reasons"]] == ["credit", "collateral"]
     sme_view = world.client("sme_a").get(f"/api/v1/needs/{world.need_a.pk}/").json()
@@ -95,7 +114,9 @@ def test_lead_list_filters_and_orders(world):
     assert officer.get("/api/v1/leads/?status=new").json()["count"] == 1
     assert officer.get("/api/v1/leads/?status=claimed").json()["count"] == 0
     assert officer.get("/api/v1/leads/?amount_min=600000").json()["count"] == 0
-    assert officer.get(f"/api/v1/leads/?product={world.product_a.pk}&ordering=deadline&overdue=false").json()["count"] == 1
+    assert (
+        officer.get(f"/api/v1/leads/?product={world.product_a.pk}&ordering=deadline&overdue=false").json()["count"] == 1
+    )
     bad = officer.get("/api/v1/leads/?status=nonsense&grade=Z")
     assert bad.status_code == 400 and {"status", "grade"} <= set(bad.json()["error"]["details"])
 
@@ -149,10 +170,23 @@ def test_objection_through_the_api(world):
     from loanhub.credit_data.models import CreditRecord
     from tests.factories.credit import import_rows
 
-    import_rows("penalty", [{"uscc": world.ent_a.uscc, "record_date": "2025-05-01", "issuer": "市场监督管理局", "severity": "一般", "fine_amount": 5000}])
+    import_rows(
+        "penalty",
+        [
+            {
+                "uscc": world.ent_a.uscc,
+                "record_date": "2025-05-01",
+                "issuer": "市场监督管理局",
+                "severity": "一般",
+                "fine_amount": 5000,
+            }
+        ],
+    )
     record = CreditRecord.objects.get(uscc=world.ent_a.uscc, category="penalty")
     client = world.client("sme_a")
-    response = client.post("/api/v1/disputes/", {"enterprise": world.ent_a.uscc, "record": record.pk, "reason": "已整改"})
+    response = client.post(
+        "/api/v1/disputes/", {"enterprise": world.ent_a.uscc, "record": record.pk, "reason": "已整改"}
+    )
     assert response.status_code == 201
     again = client.post("/api/v1/disputes/", {"enterprise": world.ent_a.uscc, "record": record.pk, "reason": "再次"})
     assert again.status_code == 400 and again.json()["error"]["code"] == "invalid"
@@ -164,7 +198,10 @@ def test_products_are_public_filterable_and_paginated(world):
     client = APIClient()
     everything = client.get("/api/v1/products/").json()
     assert everything["count"] == 2 and everything["results"][0]["institution"]["slug"]
-    assert [p["title"] for p in client.get("/api/v1/products/?ordering=rate").json()["results"]] == ["乙信用贷", "甲信用贷"]
+    assert [p["title"] for p in client.get("/api/v1/products/?ordering=rate").json()["results"]] == [
+        "乙信用贷",
+        "甲信用贷",
+    ]
     assert client.get("/api/v1/products/?bank=bank-a").json()["count"] == 1
     assert client.get("/api/v1/products/?amount=50000").json()["count"] == 0  # below both minimums
     assert client.get("/api/v1/products/?rate=3.3&term=12").json()["count"] == 1

@@ -10,8 +10,24 @@ from .conftest import ROLES
 
 pytestmark = pytest.mark.django_db
 
-SME_ONLY = {"anonymous": 401, "sme_a": 200, "sme_b": 200, "officer_a": 403, "officer_b": 403, "manager_a": 403, "admin": 403}
-BANK_ONLY = {"anonymous": 401, "sme_a": 403, "sme_b": 403, "officer_a": 200, "officer_b": 200, "manager_a": 200, "admin": 403}
+SME_ONLY = {
+    "anonymous": 401,
+    "sme_a": 200,
+    "sme_b": 200,
+    "officer_a": 403,
+    "officer_b": 403,
+    "manager_a": 403,
+    "admin": 403,
+}
+BANK_ONLY = {
+    "anonymous": 401,
+    "sme_a": 403,
+    "sme_b": 403,
+    "officer_a": 200,
+    "officer_b": 200,
+    "manager_a": 200,
+    "admin": 403,
+}
 MANAGER_ONLY = {**dict.fromkeys(ROLES, 403), "anonymous": 401, "manager_a": 200}
 ADMIN_ONLY = {**dict.fromkeys(ROLES, 403), "anonymous": 401, "admin": 200}
 ANY_USER = {**dict.fromkeys(ROLES, 200), "anonymous": 401}
@@ -43,13 +59,22 @@ A_OBJECTS = {
     ("get", "/api/v1/leads/{lead_a}/"): {**BANK_ONLY, "officer_b": 404},
     ("post", "/api/v1/leads/{lead_a}/claim/"): {**BANK_ONLY, "officer_a": None, "manager_a": None, "officer_b": 404},
     ("post", "/api/v1/leads/{lead_a}/decision/"): {**BANK_ONLY, "officer_a": None, "manager_a": None, "officer_b": 404},
-    ("post", "/api/v1/leads/{lead_a}/disbursement/"): {**BANK_ONLY, "officer_a": None, "manager_a": None, "officer_b": 404},
+    ("post", "/api/v1/leads/{lead_a}/disbursement/"): {
+        **BANK_ONLY,
+        "officer_a": None,
+        "manager_a": None,
+        "officer_b": 404,
+    },
     ("get", "/api/v1/webhooks/{webhook_a}/"): MANAGER_ONLY,
     ("get", "/api/v1/webhooks/{webhook_b}/"): {**MANAGER_ONLY, "manager_a": 404},
     ("patch", "/api/v1/webhooks/{webhook_b}/"): {**MANAGER_ONLY, "manager_a": 404},
     ("delete", "/api/v1/webhooks/{webhook_b}/"): {**MANAGER_ONLY, "manager_a": 404},
     ("get", "/api/v1/webhooks/{webhook_b}/deliveries/"): {**MANAGER_ONLY, "manager_a": 404},
-    ("delete", "/api/v1/auth/tokens/{token_of_sme_a}/"): {**ANY_USER, "sme_a": None, **{r: 404 for r in ROLES if r not in ("anonymous", "sme_a")}},
+    ("delete", "/api/v1/auth/tokens/{token_of_sme_a}/"): {
+        **ANY_USER,
+        "sme_a": None,
+        **{r: 404 for r in ROLES if r not in ("anonymous", "sme_a")},
+    },
 }
 
 BODIES = {
@@ -122,12 +147,16 @@ def test_sme_lists_hold_exactly_their_own_objects(world):
 def test_bank_lists_hold_exactly_their_institution_objects(world):
     assert [x["id"] for x in world.client("officer_a").get("/api/v1/leads/").json()["results"]] == [world.lead_a.pk]
     assert [x["id"] for x in world.client("officer_b").get("/api/v1/leads/").json()["results"]] == [world.lead_b.pk]
-    assert [x["id"] for x in world.client("manager_a").get("/api/v1/webhooks/").json()["results"]] == [world.webhook_a.pk]
+    assert [x["id"] for x in world.client("manager_a").get("/api/v1/webhooks/").json()["results"]] == [
+        world.webhook_a.pk
+    ]
 
 
 def test_references_to_another_tenant_in_a_body_are_refused(world):
     client = world.client("sme_b")
-    response = client.post("/api/v1/needs/", {"enterprise": world.ent_a.uscc, "amount": "500000", "term_months": 12, "purpose": "x"})
+    response = client.post(
+        "/api/v1/needs/", {"enterprise": world.ent_a.uscc, "amount": "500000", "term_months": 12, "purpose": "x"}
+    )
     assert response.status_code == 400 and "enterprise" in response.json()["error"]["details"]
     record = world.objection_a.record_id
     response = client.post("/api/v1/disputes/", {"enterprise": world.ent_b.uscc, "record": record, "reason": "x"})

@@ -135,10 +135,19 @@ def test_adding_a_private_address_shows_the_reason_and_saves_nothing(client, man
 
 def test_adding_shows_a_generated_secret_once(client, manager_a, bank_a):
     client.force_login(manager_a)
-    posted = client.post(url("add"), {"url": "https://hooks.bank-a.test/lh", "events": ["lead.new", "lead.overdue"], "description": "核心系统"})
+    posted = client.post(
+        url("add"),
+        {"url": "https://hooks.bank-a.test/lh", "events": ["lead.new", "lead.overdue"], "description": "核心系统"},
+    )
     endpoint = WebhookEndpoint.objects.get()
-    assert (endpoint.institution, endpoint.created_by, endpoint.events) == (bank_a, manager_a, ["lead.new", "lead.overdue"])
-    assert posted.status_code == 302 and posted["Location"] == url("secret", endpoint.pk)  # a reload does not post again
+    assert (endpoint.institution, endpoint.created_by, endpoint.events) == (
+        bank_a,
+        manager_a,
+        ["lead.new", "lead.overdue"],
+    )
+    assert posted.status_code == 302 and posted["Location"] == url(
+        "secret", endpoint.pk
+    )  # a reload does not post again
     assert endpoint.secret not in str(dict(client.session))  # the session never holds the secret
     shown = client.get(url("secret", endpoint.pk))
     assert shown.status_code == 200 and "no-store" in shown["Cache-Control"]
@@ -182,7 +191,9 @@ def test_changing_the_secret_shows_the_new_one_once(client, manager_a, hook_a):
 
 def test_the_secret_page_shows_nothing_to_another_bank_or_an_officer(client, manager_a, manager_b, officer_a, hook_a):
     client.force_login(manager_a)
-    client.post(url("edit", hook_a.pk), {"url": hook_a.url, "events": hook_a.events, "is_active": "on", "new_secret": "on"})
+    client.post(
+        url("edit", hook_a.pk), {"url": hook_a.url, "events": hook_a.events, "is_active": "on", "new_secret": "on"}
+    )
     for user in (manager_b, officer_a):
         other = type(client)()
         other.force_login(user)
@@ -208,7 +219,9 @@ def test_delete_asks_for_confirmation_and_deletes_only_on_post(client, manager_a
     assert confirm.status_code == 200 and hook_a.url in confirm.content.decode()
     assert 'method="post"' in confirm.content.decode()
     assert WebhookEndpoint.objects.filter(pk=hook_a.pk).exists()  # asking deleted nothing
-    audited = AuditEvent.objects.filter(kind=AuditKind.WEBHOOK_CHANGED, object_id=str(hook_a.pk), details__action="delete")
+    audited = AuditEvent.objects.filter(
+        kind=AuditKind.WEBHOOK_CHANGED, object_id=str(hook_a.pk), details__action="delete"
+    )
     assert not audited.exists()
     response = client.post(url("delete", hook_a.pk))
     assert response.status_code == 302 and response["Location"] == url("index")
@@ -257,7 +270,9 @@ def test_an_endpoint_without_deliveries_says_so(client, manager_a, hook_a):
 def test_retry_now_sends_a_failed_delivery_again(client, manager_a, bank_a, django_capture_on_commit_callbacks):
     receiver = Receiver()
     try:
-        endpoint = webhook_create(institution=bank_a, user=manager_a, url=f"http://127.0.0.1:{receiver.port}/lh", secret=SECRET)
+        endpoint = webhook_create(
+            institution=bank_a, user=manager_a, url=f"http://127.0.0.1:{receiver.port}/lh", secret=SECRET
+        )
         failed = delivery(endpoint, attempts=(500,) * 8)
         client.force_login(manager_a)
         page = client.get(url("detail", endpoint.pk)).content.decode()
@@ -273,7 +288,9 @@ def test_retry_now_sends_a_failed_delivery_again(client, manager_a, bank_a, djan
     assert len(receiver.hosts) == 1
 
 
-def test_retry_now_of_a_failed_delivery_that_fails_again_stays_failed(client, manager_a, bank_a, django_capture_on_commit_callbacks):
+def test_retry_now_of_a_failed_delivery_that_fails_again_stays_failed(
+    client, manager_a, bank_a, django_capture_on_commit_callbacks
+):
     endpoint = webhook_create(institution=bank_a, user=manager_a, url="http://127.0.0.1:9/closed", secret=SECRET)
     failed = delivery(endpoint, attempts=(500,) * 8)
     client.force_login(manager_a)

@@ -22,11 +22,16 @@ def test_create_update_delete_through_the_api_are_audited(world):
     manager = world.users["manager_a"]
     api = client_for(world.tokens["manager_a"])
     before = len(events())  # the world's own endpoints were created through the same service
-    created = api.post("/api/v1/webhooks/", {"url": "https://hooks.bank-a.example/new", "events": ["lead.new"]}, format="json")
+    created = api.post(
+        "/api/v1/webhooks/", {"url": "https://hooks.bank-a.example/new", "events": ["lead.new"]}, format="json"
+    )
     assert created.status_code == 201, created.content
     pk = created.json()["id"]
     secret = "n" * 24
-    assert api.patch(f"/api/v1/webhooks/{pk}/", {"description": "核心系统", "secret": secret}, format="json").status_code == 200
+    assert (
+        api.patch(f"/api/v1/webhooks/{pk}/", {"description": "核心系统", "secret": secret}, format="json").status_code
+        == 200
+    )
     assert api.delete(f"/api/v1/webhooks/{pk}/").status_code == 204
     create, update, delete = events()[before:]
     assert [e.details["action"] for e in (create, update, delete)] == ["create", "update", "delete"]

@@ -61,7 +61,9 @@ def receiver():
 
 
 def register(world, url: str):
-    return world.client("manager_a").post("/api/v1/webhooks/", {"url": url, "secret": SECRET, "events": ["lead.new", "lead.withdrawn"]})
+    return world.client("manager_a").post(
+        "/api/v1/webhooks/", {"url": url, "secret": SECRET, "events": ["lead.new", "lead.withdrawn"]}
+    )
 
 
 def post_need(world, capture):
@@ -92,7 +94,9 @@ def test_a_new_lead_is_posted_signed_to_the_bank(world, receiver, django_capture
     assert log[0]["status"] == "succeeded" and log[0]["attempt_log"][0]["status_code"] == 200
 
 
-def test_a_failing_endpoint_is_retried_with_backoff_and_never_loses_the_event(world, receiver, django_capture_on_commit_callbacks):
+def test_a_failing_endpoint_is_retried_with_backoff_and_never_loses_the_event(
+    world, receiver, django_capture_on_commit_callbacks
+):
     bank = receiver([500, 500, 200])
     endpoint = register(world, bank.url).json()
     post_need(world, django_capture_on_commit_callbacks)  # the request itself succeeds

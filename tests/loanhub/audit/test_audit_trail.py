@@ -131,7 +131,9 @@ def test_imports_are_recorded_with_their_outcome():
     from loanhub.credit_data.exceptions import ImportFileError
     from loanhub.credit_data.services import credit_records_import
 
-    batch = import_rows("tax_rating", [{"uscc": "91440300708461136T", "record_date": "2025-04-01", "year": 2024, "grade": "A"}])
+    batch = import_rows(
+        "tax_rating", [{"uscc": "91440300708461136T", "record_date": "2025-04-01", "year": 2024, "grade": "A"}]
+    )
     event = only(AuditKind.CREDIT_IMPORT)
     assert (event.outcome, event.object_id, event.details["loaded"]) == (Outcome.SUCCESS, str(batch.pk), 1)
     with pytest.raises(ImportFileError):
@@ -190,7 +192,9 @@ def test_admins_filter_and_page_through_the_trail(admin_client, sme_owner):
     for _ in range(55):
         audit_record(kind=AuditKind.LOGIN_FAILED, outcome=Outcome.FAILURE, username="intruder")
     audit_record(kind=AuditKind.LOGOUT, user=user)
-    old = AuditEvent.objects.create(kind=AuditKind.LOGOUT, user=user, username=user.username, at=timezone.now() - timedelta(days=40))
+    old = AuditEvent.objects.create(
+        kind=AuditKind.LOGOUT, user=user, username=user.username, at=timezone.now() - timedelta(days=40)
+    )
 
     page = admin_client.get(reverse("audit_admin:index"))
     assert page.status_code == 200

@@ -36,7 +36,9 @@ def test_product_approval_and_rejection_are_recorded(client, officer_a, bank_a_p
     _act(client, platform_admin, product, "approve")
     event = AuditEvent.objects.get(kind=AuditKind.PRODUCT_APPROVED)
     assert (event.user, event.object_type, event.object_id) == (
-        platform_admin, "cms.financingproductpage", str(product.pk)
+        platform_admin,
+        "cms.financingproductpage",
+        str(product.pk),
     )
 
     _submit(client, officer_a, product, rate_min="1.00")

@@ -56,9 +56,7 @@ def test_expiry_is_enforced_by_time_without_any_job(sme_owner, bank_a, officer_a
     _user, enterprise = sme_owner
     artefact = authorize(enterprise, institution=bank_a)
     past = timezone.now() - timedelta(seconds=1)
-    Authorization.objects.filter(pk=artefact.pk).update(
-        valid_from=past - timedelta(days=30), expires_at=past
-    )
+    Authorization.objects.filter(pk=artefact.pk).update(valid_from=past - timedelta(days=30), expires_at=past)
     artefact.refresh_from_db()
     assert artefact.status == AuthorizationStatus.ACTIVE  # nothing ran…
     assert artefact.effective_status() == AuthorizationStatus.EXPIRED  # …yet it has expired

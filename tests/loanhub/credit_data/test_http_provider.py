@@ -27,7 +27,11 @@ class StandIn(BaseHTTPRequestHandler):
         server = self.server
         server.requests.append(json.loads(body))
         expected = sign(SECRET, "POST", self.path, self.headers["X-Timestamp"], self.headers["X-Nonce"], body)
-        if self.path != QUERY_PATH or self.headers.get("X-Signature") != expected or self.headers.get("X-App-Key") != KEY:
+        if (
+            self.path != QUERY_PATH
+            or self.headers.get("X-Signature") != expected
+            or self.headers.get("X-App-Key") != KEY
+        ):
             return self._send(401, {"error": "bad signature"})
         action = server.script.pop(0) if server.script else ("ok", None)
         kind, arg = action
@@ -41,7 +45,14 @@ class StandIn(BaseHTTPRequestHandler):
         page = json.loads(body).get("page")
         records = [
             {"category": "tax_rating", "uscc": USCC, "record_date": "2025-04-01", "year": 2024, "grade": "A"},
-            {"category": "penalty", "uscc": USCC, "record_date": "2025-02-01", "issuer": "局", "severity": "一般", "fine_amount": 100},
+            {
+                "category": "penalty",
+                "uscc": USCC,
+                "record_date": "2025-02-01",
+                "issuer": "局",
+                "severity": "一般",
+                "fine_amount": 100,
+            },
         ]
         if page is None:
             return self._send(200, {"records": records[:1], "next_page": "2"})
@@ -81,7 +92,9 @@ def test_signed_query_pages_through_records(stand_in):
 
 def test_wrong_secret_is_an_auth_error_without_retries(stand_in):
     with pytest.raises(ProviderAuthError):
-        HttpProvider(f"http://127.0.0.1:{stand_in.server_address[1]}", KEY, "wrong", retries=3, backoff=0).fetch([USCC], ["tax_rating"])
+        HttpProvider(f"http://127.0.0.1:{stand_in.server_address[1]}", KEY, "wrong", retries=3, backoff=0).fetch(
+            [USCC], ["tax_rating"]
+        )
     assert len(stand_in.requests) == 1
 
 

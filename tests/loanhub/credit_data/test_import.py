@@ -61,10 +61,21 @@ def test_reimporting_the_same_file_adds_nothing():
 
 
 def test_a_changed_row_is_updated_not_duplicated():
-    rows = [{"uscc": A, "record_date": "2025-01-31", "month": "2025-01-31", "headcount": 10, "amount_paid": 1000, "arrears": 0}]
+    rows = [
+        {
+            "uscc": A,
+            "record_date": "2025-01-31",
+            "month": "2025-01-31",
+            "headcount": 10,
+            "amount_paid": 1000,
+            "arrears": 0,
+        }
+    ]
     credit_records_import(data=csv_bytes("social_insurance", rows), file_name="a.csv", category="social_insurance")
     rows[0]["headcount"] = 12
-    batch = credit_records_import(data=csv_bytes("social_insurance", rows), file_name="b.csv", category="social_insurance")
+    batch = credit_records_import(
+        data=csv_bytes("social_insurance", rows), file_name="b.csv", category="social_insurance"
+    )
     assert (batch.rows_loaded, batch.rows_updated) == (0, 1)
     assert CreditRecord.objects.get().payload["headcount"] == 12
 
@@ -89,7 +100,10 @@ def test_excel_and_json_lines_files_import_too():
 
 
 def test_gbk_encoded_csv_is_read():
-    text = "uscc,record_date,issuer,severity,fine_amount,corrected_on,repaired_on\n" + f"{A},2025-05-01,市场监督管理局,一般,2000,,\n"
+    text = (
+        "uscc,record_date,issuer,severity,fine_amount,corrected_on,repaired_on\n"
+        + f"{A},2025-05-01,市场监督管理局,一般,2000,,\n"
+    )
     batch = credit_records_import(data=text.encode("gb18030"), file_name="gbk.csv", category="penalty")
     assert batch.rows_loaded == 1
     assert CreditRecord.objects.get().payload["issuer"] == "市场监督管理局"
@@ -148,7 +162,10 @@ def test_template_download_lists_the_columns(client, platform_admin):
     platform_admin.save()
     client.force_login(platform_admin)
     response = client.get(reverse("credit_data_admin:template", args=["penalty"]))
-    assert response.content.decode("utf-8-sig").strip() == "uscc,record_date,issuer,severity,fine_amount,corrected_on,repaired_on"
+    assert (
+        response.content.decode("utf-8-sig").strip()
+        == "uscc,record_date,issuer,severity,fine_amount,corrected_on,repaired_on"
+    )
 
 
 def test_an_import_that_crashes_midway_resumes_without_duplicates(monkeypatch):

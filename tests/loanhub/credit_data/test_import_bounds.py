@@ -116,7 +116,13 @@ def test_a_huge_cell_rejects_its_row_the_good_rows_load_and_little_is_kept():
 def test_an_over_long_csv_cell_rejects_its_row_and_the_stored_row_is_truncated():
     rows = [
         {"uscc": A, "record_date": "2025-05-01", "issuer": "市场监督管理局", "severity": "一般"},
-        {"uscc": B, "record_date": "2025-05-01", "issuer": "税务局" * 2000, "severity": "一般", "fine_amount": "9" * 1500},
+        {
+            "uscc": B,
+            "record_date": "2025-05-01",
+            "issuer": "税务局" * 2000,
+            "severity": "一般",
+            "fine_amount": "9" * 1500,
+        },
         {"uscc": B, "record_date": "2025-06-01", "issuer": "应急管理局", "severity": "轻微"},
     ]
     batch = credit_records_import(data=csv_bytes("penalty", rows), file_name="p.csv", category="penalty")
@@ -131,7 +137,13 @@ def test_an_over_long_csv_cell_rejects_its_row_and_the_stored_row_is_truncated()
 def test_an_infinite_amount_is_rejected_not_a_crash():
     rows = [
         {"uscc": A, "record_date": "2025-05-01", "issuer": "市场监督管理局", "severity": "一般", "fine_amount": "inf"},
-        {"uscc": B, "record_date": "2025-05-01", "issuer": "市场监督管理局", "severity": "一般", "fine_amount": "1e400"},
+        {
+            "uscc": B,
+            "record_date": "2025-05-01",
+            "issuer": "市场监督管理局",
+            "severity": "一般",
+            "fine_amount": "1e400",
+        },
         {"uscc": B, "record_date": "2025-06-01", "issuer": "市场监督管理局", "severity": "一般", "fine_amount": "2000"},
     ]
     batch = credit_records_import(data=csv_bytes("penalty", rows), file_name="p.csv", category="penalty")
@@ -204,8 +216,20 @@ def test_dates_are_year_first_and_ambiguous_ones_are_rejected_with_the_formats()
 
 def test_a_date_column_in_the_payload_follows_the_same_rule():
     rows = [
-        {"uscc": A, "record_date": "2025-01-10", "licence_type": "食品经营许可证", "issuer": "市场监督管理局", "valid_from": "2025/01/10"},
-        {"uscc": B, "record_date": "2025-01-10", "licence_type": "食品经营许可证", "issuer": "市场监督管理局", "valid_from": "10/01/2025"},
+        {
+            "uscc": A,
+            "record_date": "2025-01-10",
+            "licence_type": "食品经营许可证",
+            "issuer": "市场监督管理局",
+            "valid_from": "2025/01/10",
+        },
+        {
+            "uscc": B,
+            "record_date": "2025-01-10",
+            "licence_type": "食品经营许可证",
+            "issuer": "市场监督管理局",
+            "valid_from": "10/01/2025",
+        },
     ]
     batch = credit_records_import(data=csv_bytes("licence", rows), file_name="l.csv", category="licence")
     assert batch.rows_loaded == 1
@@ -218,7 +242,10 @@ def test_real_excel_dates_are_read_as_dates():
     rows = [[A, datetime(2025, 3, 1), 2024, "A"], [B, datetime(2025, 3, 2), 2024, "B"]]  # noqa: DTZ001
     batch = credit_records_import(data=xlsx(rows), file_name="dates.xlsx", category="tax_rating")
     assert (batch.rows_loaded, batch.rows_rejected) == (2, 0)
-    assert sorted(str(d) for d in CreditRecord.objects.values_list("record_date", flat=True)) == ["2025-03-01", "2025-03-02"]
+    assert sorted(str(d) for d in CreditRecord.objects.values_list("record_date", flat=True)) == [
+        "2025-03-01",
+        "2025-03-02",
+    ]
 
 
 # ------------------------------------------------------------------ JSON Lines
@@ -258,18 +285,26 @@ PREFIXES = ["=", "+", "-", "@"]  # a leading tab or CR is stripped on import alr
 
 def test_the_rejected_rows_export_neutralizes_what_the_uploader_typed(client, platform_admin):
     rows = [
-        {"uscc": A, "record_date": "2025-05-01", "issuer": f"{p}HYPERLINK(\"http://evil.example\",\"{i}\")", "severity": "严重!"}
+        {
+            "uscc": A,
+            "record_date": "2025-05-01",
+            "issuer": f'{p}HYPERLINK("http://evil.example","{i}")',
+            "severity": "严重!",
+        }
         for i, p in enumerate(PREFIXES)
     ]
-    rows.append({"uscc": A, "record_date": "2025-05-01", "issuer": "市场监督管理局", "severity": "一般", "fine_amount": "-5"})
+    rows.append(
+        {"uscc": A, "record_date": "2025-05-01", "issuer": "市场监督管理局", "severity": "一般", "fine_amount": "-5"}
+    )
     batch = credit_records_import(data=csv_bytes("penalty", rows), file_name="p.csv", category="penalty")
     assert batch.rows_rejected == 5
     platform_admin.is_superuser = True
     platform_admin.save()
     client.force_login(platform_admin)
-    assert reverse("credit_data_admin:batch_rejections", args=[batch.pk]) in client.get(
-        reverse("credit_data_admin:batch", args=[batch.pk])
-    ).content.decode()
+    assert (
+        reverse("credit_data_admin:batch_rejections", args=[batch.pk])
+        in client.get(reverse("credit_data_admin:batch", args=[batch.pk])).content.decode()
+    )
     response = client.get(reverse("credit_data_admin:batch_rejections", args=[batch.pk]))
     assert response["Content-Disposition"] == f'attachment; filename="loanhub-import-{batch.pk}-rejections.csv"'
     text = b"".join(response.streaming_content).decode("utf-8-sig")

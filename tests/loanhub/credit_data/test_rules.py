@@ -30,9 +30,7 @@ def test_minor_penalty_never_counts_nor_needs_repair():
     assert not repair_eligibility(record, at(6)).allowed
 
 
-@pytest.mark.parametrize(
-    ("severity", "max_months"), [("一般", 12), ("严重", 36)]
-)
+@pytest.mark.parametrize(("severity", "max_months"), [("一般", 12), ("严重", 36)])
 def test_penalty_counts_until_its_maximum_period(severity, max_months):
     record = penalty(severity)
     assert record_counts(record, at(max_months, -1))

@@ -36,9 +36,7 @@ A, B = make_uscc(31), make_uscc(32)
 AMOUNT = 97531.0
 OLD_KEY = Fernet.generate_key().decode()
 NEW_KEY = Fernet.generate_key().decode()
-migration = importlib.import_module(
-    "loanhub.credit_data.migrations.0002_encrypt_sensitive_payloads"
-)
+migration = importlib.import_module("loanhub.credit_data.migrations.0002_encrypt_sensitive_payloads")
 
 
 def months_back(n: int) -> date:
@@ -77,10 +75,7 @@ def test_the_database_holds_ciphertext_and_python_the_amount():
         "tax_paid": AMOUNT + 1,
     }
     assert isinstance(record.payload, Sealed)
-    assert (
-        CreditRecord.objects.values_list("payload", flat=True).get()["tax_paid"]
-        == AMOUNT + 1
-    )
+    assert CreditRecord.objects.values_list("payload", flat=True).get()["tax_paid"] == AMOUNT + 1
     assert ("缴纳税额（元）", AMOUNT + 1) in record.display_items
 
 
@@ -116,9 +111,7 @@ def test_reimporting_a_tax_file_adds_and_updates_nothing():
         again.rows_updated,
         again.rows_skipped,
     ) == (3, 0, 0, 3)
-    assert {
-        r.pk: raw_payload(r) for r in CreditRecord.objects.all()
-    } == tokens  # not even rewritten
+    assert {r.pk: raw_payload(r) for r in CreditRecord.objects.all()} == tokens  # not even rewritten
 
 
 def test_a_changed_tax_amount_updates_the_record_and_keeps_it_encrypted():
@@ -135,9 +128,7 @@ def test_the_tax_payload_hash_is_keyed_and_cannot_be_found_by_guessing(settings)
     record = CreditRecord.objects.get()
     period = record.payload["period"]
     guesses = {
-        hashlib.sha256(
-            canonical_json({"period": period, "tax_paid": float(x)}).encode()
-        ).hexdigest()
+        hashlib.sha256(canonical_json({"period": period, "tax_paid": float(x)}).encode()).hexdigest()
         for x in range(97000, 98000)
     }
     assert record.payload_hash not in guesses
@@ -161,9 +152,7 @@ def test_rejected_tax_rows_keep_the_row_and_reason_but_no_amount():
         "period": "",
         "tax_paid": "***",
     }
-    assert "864213" not in raw_column(
-        "credit_data_importrejection", "raw", rejection.pk
-    )
+    assert "864213" not in raw_column("credit_data_importrejection", "raw", rejection.pk)
 
 
 def test_rejected_rows_of_other_categories_are_kept_as_read():
@@ -199,9 +188,7 @@ def test_rotation_reencrypts_tax_payloads_and_leaves_plain_rows_alone(settings):
     assert raw_payload(rating) == plain
     settings.LOANHUB_FIELD_KEYS = [NEW_KEY]  # the old key can now be dropped
     assert CreditRecord.objects.get(pk=tax.pk).payload["tax_paid"] == AMOUNT + 1
-    assert (
-        import_rows("tax_payment", tax_rows(A)).rows_skipped == 1
-    )  # hashes survive rotation
+    assert import_rows("tax_payment", tax_rows(A)).rows_skipped == 1  # hashes survive rotation
 
 
 def test_dumpdata_writes_the_token_and_loaddata_reads_it_back(tmp_path):
@@ -212,9 +199,7 @@ def test_dumpdata_writes_the_token_and_loaddata_reads_it_back(tmp_path):
     CreditRecord.objects.all().delete()
     call_command("loaddata", str(fixture), verbosity=0)
     record = CreditRecord.objects.get()
-    assert record.payload["tax_paid"] == AMOUNT + 1 and "97531" not in raw_payload(
-        record
-    )
+    assert record.payload["tax_paid"] == AMOUNT + 1 and "97531" not in raw_payload(record)
 
 
 def _make_legacy(record: CreditRecord, plain: dict) -> None:
@@ -233,9 +218,7 @@ def _make_legacy(record: CreditRecord, plain: dict) -> None:
 def test_the_data_migration_encrypts_old_rows_and_can_be_reversed(monkeypatch):
     monkeypatch.setattr(migration, "BATCH", 2)  # several batches
     rows = tax_rows(A, months=5)
-    batch = import_rows(
-        "tax_payment", [*rows, {**rows[0], "period": "", "record_date": "2025-01-15"}]
-    )
+    batch = import_rows("tax_payment", [*rows, {**rows[0], "period": "", "record_date": "2025-01-15"}])
     plain = {r.pk: dict(r.payload) for r in CreditRecord.objects.all()}
     for record in CreditRecord.objects.all():
         _make_legacy(record, plain[record.pk])
@@ -243,9 +226,7 @@ def test_the_data_migration_encrypts_old_rows_and_can_be_reversed(monkeypatch):
 
     migration.seal_sensitive_records(apps, connection.schema_editor())
     for record in CreditRecord.objects.all():
-        assert (
-            "tax_paid" not in raw_payload(record) and record.payload == plain[record.pk]
-        )
+        assert "tax_paid" not in raw_payload(record) and record.payload == plain[record.pk]
     assert batch.rejections.get().raw["tax_paid"] == "***"
     again = import_rows("tax_payment", rows)
     assert (again.rows_loaded, again.rows_updated, again.rows_skipped) == (0, 0, 5)
@@ -253,10 +234,7 @@ def test_the_data_migration_encrypts_old_rows_and_can_be_reversed(monkeypatch):
     migration.unseal_sensitive_records(apps, connection.schema_editor())
     for record in CreditRecord.objects.all():
         assert json.loads(raw_payload(record)) == plain[record.pk]
-        assert (
-            record.payload_hash
-            == hashlib.sha256(canonical_json(plain[record.pk]).encode()).hexdigest()
-        )
+        assert record.payload_hash == hashlib.sha256(canonical_json(plain[record.pk]).encode()).hexdigest()
 
 
 def test_the_migration_covers_every_sensitive_category_of_the_catalog():
@@ -289,17 +267,11 @@ def test_scoring_features_from_encrypted_records_equal_those_from_plain_ones(
     assert "tax_paid" not in raw_payload(encrypted) and "tax_paid" in raw_payload(plain)
 
     frames = record_frames([A, B])
-    features = build_features(
-        pd.DataFrame({"uscc": [A, B]}), frames, timezone.localdate()
-    )
+    features = build_features(pd.DataFrame({"uscc": [A, B]}), frames, timezone.localdate())
     tax = ["tax_paid_12m", "tax_paid_growth_12m", "tax_zero_quarters_12m"]
-    pd.testing.assert_series_equal(
-        features.loc[A, tax], features.loc[B, tax], check_names=False
-    )
+    pd.testing.assert_series_equal(features.loc[A, tax], features.loc[B, tax], check_names=False)
     # the last 11 or 12 monthly amounts, depending on today's day of the month
-    assert features.loc[A, "tax_paid_12m"] in {
-        sum(AMOUNT + i for i in range(1, n)) for n in (12, 13)
-    }
+    assert features.loc[A, "tax_paid_12m"] in {sum(AMOUNT + i for i in range(1, n)) for n in (12, 13)}
 
 
 def corrected_tax_record(sme_owner, admin):
@@ -311,9 +283,7 @@ def corrected_tax_record(sme_owner, admin):
     rows = tax_rows(enterprise.uscc)
     import_rows("tax_payment", rows)
     record = CreditRecord.objects.get()
-    objection = objection_raise(
-        user=user, enterprise=enterprise, record=record, reason="税额有误"
-    )
+    objection = objection_raise(user=user, enterprise=enterprise, record=record, reason="税额有误")
     objection = objection_resolve(
         objection=objection, admin=admin, outcome=ObjectionStatus.CORRECTED,
         answer="已更正", corrected_payload={"tax_paid": "86420"},
@@ -322,17 +292,11 @@ def corrected_tax_record(sme_owner, admin):
     return record, objection, rows
 
 
-def test_a_corrected_tax_record_stays_encrypted_and_reimports_as_unchanged(
-    sme_owner, platform_admin
-):
+def test_a_corrected_tax_record_stays_encrypted_and_reimports_as_unchanged(sme_owner, platform_admin):
     record, objection, rows = corrected_tax_record(sme_owner, platform_admin)
-    assert record.payload["tax_paid"] == 86420.0 and objection.corrected_payload == {
-        "tax_paid": "86420"
-    }
+    assert record.payload["tax_paid"] == 86420.0 and objection.corrected_payload == {"tax_paid": "86420"}
     assert "86420" not in raw_payload(record)
-    assert "86420" not in raw_column(
-        "disputes_objection", "corrected_payload", objection.pk
-    )
+    assert "86420" not in raw_column("disputes_objection", "corrected_payload", objection.pk)
     again = import_rows("tax_payment", [{**rows[0], "tax_paid": "86420"}])
     assert (again.rows_updated, again.rows_skipped) == (
         0,
@@ -340,21 +304,13 @@ def test_a_corrected_tax_record_stays_encrypted_and_reimports_as_unchanged(
     )  # the same keyed hash as the importer's
 
 
-def test_the_disputes_migration_seals_old_corrections_and_can_be_reversed(
-    sme_owner, platform_admin
-):
+def test_the_disputes_migration_seals_old_corrections_and_can_be_reversed(sme_owner, platform_admin):
     from loanhub.disputes.models import Objection
 
-    corrections = importlib.import_module(
-        "loanhub.disputes.migrations.0002_encrypt_sensitive_corrections"
-    )
+    corrections = importlib.import_module("loanhub.disputes.migrations.0002_encrypt_sensitive_corrections")
     _record, objection, _rows = corrected_tax_record(sme_owner, platform_admin)
     corrections.unseal_corrections(apps, connection.schema_editor())
-    assert json.loads(
-        raw_column("disputes_objection", "corrected_payload", objection.pk)
-    ) == {"tax_paid": "86420"}
+    assert json.loads(raw_column("disputes_objection", "corrected_payload", objection.pk)) == {"tax_paid": "86420"}
     corrections.seal_corrections(apps, connection.schema_editor())
-    assert "86420" not in raw_column(
-        "disputes_objection", "corrected_payload", objection.pk
-    )
+    assert "86420" not in raw_column("disputes_objection", "corrected_payload", objection.pk)
     assert Objection.objects.get().corrected_payload == {"tax_paid": "86420"}

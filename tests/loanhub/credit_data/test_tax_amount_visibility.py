@@ -55,54 +55,32 @@ def grant(user, enterprise, bank, categories: list[str], **extra):
 def test_the_sme_sees_its_own_tax_amounts(client, taxed):
     user, enterprise = taxed
     client.force_login(user)
-    page = client.get(
-        reverse("credit_data:profile", args=[enterprise.uscc])
-    ).content.decode()
+    page = client.get(reverse("credit_data:profile", args=[enterprise.uscc])).content.decode()
     assert AMOUNT in page
-    data = CreditProfileSerializer(
-        credit_profile_for_viewer(viewer=user, enterprise=enterprise)
-    ).data
+    data = CreditProfileSerializer(credit_profile_for_viewer(viewer=user, enterprise=enterprise)).data
     tax = next(s for s in data["sections"] if s["code"] == "tax_payment")
     assert tax["records"][0]["payload"]["tax_paid"] == float(AMOUNT)
 
 
-def test_a_bank_without_the_tax_tick_never_sees_the_amounts(
-    client, taxed, bank_a, officer_a
-):
+def test_a_bank_without_the_tax_tick_never_sees_the_amounts(client, taxed, bank_a, officer_a):
     user, enterprise = taxed
     with pytest.raises(ValidationError):
-        grant(
-            user, enterprise, bank_a, ["tax_rating", "tax_payment"]
-        )  # no separate tick
+        grant(user, enterprise, bank_a, ["tax_rating", "tax_payment"])  # no separate tick
     grant(user, enterprise, bank_a, ["tax_rating"])
     client.force_login(officer_a)
-    page = client.get(
-        reverse("credit_data:bank_profile", args=[enterprise.uscc])
-    ).content.decode()
+    page = client.get(reverse("credit_data:bank_profile", args=[enterprise.uscc])).content.decode()
     assert "纳税信用等级" in page and AMOUNT not in page and "缴纳税额" not in page
-    data = CreditProfileSerializer(
-        credit_profile_for_viewer(viewer=officer_a, enterprise=enterprise)
-    ).data
-    assert AMOUNT not in str(data) and "tax_payment" not in {
-        s["code"] for s in data["sections"]
-    }
+    data = CreditProfileSerializer(credit_profile_for_viewer(viewer=officer_a, enterprise=enterprise)).data
+    assert AMOUNT not in str(data) and "tax_payment" not in {s["code"] for s in data["sections"]}
     scope = viewer_scope(user=officer_a, enterprise=enterprise)
-    assert "tax_payment" not in record_frames(
-        [enterprise.uscc], scope=scope
-    )  # nor scored
+    assert "tax_payment" not in record_frames([enterprise.uscc], scope=scope)  # nor scored
 
 
-def test_a_bank_with_the_tax_tick_sees_the_decrypted_amounts(
-    client, taxed, bank_a, officer_a
-):
+def test_a_bank_with_the_tax_tick_sees_the_decrypted_amounts(client, taxed, bank_a, officer_a):
     user, enterprise = taxed
     grant(user, enterprise, bank_a, ["tax_payment"], sensitive_confirmed=True)
     client.force_login(officer_a)
-    page = client.get(
-        reverse("credit_data:bank_profile", args=[enterprise.uscc])
-    ).content.decode()
+    page = client.get(reverse("credit_data:bank_profile", args=[enterprise.uscc])).content.decode()
     assert AMOUNT in page
     scope = viewer_scope(user=officer_a, enterprise=enterprise)
-    assert record_frames([enterprise.uscc], scope=scope)["tax_payment"][
-        "tax_paid"
-    ].tolist() == [float(AMOUNT)]
+    assert record_frames([enterprise.uscc], scope=scope)["tax_payment"]["tax_paid"].tolist() == [float(AMOUNT)]

@@ -38,7 +38,18 @@ RANDOM_NAME = re.compile(r"disputes/(objections|repairs)/\d{4}/\d{2}/[0-9a-f]{32
 def penalty_record(sme_owner):
     _user, enterprise = sme_owner
     decided = timezone.localdate() - timedelta(days=150)
-    import_rows("penalty", [{"uscc": enterprise.uscc, "record_date": decided.isoformat(), "issuer": "市场监督管理局", "severity": "一般", "fine_amount": 3000}])
+    import_rows(
+        "penalty",
+        [
+            {
+                "uscc": enterprise.uscc,
+                "record_date": decided.isoformat(),
+                "issuer": "市场监督管理局",
+                "severity": "一般",
+                "fine_amount": 3000,
+            }
+        ],
+    )
     return CreditRecord.objects.get(uscc=enterprise.uscc, category="penalty")
 
 
@@ -150,7 +161,9 @@ def test_repair_proofs_are_served_on_the_same_terms(client, sme_owner, other_sme
         repair.proof.delete(save=False)
 
 
-def test_files_uploaded_before_move_to_private_storage_under_random_names(settings, tmp_path, sme_owner, penalty_record):
+def test_files_uploaded_before_move_to_private_storage_under_random_names(
+    settings, tmp_path, sme_owner, penalty_record
+):
     settings.MEDIA_ROOT = str(tmp_path)
     user, enterprise = sme_owner
     old = default_storage.save("disputes/objections/2026/01/证明.pdf", ContentFile(PDF))

@@ -24,7 +24,18 @@ pytestmark = pytest.mark.django_db
 def penalty_record(sme_owner):
     _user, enterprise = sme_owner
     decided = timezone.localdate() - timedelta(days=150)
-    import_rows("penalty", [{"uscc": enterprise.uscc, "record_date": decided.isoformat(), "issuer": "市场监督管理局", "severity": "一般", "fine_amount": 3000}])
+    import_rows(
+        "penalty",
+        [
+            {
+                "uscc": enterprise.uscc,
+                "record_date": decided.isoformat(),
+                "issuer": "市场监督管理局",
+                "severity": "一般",
+                "fine_amount": 3000,
+            }
+        ],
+    )
     return CreditRecord.objects.get(uscc=enterprise.uscc, category="penalty")
 
 
@@ -58,7 +69,9 @@ def test_another_enterprise_cannot_object_to_my_record(sme_owner, other_sme_owne
         objection_raise(user=other_user, enterprise=other, record=penalty_record, reason="x")
 
 
-def test_correction_updates_the_record_and_notifies(sme_owner, penalty_record, platform_admin, active_model, django_capture_on_commit_callbacks):
+def test_correction_updates_the_record_and_notifies(
+    sme_owner, penalty_record, platform_admin, active_model, django_capture_on_commit_callbacks
+):
     user, enterprise = sme_owner
     objection = objection_raise(user=user, enterprise=enterprise, record=penalty_record, reason="应为轻微")
     mail.outbox.clear()
@@ -75,7 +88,9 @@ def test_correction_updates_the_record_and_notifies(sme_owner, penalty_record, p
     assert any("已更正" in m.subject for m in mail.outbox)
 
 
-def test_correction_triggers_rescoring(sme_owner, penalty_record, platform_admin, active_model, django_capture_on_commit_callbacks):
+def test_correction_triggers_rescoring(
+    sme_owner, penalty_record, platform_admin, active_model, django_capture_on_commit_callbacks
+):
     user, enterprise = sme_owner
     objection = objection_raise(user=user, enterprise=enterprise, record=penalty_record, reason="应为轻微")
     with django_capture_on_commit_callbacks(execute=True):
@@ -91,7 +106,13 @@ def test_invalid_correction_is_refused_and_changes_nothing(sme_owner, penalty_re
     user, enterprise = sme_owner
     objection = objection_raise(user=user, enterprise=enterprise, record=penalty_record, reason="x")
     with pytest.raises(ValidationError):
-        objection_resolve(objection=objection, admin=platform_admin, outcome=ObjectionStatus.CORRECTED, answer="x", corrected_payload={"severity": "极重"})
+        objection_resolve(
+            objection=objection,
+            admin=platform_admin,
+            outcome=ObjectionStatus.CORRECTED,
+            answer="x",
+            corrected_payload={"severity": "极重"},
+        )
     objection.refresh_from_db()
     assert objection.status == ObjectionStatus.OPEN
     penalty_record.refresh_from_db()
@@ -108,7 +129,9 @@ def test_only_admins_resolve_and_only_once(sme_owner, penalty_record, platform_a
         objection_resolve(objection=objection, admin=platform_admin, outcome=ObjectionStatus.REMOVED, answer="again")
 
 
-def test_removed_record_leaves_bank_view_but_stays_in_history(sme_owner, penalty_record, platform_admin, bank_a, officer_a):
+def test_removed_record_leaves_bank_view_but_stays_in_history(
+    sme_owner, penalty_record, platform_admin, bank_a, officer_a
+):
     user, enterprise = sme_owner
     objection = objection_raise(user=user, enterprise=enterprise, record=penalty_record, reason="不是我们")
     objection_resolve(objection=objection, admin=platform_admin, outcome=ObjectionStatus.REMOVED, answer="已删除")
@@ -118,7 +141,9 @@ def test_removed_record_leaves_bank_view_but_stays_in_history(sme_owner, penalty
     assert [r.pk for r in own.history] == [penalty_record.pk]
 
 
-def test_repair_after_the_minimum_period_then_approval_stops_counting(sme_owner, penalty_record, platform_admin, bank_a, officer_a):
+def test_repair_after_the_minimum_period_then_approval_stops_counting(
+    sme_owner, penalty_record, platform_admin, bank_a, officer_a
+):
     user, enterprise = sme_owner
     repair = repair_apply(
         user=user, enterprise=enterprise, record=penalty_record,
@@ -134,22 +159,54 @@ def test_repair_after_the_minimum_period_then_approval_stops_counting(sme_owner,
 
 def test_repair_before_the_minimum_period_is_refused(sme_owner):
     user, enterprise = sme_owner
-    import_rows("penalty", [{"uscc": enterprise.uscc, "record_date": (timezone.localdate() - timedelta(days=30)).isoformat(), "issuer": "局", "severity": "一般", "fine_amount": 1}])
+    import_rows(
+        "penalty",
+        [
+            {
+                "uscc": enterprise.uscc,
+                "record_date": (timezone.localdate() - timedelta(days=30)).isoformat(),
+                "issuer": "局",
+                "severity": "一般",
+                "fine_amount": 1,
+            }
+        ],
+    )
     record = CreditRecord.objects.get(uscc=enterprise.uscc)
     with pytest.raises(ValidationError, match="最短公示期"):
-        repair_apply(user=user, enterprise=enterprise, record=record, corrected_on=timezone.localdate(), proof=proof(), commitment_confirmed=True)
+        repair_apply(
+            user=user,
+            enterprise=enterprise,
+            record=record,
+            corrected_on=timezone.localdate(),
+            proof=proof(),
+            commitment_confirmed=True,
+        )
 
 
 def test_repair_needs_proof_and_commitment(sme_owner, penalty_record):
     user, enterprise = sme_owner
     with pytest.raises(ValidationError) as exc:
-        repair_apply(user=user, enterprise=enterprise, record=penalty_record, corrected_on=timezone.localdate(), proof=None, commitment_confirmed=False)
+        repair_apply(
+            user=user,
+            enterprise=enterprise,
+            record=penalty_record,
+            corrected_on=timezone.localdate(),
+            proof=None,
+            commitment_confirmed=False,
+        )
     assert {"proof", "commitment_confirmed"} <= set(exc.value.message_dict)
 
 
 def test_rejection_needs_a_reason(sme_owner, penalty_record, platform_admin):
     user, enterprise = sme_owner
-    repair = repair_apply(user=user, enterprise=enterprise, record=penalty_record, corrected_on=timezone.localdate(), proof=proof(), commitment_confirmed=True)
+    repair = repair_apply(
+        user=user,
+        enterprise=enterprise,
+        record=penalty_record,
+        corrected_on=timezone.localdate(),
+        proof=proof(),
+        commitment_confirmed=True,
+    )
     with pytest.raises(ValidationError):
         repair_decide(repair=repair, admin=platform_admin, approve=False)
     repair_decide(repair=repair, admin=platform_admin, approve=False, reason="证明材料不清晰")

@@ -43,7 +43,9 @@ def png_bytes() -> bytes:
     return out.getvalue()
 
 
-def upload(name: str = "营业执照.png", data: bytes | None = None, content_type: str = "image/png") -> SimpleUploadedFile:
+def upload(
+    name: str = "营业执照.png", data: bytes | None = None, content_type: str = "image/png"
+) -> SimpleUploadedFile:
     return SimpleUploadedFile(name, png_bytes() if data is None else data, content_type=content_type)
 
 
@@ -130,7 +132,9 @@ def test_licence_is_not_stored_under_media_root_and_has_no_url(settings):
         private_storage().url("licences/x.png")
 
 
-def test_members_and_admins_get_the_file_others_a_404(client, licence, pending_owner, other_sme_owner, officer_a, platform_admin):
+def test_members_and_admins_get_the_file_others_a_404(
+    client, licence, pending_owner, other_sme_owner, officer_a, platform_admin
+):
     owner, enterprise = pending_owner
     member = UserFactory(username="colleague")
     EnterpriseMembership.objects.create(enterprise=enterprise, user=member, role=MemberRole.MEMBER)

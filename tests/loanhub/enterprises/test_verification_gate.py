@@ -165,10 +165,20 @@ def test_api_refuses_a_need_and_an_application_from_an_unverified_enterprise(pen
     products_changed()
     authorize(enterprise, grantee_type=GranteeType.APPLIED, categories=["registration"])
     api = _api(user)
-    need = api.post("/api/v1/needs/", {"enterprise": enterprise.uscc, "amount": "500000", "term_months": 12, "purpose": "周转"}, format="json")
+    need = api.post(
+        "/api/v1/needs/",
+        {"enterprise": enterprise.uscc, "amount": "500000", "term_months": 12, "purpose": "周转"},
+        format="json",
+    )
     application = api.post(
         "/api/v1/applications/",
-        {"enterprise": enterprise.uscc, "product": product.pk, "amount": "500000", "term_months": 12, "purpose": "周转"},
+        {
+            "enterprise": enterprise.uscc,
+            "product": product.pk,
+            "amount": "500000",
+            "term_months": 12,
+            "purpose": "周转",
+        },
         format="json",
     )
     assert (need.status_code, application.status_code) == (400, 400)
@@ -190,7 +200,9 @@ def test_portal_direct_apply_is_refused_with_the_reason(client, pending_owner, b
     assert "尚未完成认证" in response.content.decode()
     assert not Lead.objects.exists()
     with pytest.raises(ValidationError):
-        apply_direct(user=user, enterprise=enterprise, product_id=product.pk, amount=500_000, term_months=12, purpose="周转")
+        apply_direct(
+            user=user, enterprise=enterprise, product_id=product.pk, amount=500_000, term_months=12, purpose="周转"
+        )
 
 
 def test_matching_creates_no_lead_for_an_unverified_enterprise(pending_owner, bank_a_page):

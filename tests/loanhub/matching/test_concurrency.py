@@ -71,8 +71,12 @@ def test_double_disbursement_records_one(claimed, officer_a):
     lead_approve(lead=claimed, officer=officer_a, amount=100_000, rate=4, term_months=12)
     today = timezone.localdate()
     outcomes = race(
-        lambda: lead_disburse(lead=Lead.objects.get(pk=claimed.pk), officer=officer_a, amount=100_000, disbursed_on=today),
-        lambda: lead_disburse(lead=Lead.objects.get(pk=claimed.pk), officer=officer_a, amount=100_000, disbursed_on=today),
+        lambda: lead_disburse(
+            lead=Lead.objects.get(pk=claimed.pk), officer=officer_a, amount=100_000, disbursed_on=today
+        ),
+        lambda: lead_disburse(
+            lead=Lead.objects.get(pk=claimed.pk), officer=officer_a, amount=100_000, disbursed_on=today
+        ),
     )
     assert outcomes == ["LeadStateError", "ok"]
     assert Lead.objects.get(pk=claimed.pk).events.filter(kind="disbursed").count() == 1

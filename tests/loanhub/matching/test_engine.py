@@ -78,7 +78,10 @@ def test_knockout_spares_secured_products_and_collateral_can_be_offered():
 
 
 def test_an_applied_grant_covers_any_bank():
-    assert failures(product(required_categories=["penalty"]), need(consent={-1: engine.category_mask(["penalty"])})) == set()
+    assert (
+        failures(product(required_categories=["penalty"]), need(consent={-1: engine.category_mask(["penalty"])}))
+        == set()
+    )
 
 
 def test_sme_ranking_prefers_cheaper_and_roomier_products():

@@ -57,7 +57,9 @@ def api(user) -> APIClient:
     key = f"lh_test_{user.username}_{ApiToken.objects.count()}"
     from loanhub.institutions.selectors import institution_for_user
 
-    ApiToken.objects.create(user=user, institution=institution_for_user(user=user), prefix=key[:10], key_hash=token_hash(key))
+    ApiToken.objects.create(
+        user=user, institution=institution_for_user(user=user), prefix=key[:10], key_hash=token_hash(key)
+    )
     client = APIClient()
     client.credentials(HTTP_AUTHORIZATION=f"Token {key}")
     return client
@@ -65,7 +67,9 @@ def api(user) -> APIClient:
 
 def test_the_lead_carries_the_scoped_score_not_the_platform_score(lead):
     full = score_enterprise(lead.enterprise)
-    scoped = ScoreRecord.objects.filter(enterprise=lead.enterprise, scope=f"institution:{lead.institution_id}").latest("created_at")
+    scoped = ScoreRecord.objects.filter(enterprise=lead.enterprise, scope=f"institution:{lead.institution_id}").latest(
+        "created_at"
+    )
     assert scoped.categories == sorted(TWO)
     assert "tax_paid_12m" not in {k for k, v in scoped.features.items() if v not in (None, 0)}
     assert (lead.score, lead.grade, lead.pd) == (scoped.score, scoped.grade, scoped.pd)
@@ -117,7 +121,9 @@ def test_revoking_hides_the_judgement_everywhere_and_clears_it(lead, officer_a):
     lead.grade = grade
     judgement = _hidden_everywhere(lead, officer_a, client)
     assert judgement["reason"] == "revoked" and judgement["reason_text"] == "授权已撤回"
-    assert not AccessLog.objects.filter(enterprise=lead.enterprise, purpose__in=Purpose.values, detail__contains="线索列表").exists()
+    assert not AccessLog.objects.filter(
+        enterprise=lead.enterprise, purpose__in=Purpose.values, detail__contains="线索列表"
+    ).exists()
 
 
 def test_revocation_clears_the_stored_judgement_once_committed(lead, django_capture_on_commit_callbacks):

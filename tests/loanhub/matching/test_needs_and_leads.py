@@ -203,7 +203,9 @@ def test_disbursement_cannot_exceed_the_approved_amount(need, bank_a, officer_a)
     with pytest.raises(ValidationError):
         lead_disburse(lead=lead, officer=officer_a, amount=200_000, disbursed_on=timezone.localdate())
     with pytest.raises(ValidationError):
-        lead_disburse(lead=lead, officer=officer_a, amount=100_000, disbursed_on=timezone.localdate() + timedelta(days=1))
+        lead_disburse(
+            lead=lead, officer=officer_a, amount=100_000, disbursed_on=timezone.localdate() + timedelta(days=1)
+        )
 
 
 def test_manager_assigns_a_lead_to_an_officer(need, bank_a, officer_a, manager_a):
@@ -243,12 +245,33 @@ def test_no_withdrawal_after_approval(need, sme, bank_a, officer_a):
 def test_direct_application_is_idempotent_and_checks_eligibility(sme, products, bank_a):
     user, enterprise = sme
     authorize(enterprise, institution=bank_a, categories=["registration"])
-    lead = apply_direct(user=user, enterprise=enterprise, product_id=products["a_credit"].pk, amount=300_000, term_months=12, purpose="周转")
-    again = apply_direct(user=user, enterprise=enterprise, product_id=products["a_credit"].pk, amount=300_000, term_months=12, purpose="周转")
+    lead = apply_direct(
+        user=user,
+        enterprise=enterprise,
+        product_id=products["a_credit"].pk,
+        amount=300_000,
+        term_months=12,
+        purpose="周转",
+    )
+    again = apply_direct(
+        user=user,
+        enterprise=enterprise,
+        product_id=products["a_credit"].pk,
+        amount=300_000,
+        term_months=12,
+        purpose="周转",
+    )
     assert again.pk == lead.pk
     assert Lead.objects.filter(enterprise=enterprise).count() == 1
     with pytest.raises(NotEligible) as exc:
-        apply_direct(user=user, enterprise=enterprise, product_id=products["a_big"].pk, amount=300_000, term_months=12, purpose="周转")
+        apply_direct(
+            user=user,
+            enterprise=enterprise,
+            product_id=products["a_big"].pk,
+            amount=300_000,
+            term_months=12,
+            purpose="周转",
+        )
     assert any("下限" in r for r in exc.value.reasons)
     assert enterprise.needs.count() == 1  # the refused application left nothing behind
 

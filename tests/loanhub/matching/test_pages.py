@@ -76,7 +76,9 @@ def test_sme_posts_a_need_and_sees_matches_and_near_misses(client, sme, products
 def test_bad_need_shows_clear_errors(client, sme, products):
     user, enterprise = sme
     client.force_login(user)
-    body = client.post(reverse("matching:need_new", args=[enterprise.uscc]), {**NEED, "term_months": "0", "visibility": "chosen"}).content.decode()
+    body = client.post(
+        reverse("matching:need_new", args=[enterprise.uscc]), {**NEED, "term_months": "0", "visibility": "chosen"}
+    ).content.decode()
     assert "请至少选择一家金融机构" in body
 
 
@@ -112,8 +114,14 @@ def test_officer_works_a_lead_through_the_workbench(client, posted, bank_a, offi
     assert [log.detail for log in logs] == [f"线索列表：线索 #{lead.pk}", f"线索详情：线索 #{lead.pk}"]
     assert all(log.user == officer_a and log.institution == bank_a for log in logs)
     client.post(reverse("leads_admin:action", args=[lead.pk, "claim"]))
-    client.post(reverse("leads_admin:action", args=[lead.pk, "approve"]), {"amount": "400000", "rate": "3.90", "term_months": "12"})
-    client.post(reverse("leads_admin:action", args=[lead.pk, "disburse"]), {"amount": "400000", "disbursed_on": timezone.localdate().isoformat()})
+    client.post(
+        reverse("leads_admin:action", args=[lead.pk, "approve"]),
+        {"amount": "400000", "rate": "3.90", "term_months": "12"},
+    )
+    client.post(
+        reverse("leads_admin:action", args=[lead.pk, "disburse"]),
+        {"amount": "400000", "disbursed_on": timezone.localdate().isoformat()},
+    )
     lead.refresh_from_db()
     assert lead.status == LeadStatus.DISBURSED
 
@@ -122,7 +130,9 @@ def test_workbench_decline_shows_the_reasons_to_the_sme(client, posted, bank_a, 
     lead = posted.leads.get(institution=bank_a)
     client.force_login(officer_a)
     client.post(reverse("leads_admin:action", args=[lead.pk, "claim"]))
-    response = client.post(reverse("leads_admin:action", args=[lead.pk, "decline"]), {"reasons": ["credit", "materials"]}, follow=True)
+    response = client.post(
+        reverse("leads_admin:action", args=[lead.pk, "decline"]), {"reasons": ["credit", "materials"]}, follow=True
+    )
     assert response.status_code == 200
     user, enterprise = sme
     client.force_login(user)

@@ -65,7 +65,13 @@ def test_good_filters_still_filter_and_give_no_notice(officer_web):
     kept = client.get(f"{index}?amount_min=49.5&amount_max=50&grade=&status=new&product={lead.product_id}&sort=amount")
     assert lead.enterprise.name in kept.content.decode()
     assert NOTICE not in kept.content.decode()
-    for query in ("amount_min=50.01", "amount_max=49.99", "status=claimed", f"product={lead.product_id + 1}", "region=11"):
+    for query in (
+        "amount_min=50.01",
+        "amount_max=49.99",
+        "status=claimed",
+        f"product={lead.product_id + 1}",
+        "region=11",
+    ):
         assert lead.enterprise.name not in client.get(f"{index}?{query}").content.decode(), query
 
 

@@ -41,9 +41,7 @@ REASONS = [
 ]  # fmt: skip
 OLD_KEY = Fernet.generate_key().decode()
 NEW_KEY = Fernet.generate_key().decode()
-migration = importlib.import_module(
-    "loanhub.scoring.migrations.0002_encrypt_sensitive_scores"
-)
+migration = importlib.import_module("loanhub.scoring.migrations.0002_encrypt_sensitive_scores")
 
 
 def raw_row(score: ScoreRecord) -> tuple[str, str]:
@@ -79,9 +77,7 @@ def tax_rows(uscc: str, months: int = 14) -> list[dict]:
     return rows
 
 
-def test_a_score_that_used_tax_data_stores_neither_the_amount_nor_the_reasons(
-    sme_owner, active_model
-):
+def test_a_score_that_used_tax_data_stores_neither_the_amount_nor_the_reasons(sme_owner, active_model):
     _user, enterprise = sme_owner
     standard_records(enterprise.uscc)
     import_rows("tax_payment", tax_rows(enterprise.uscc))
@@ -109,9 +105,7 @@ def test_a_stored_tax_reason_text_is_not_in_the_database(sme_owner, active_model
     assert [r["text_zh"] for r in stored.lowering] == [TAX_TEXT]
 
 
-def test_a_score_without_tax_data_stays_plain_json(
-    sme_owner, bank_a, officer_a, active_model
-):
+def test_a_score_without_tax_data_stays_plain_json(sme_owner, bank_a, officer_a, active_model):
     _user, enterprise = sme_owner
     standard_records(enterprise.uscc)
     authorize(enterprise, institution=bank_a, categories=["social_insurance", "penalty"])
@@ -125,25 +119,17 @@ def test_a_score_without_tax_data_stays_plain_json(
     assert ScoreRecord.objects.filter(features__penalty_count_12m=1).get() == stored
 
 
-def test_sealing_follows_the_catalog_flag_not_a_category_name(
-    sme_owner, active_model, monkeypatch
-):
+def test_sealing_follows_the_catalog_flag_not_a_category_name(sme_owner, active_model, monkeypatch):
     _user, enterprise = sme_owner
-    monkeypatch.setitem(
-        CATEGORY_BY_CODE, "tax_payment", replace(CATEGORY_BY_CODE["tax_payment"], sensitive=False)
-    )
-    monkeypatch.setitem(
-        CATEGORY_BY_CODE, "penalty", replace(CATEGORY_BY_CODE["penalty"], sensitive=True)
-    )
+    monkeypatch.setitem(CATEGORY_BY_CODE, "tax_payment", replace(CATEGORY_BY_CODE["tax_payment"], sensitive=False))
+    monkeypatch.setitem(CATEGORY_BY_CODE, "penalty", replace(CATEGORY_BY_CODE["penalty"], sensitive=True))
     tax_only = stored_score(enterprise, active_model, categories=["tax_payment"])
     penalty = stored_score(enterprise, active_model, categories=["licence", "penalty"])
     assert json.loads(raw_row(tax_only)[0]) == FEATURES
     assert "975310" not in raw_row(penalty)[0]
 
 
-def test_a_bank_score_with_authorized_tax_data_is_sealed_and_reused(
-    sme_owner, bank_a, officer_a, active_model
-):
+def test_a_bank_score_with_authorized_tax_data_is_sealed_and_reused(sme_owner, bank_a, officer_a, active_model):
     _user, enterprise = sme_owner
     import_rows("tax_payment", tax_rows(enterprise.uscc))
     authorize(enterprise, institution=bank_a, categories=["tax_payment", "licence"])
@@ -156,9 +142,7 @@ def test_a_bank_score_with_authorized_tax_data_is_sealed_and_reused(
     assert again.features["tax_paid_12m"] > 500_000
 
 
-def test_the_sme_profile_page_and_the_api_show_the_decrypted_reasons(
-    client, sme_owner, active_model
-):
+def test_the_sme_profile_page_and_the_api_show_the_decrypted_reasons(client, sme_owner, active_model):
     user, enterprise = sme_owner
     score = stored_score(enterprise, active_model)
     assert TAX_TEXT not in raw_row(score)[1]
@@ -175,9 +159,7 @@ def test_the_sme_profile_page_and_the_api_show_the_decrypted_reasons(
     assert body[0]["score"]["reasons"][0]["value"] == 975310.0
 
 
-def test_rotation_reencrypts_sealed_scores_and_leaves_plain_ones_alone(
-    sme_owner, active_model, settings
-):
+def test_rotation_reencrypts_sealed_scores_and_leaves_plain_ones_alone(sme_owner, active_model, settings):
     _user, enterprise = sme_owner
     settings.LOANHUB_FIELD_KEYS = [OLD_KEY]
     assert (ScoreRecord, ["reasons", "features"]) in encrypted_fields()
@@ -202,9 +184,7 @@ def test_rotation_reencrypts_sealed_scores_and_leaves_plain_ones_alone(
     assert (stored.features, stored.reasons) == (FEATURES, REASONS)
 
 
-def test_dumpdata_writes_tokens_and_loaddata_reads_them_back(
-    sme_owner, active_model, tmp_path
-):
+def test_dumpdata_writes_tokens_and_loaddata_reads_them_back(sme_owner, active_model, tmp_path):
     _user, enterprise = sme_owner
     stored_score(enterprise, active_model)
     fixture = tmp_path / "scores.json"
@@ -230,9 +210,7 @@ def _make_legacy(score: ScoreRecord) -> None:
         )
 
 
-def test_the_data_migration_seals_old_scores_and_can_be_reversed(
-    sme_owner, active_model, monkeypatch
-):
+def test_the_data_migration_seals_old_scores_and_can_be_reversed(sme_owner, active_model, monkeypatch):
     monkeypatch.setattr(migration, "BATCH", 2)  # several batches
     _user, enterprise = sme_owner
     full = [stored_score(enterprise, active_model) for _ in range(2)]

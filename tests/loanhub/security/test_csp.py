@@ -30,9 +30,7 @@ def test_admin_sites_allow_the_inline_code_they_need(client):
         assert policy["default-src"] == "'self'"
 
 
-PORTAL_TEMPLATES = sorted(
-    str(p.relative_to(ROOT)) for p in (ROOT / "loanhub/templates").rglob("*.html")
-)
+PORTAL_TEMPLATES = sorted(str(p.relative_to(ROOT)) for p in (ROOT / "loanhub/templates").rglob("*.html"))
 INLINE = re.compile(r"\son[a-z]+\s*=|<script(?![^>]*\bsrc=)|javascript:", re.IGNORECASE)
 
 

@@ -19,7 +19,7 @@ from loanhub.security.exports import (
     xlsx_response,
 )
 
-DANGEROUS = ["=HYPERLINK(\"http://evil.example\",\"点此\")", "+1+1", "-2+3", "@SUM(A1:A2)", "\tcmd", "\rcmd"]
+DANGEROUS = ['=HYPERLINK("http://evil.example","点此")', "+1+1", "-2+3", "@SUM(A1:A2)", "\tcmd", "\rcmd"]
 
 
 def parse_csv(text: str) -> list[list[str]]:

@@ -96,9 +96,7 @@ def test_enrolment_with_a_real_totp_code_then_backup_codes_are_shown_once(client
     device.save()
 
     session_key = client.session.session_key
-    response = client.post(
-        reverse("accounts:2fa_setup"), {"code": totp_current_code(device), "next": DASHBOARD}
-    )
+    response = client.post(reverse("accounts:2fa_setup"), {"code": totp_current_code(device), "next": DASHBOARD})
     assert response.status_code == 302
     assert client.session.session_key != session_key  # new key on privilege change
     device.refresh_from_db()
@@ -116,9 +114,7 @@ def test_verification_with_the_current_totp_code(client):
     user = UserFactory(username="manager", role=Role.BANK_MANAGER)
     device = enrolled(user)
     password_login(client, user)
-    response = client.post(
-        reverse("accounts:2fa_verify"), {"code": totp_current_code(device), "next": DASHBOARD}
-    )
+    response = client.post(reverse("accounts:2fa_verify"), {"code": totp_current_code(device), "next": DASHBOARD})
     assert response.status_code == 302 and response["Location"] == DASHBOARD
     assert client.get(DASHBOARD).status_code == 200
 

@@ -33,7 +33,7 @@ def export(client, by: str) -> list[list[str]]:
 @pytest.mark.parametrize("prefix", PREFIXES)
 def test_a_bank_name_starting_with_a_formula_character_is_neutralized(admin_client, bank_a_page, prefix):
     bank = bank_a_page.institution
-    bank.short_name = f"{prefix}HYPERLINK(\"http://evil.example\",\"银行\")"
+    bank.short_name = f'{prefix}HYPERLINK("http://evil.example","银行")'
     bank.save()
     lead_for(product_create(bank_a_page, title="甲信用贷"))
     rows = export(admin_client, "bank")

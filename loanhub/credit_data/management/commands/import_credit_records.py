@@ -34,10 +34,7 @@ class Command(BaseCommand):
         started = time.monotonic()
 
         def progress(batch: ImportBatch) -> None:
-            self.stderr.write(
-                f"  已处理 {batch.rows_done}/{batch.rows_total} 行 "
-                f"({time.monotonic() - started:.1f}s)"
-            )
+            self.stderr.write(f"  已处理 {batch.rows_done}/{batch.rows_total} 行 ({time.monotonic() - started:.1f}s)")
 
         try:
             batch = credit_records_import(

@@ -32,9 +32,7 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--port", type=int, default=8000)
-        parser.add_argument(
-            "--codes", action="store_true", help="print the demo staff's current TOTP codes"
-        )
+        parser.add_argument("--codes", action="store_true", help="print the demo staff's current TOTP codes")
 
     def handle(self, *args: Any, **options: Any) -> None:
         if not demo_allowed():
@@ -58,10 +56,7 @@ class Command(BaseCommand):
             "机构和管理员账号需要双因素认证（TOTP）。把下面的演示密钥加入任一身份验证器应用，",
             "或另开终端运行 .venv/bin/python manage.py demo_logins --codes 查看当前验证码:",
         ]
-        lines += [
-            f"  {u:<18} {totp_secret_base32(d) if d else NOT_SEEDED}"
-            for u, d in demo_totp_devices().items()
-        ]
+        lines += [f"  {u:<18} {totp_secret_base32(d) if d else NOT_SEEDED}" for u, d in demo_totp_devices().items()]
         lines += ["演示数据均为沙箱合成数据。按 Ctrl+C 停止服务。", "=" * 64, ""]
         self.stdout.write("\n".join(lines))
 

@@ -64,11 +64,7 @@ class Command(BaseCommand):
                 rows = cursor.fetchall()
                 if not rows:
                     return count
-                changes = [
-                    c
-                    for c in (self._rotated(fields, row) for row in rows)
-                    if c is not None
-                ]
+                changes = [c for c in (self._rotated(fields, row) for row in rows) if c is not None]
                 if changes:
                     cursor.executemany(update, changes)
                 count += len(changes)
@@ -76,9 +72,7 @@ class Command(BaseCommand):
     @staticmethod
     def _rotated(fields: list, row: tuple) -> list | None:
         pk_value, *stored = row
-        rotated = [
-            f.rotate_db_value(value) for f, value in zip(fields, stored, strict=True)
-        ]
+        rotated = [f.rotate_db_value(value) for f, value in zip(fields, stored, strict=True)]
         if all(r is None for r in rotated):
             return None
         return [
