@@ -71,10 +71,10 @@ def scratch_url(url: str, name: str) -> str:
     return urlunsplit(parts._replace(path="/" + name))
 
 
-def psql_admin(url: str, sql: str) -> None:
+def psql_admin(url: str, sql: str, database: str = "postgres") -> None:
     import psycopg
 
-    with psycopg.connect(scratch_url(url, "postgres"), autocommit=True) as conn:
+    with psycopg.connect(scratch_url(url, database), autocommit=True) as conn:
         conn.execute(sql)
 
 
@@ -350,6 +350,8 @@ def main() -> None:
         manage(env, "collectstatic", "--noinput", "-v0")
         script = SETUP.replace("sys.argv[1]", str(args.leads)).replace("sys.argv[2]", str(int(args.judged)))
         setup = json.loads(manage(env, "shell", "-c", script).strip().splitlines()[-1])
+        # Statistics for the freshly loaded tables now, not from autovacuum in mid-run.
+        psql_admin(base_url, "VACUUM ANALYZE", database=name)
         prepared = round(time.perf_counter() - started, 1)
         bind = f"127.0.0.1:{port}"
         server = subprocess.Popen(

@@ -87,7 +87,9 @@ def _check_second_factor(request: HttpRequest, user: User, otp: str) -> None:
 # shared one: LOANHUB_TOKEN_CACHE_URL); whatever could make it refuse the token —
 # revocation, a password change or 2FA reset (which revoke), a change to the user or
 # their membership — forgets it at once (token_identity_forget, hooked in apps.py).
-# Expiry and the institution binding are checked on every request.
+# Expiry and the institution binding are checked on every request. The one gap: a
+# request that read the token from the database just before it was revoked may cache
+# what it read after the revocation forgot it, for at most the cache's lifetime.
 _IDENTITY = "user__institution_membership__institution"
 
 
@@ -145,7 +147,9 @@ def token_authenticate(key: str) -> ApiToken | None:
     if token.last_used_at is None or now - token.last_used_at > LAST_USED_PRECISION:
         ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
         token.last_used_at = now
-        _identity_remember(token)  # or every cached read would write again
+        # Or every cached read would write again; the next request reads it afresh
+        # (re-caching this copy could revive a token revoked meanwhile).
+        caches[IDENTITY_CACHE].delete(_identity_cache_key(token.key_hash))
     return token
 
 

@@ -46,7 +46,8 @@ def status(key: str, path: str = LEADS) -> int:
 def cached_key(officer, bank, django_assert_num_queries) -> str:
     """A token whose identity is in the cache: a second check asks the database nothing."""
     key = bank_key(officer, bank)
-    assert status(key) == 200
+    assert status(key) == 200  # its first use is written, and the copy without it dropped
+    assert token_authenticate(key) is not None  # read afresh and kept
     with django_assert_num_queries(0):
         assert token_authenticate(key).user == officer
     return key
@@ -132,3 +133,15 @@ def test_a_cached_token_still_expires_on_time(officer_a, bank_a, django_assert_n
     monkeypatch.setattr(timezone, "now", lambda: later)
     with django_assert_num_queries(0):
         assert token_authenticate(key) is None
+
+
+def test_last_use_is_written_once_a_minute_and_the_token_then_comes_from_the_cache(
+    officer_a, bank_a, django_assert_num_queries
+):
+    key = bank_key(officer_a, bank_a)  # never used
+    with django_assert_num_queries(2):  # the token, then its last use
+        assert token_authenticate(key) is not None
+    with django_assert_num_queries(1):  # read afresh (the copy without the last use was dropped)
+        token_authenticate(key)
+    with django_assert_num_queries(0):
+        assert token_authenticate(key).last_used_at is not None
