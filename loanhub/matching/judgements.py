@@ -30,7 +30,7 @@ from django.utils import timezone
 
 from loanhub.accounts.models import User
 from loanhub.consent.models import AccessLog, Authorization, AuthorizationStatus, GranteeType, Purpose
-from loanhub.consent.selectors import Scope, scope_from
+from loanhub.consent.selectors import scope_from
 from loanhub.consent.services import access_log_bulk
 from loanhub.credit_data.catalog import CATEGORY_CODES
 from loanhub.institutions.selectors import institution_for_user
@@ -166,39 +166,44 @@ def leads_with_judgements(
 ) -> list[Lead]:
     """Attach ``lead.coverage`` to model instances and log what is shown.
 
-    ``log=False`` when the caller logs the read itself (a lead page that shows the
-    authorized profile records one read for the whole page).
+    ``log=False`` when the caller may log the read itself (a lead page that shows the
+    authorized profile records one read for the whole page; otherwise it calls
+    :func:`judgements_shown_log`).
     """
     coverage = coverage_for_leads([LeadKey.of(lead) for lead in leads])
     for lead in leads:
         lead.coverage = coverage[lead.pk]
-    if not log:
-        return list(leads)
-    judgement_reads_log(
-        viewer=viewer, leads=[(LeadKey.of(lead), lead.judgement_categories) for lead in leads],
-        coverage=coverage, channel=channel, detail=detail,
-    )  # fmt: skip
+    if log:
+        judgements_shown_log(leads, viewer=viewer, channel=channel, detail=detail)
     return list(leads)
 
 
-def scope_for_lead(lead: Lead, ids: Sequence[int]) -> Scope:
-    artefacts = list(Authorization.objects.filter(pk__in=list(ids)))
-    return scope_from(artefacts, institution=lead.institution)
+def judgements_shown_log(leads: Sequence[Lead], *, viewer: User, channel: str, detail: str) -> int:
+    """Log the judgements shown on leads that already carry their ``coverage``."""
+    return judgement_reads_log(
+        viewer=viewer, leads=[(LeadKey.of(lead), lead.judgement_categories) for lead in leads],
+        coverage={lead.pk: lead.coverage for lead in leads}, channel=channel, detail=detail,
+    )  # fmt: skip
 
 
-# ---------------------------------------------------------------- the stored judgement
+@dataclass(frozen=True)
+class _Basis:
+    """What one set of live authorizations gives a bank: computed once per refresh."""
+
+    score: ScoreRecord | None
+    categories: list[str]
+    until: datetime | None
 
 
-def _scoped_score(lead: Lead, ids: list[int]) -> ScoreRecord | None:
+def _basis_for(lead: Lead, ids: list[int]) -> _Basis:
+    artefacts = list(Authorization.objects.filter(pk__in=ids))  # one query for scope and expiry
+    scope = scope_from(artefacts, institution=lead.institution)
     try:
-        return score_for_scope(lead.enterprise, scope_for_lead(lead, ids))
+        score: ScoreRecord | None = score_for_scope(lead.enterprise, scope)
     except NoActiveModel:
-        return None
-
-
-def _until(ids: list[int]) -> datetime | None:
-    ends = Authorization.objects.filter(pk__in=ids).values_list("expires_at", flat=True)
-    return min(ends, default=None)
+        score = None
+    categories = catalogue_order(score.categories if score else scope.categories)
+    return _Basis(score, categories, min((a.expires_at for a in artefacts), default=None))
 
 
 def lead_judgements_refresh(leads: Sequence[Lead]) -> int:
@@ -213,19 +218,20 @@ def lead_judgements_refresh(leads: Sequence[Lead]) -> int:
     coverage = coverage_for_leads([LeadKey(ld.pk, ld.enterprise_id, ld.institution_id, ld.status, "") for ld in leads])
     table = matcher.product_table()
     column = {int(pid): j for j, pid in enumerate(table.ids)}
-    scores: dict[tuple[int, str], ScoreRecord | None] = {}
+    # The scoped score is the bank's (scope "institution:<pk>"): one per enterprise, bank and basis.
+    bases: dict[tuple[int, int, str], _Basis] = {}
     now = timezone.now()
     for lead in leads:
         ids = coverage[lead.pk].live_ids
         basis = basis_text(ids)
-        if ids and (lead.enterprise_id, basis) not in scores:
-            scores[(lead.enterprise_id, basis)] = _scoped_score(lead, ids)
-        score = scores.get((lead.enterprise_id, basis)) if ids else None
-        fields = _judgement_fields(lead, score, table, column.get(lead.product_id))
+        key = (lead.enterprise_id, lead.institution_id, basis)
+        if ids and key not in bases:
+            bases[key] = _basis_for(lead, ids)
+        found = bases.get(key) if ids else None
+        fields = _judgement_fields(lead, found.score if found else None, table, column.get(lead.product_id))
         fields.update(
-            judgement_basis=basis, judgement_until=_until(ids) if ids else None,
-            judgement_categories=catalogue_order(score.categories if score else scope_for_lead(lead, ids).categories)
-            if ids else [], updated_at=now,
+            judgement_basis=basis, judgement_until=found.until if found else None,
+            judgement_categories=found.categories if found else [], updated_at=now,
         )  # fmt: skip
         Lead.objects.filter(pk=lead.pk).update(**fields)
         for name, value in fields.items():

@@ -28,7 +28,7 @@ from loanhub.security.exports import csv_response, xlsx_response
 
 from .exceptions import MatchingError
 from .forms import ApproveForm, DeclineForm, DisburseForm, LeadFilterForm
-from .judgements import leads_with_judgements, profile_purposes
+from .judgements import judgements_shown_log, leads_with_judgements, profile_purposes
 from .lifecycle import lead_approve, lead_assign, lead_claim, lead_decline, lead_disburse, lead_start_review
 from .models import Lead, LeadStatus
 from .scorecard import bank_scorecard
@@ -99,7 +99,7 @@ def lead_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
         score = score_for_scope(lead.enterprise, profile.scope)
     except NotAuthorized:
         profile = None
-        leads_with_judgements([lead], viewer=request.user, channel=Channel.BACK_OFFICE, detail="线索详情")
+        judgements_shown_log([lead], viewer=request.user, channel=Channel.BACK_OFFICE, detail="线索详情")
     except NoActiveModel:
         score = None
     officers = (

@@ -18,7 +18,7 @@ from rest_framework.response import Response
 from loanhub.consent.exceptions import NotAuthorized
 from loanhub.consent.models import Channel
 from loanhub.credit_data.selectors import credit_profile_for_viewer
-from loanhub.matching.judgements import judgement_data, leads_with_judgements, profile_purposes
+from loanhub.matching.judgements import judgement_data, judgements_shown_log, leads_with_judgements, profile_purposes
 from loanhub.matching.lifecycle import (
     MAX_DECLINE_REASONS,
     lead_approve,
@@ -247,7 +247,7 @@ class LeadDetailApi(BankApi):
             )  # fmt: skip
             lead.scoped_score = score_for_scope(lead.enterprise, lead.credit_profile.scope)
         except NotAuthorized:  # no records at this stage: the judgement alone is read
-            leads_with_judgements([lead], viewer=api_user(request), channel=Channel.API, detail="线索详情（接口）")
+            judgements_shown_log([lead], viewer=api_user(request), channel=Channel.API, detail="线索详情（接口）")
         except NoActiveModel:
             lead.scoped_score = None
         return Response(LeadDetailSerializer(lead).data)
