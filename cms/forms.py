@@ -43,6 +43,9 @@ class ProductFilterForm(forms.Form):
         decimal_places=2,
     )
     sort = forms.ChoiceField(label=_("排序"), required=False, choices=SORT_CHOICES)
+    show_paused = forms.BooleanField(
+        label=_("显示已暂停"), required=False, help_text=_("包括暂停接受申请的产品（可浏览，不能申请）。")
+    )
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         kwargs.setdefault("label_suffix", "")
@@ -73,4 +76,5 @@ class ProductFilterForm(forms.Form):
             zone=data.get("zone") or "",
             rate=data.get("rate"),
             sort=data.get("sort") or "newest",
+            open_only=not data.get("show_paused"),
         )

@@ -279,6 +279,9 @@ class FinancingProductPage(RoutablePageMixin, Page):
         index.AutocompleteField("title"),
         index.FilterField("product_type"),
         index.FilterField("is_open"),
+        # People search by type and zone (信用贷, 绿色金融): index their words too.
+        index.SearchField("get_product_type_display"),
+        index.RelatedFields("tags", [index.SearchField("name")]),
     ]
     api_fields = [
         APIField("summary"),

@@ -7,13 +7,17 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 import pandas as pd
+from django.conf import settings
 from django.db import DatabaseError, transaction
 from django.db.models import Count, Q, QuerySet
+from django.utils import translation
+from taggit.models import Tag
 from wagtail.query import PageQuerySet
 
 from loanhub.enterprises.models import Enterprise
 from loanhub.institutions.models import FinancialInstitution
 
+from .choices import ProductType
 from .models import (
     FinancingProductPage,
     InstitutionIndexPage,
@@ -127,11 +131,14 @@ class ProductFilters:
     zone: str = ""  # zone tag
     rate: Decimal | None = None  # highest annual rate (%) acceptable
     sort: str = "newest"
+    open_only: bool = False  # hide paused products (暂停申请); the portal's default
 
 
 def product_search(*, filters: ProductFilters) -> list[FinancingProductPage]:
     """Live products matching every given filter, sorted; institutions attached."""
     qs = product_live_queryset()
+    if filters.open_only:
+        qs = qs.filter(is_open=True)
     if filters.product_type:
         qs = qs.filter(product_type=filters.product_type)
     if filters.amount is not None:
@@ -162,22 +169,65 @@ def _tagged_product_ids(tag: str) -> QuerySet:
 
 
 def _search_ids(q: str) -> list[int]:
-    """Wagtail search, plus a substring match for Chinese.
+    """Products matching every word of ``q`` (words are split on spaces)."""
+    found: set[int] | None = None
+    for term in q.split() or [q]:
+        ids = _term_ids(term)
+        found = ids if found is None else found & ids
+    return sorted(found or ())
+
+
+def _term_ids(term: str) -> set[int]:
+    """Wagtail search, plus substring matches for Chinese on what people search by.
 
     The database search backend splits words on spaces, which Chinese text has
-    none of, so "信用" alone would not find "信用贷款".
+    none of, so "信用" alone would not find "信用贷款"; and people search by the
+    product type (信用贷), the zone or tag (绿色), the collateral or the bank, which
+    are choice labels and related rows rather than text of the page.
     """
     try:
         with transaction.atomic():  # a savepoint: PostgreSQL aborts on a failed query
-            found = {page.pk for page in product_live_queryset().search(q)}
+            found = {page.pk for page in product_live_queryset().search(term)}
     except DatabaseError:
         # SQLite's full-text syntax refuses some input (an unbalanced quote):
         # the substring match below still answers.
         found = set()
-    found.update(
-        product_live_queryset().filter(Q(title__icontains=q) | Q(summary__icontains=q)).values_list("pk", flat=True)
-    )
-    return sorted(found)
+    text = Q(title__icontains=term) | Q(summary__icontains=term)
+    text |= Q(product_type__in=_choice_values(ProductType.choices, term))
+    text |= Q(pk__in=ProductTag.objects.filter(tag__name__in=_tag_names(term)).values("content_object_id"))
+    for path in _bank_page_paths(term):
+        text |= Q(path__startswith=path)
+    found.update(product_live_queryset().filter(text).values_list("pk", flat=True))
+    return found
+
+
+def _labels(label: object) -> set[str]:
+    """A choice label in the page's language and in Chinese (the labels' source)."""
+    with translation.override(settings.LANGUAGE_CODE):
+        source = str(label)
+    return {str(label).lower(), source.lower()}
+
+
+def _choice_values(choices: Iterable[tuple[str, object]], term: str) -> list[str]:
+    """Values whose label contains the term, or is contained in it (信用贷款 → 信用贷)."""
+    term = term.lower()
+    return [
+        value
+        for value, label in choices
+        if any(term in text or (len(text) >= 2 and text in term) for text in _labels(label))
+    ]
+
+
+def _tag_names(term: str) -> list[str]:
+    """Tags whose name contains the term, and the tags of zones whose title does."""
+    names = set(Tag.objects.filter(name__icontains=term).values_list("name", flat=True))
+    names.update(ZonePage.objects.live().filter(title__icontains=term).values_list("tag", flat=True))
+    return sorted(names)
+
+
+def _bank_page_paths(term: str) -> list[str]:
+    banks = Q(institution__name__icontains=term) | Q(institution__short_name__icontains=term) | Q(title__icontains=term)
+    return list(InstitutionPage.objects.filter(banks).values_list("path", flat=True))
 
 
 def _region_ids(qs: QuerySet, region: str) -> list[int]:

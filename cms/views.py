@@ -81,7 +81,7 @@ def zone_context(request: HttpRequest, *, page: Any) -> dict[str, Any]:
 @presenter("marketplace")
 def product_marketplace(request: HttpRequest, *, page: Any) -> HttpResponse:
     form = ProductFilterForm(request.GET or None)
-    filters = form.filters() if form.is_bound else selectors.ProductFilters()
+    filters = form.filters() if form.is_bound else selectors.ProductFilters(open_only=True)
     products = selectors.product_search(filters=filters)
     context = page.get_context(request)
     context.update(

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -15,6 +15,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import F
 from django.http import HttpRequest
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from loanhub.audit.models import AuditKind, Outcome
@@ -81,11 +82,34 @@ def user_create(*, username: str, password: str, role: str, **fields: object) ->
     return user
 
 
+# The same message to the same person within this window is one notification, not two
+# (a need posted twice, a rematch right after the match, two listeners of one event).
+NOTIFICATION_DUPLICATE_WINDOW = timedelta(minutes=1)
+
+
 def notify(*, user: User, title: str, body: str = "", link: str = "") -> Notification:
-    """Send an in-app notification and the same text by e-mail (when the user has one)."""
+    """Send an in-app notification and the same text by e-mail (when the user has one).
+
+    An identical notification (title, body and link) sent to the user within the last
+    minute is returned instead of sending it again, in the app and by e-mail.
+    """
     from django.conf import settings
     from django.core.mail import send_mail
 
+    title, body, link = str(title), str(body), str(link)
+    recent = (
+        Notification.objects.filter(
+            user=user,
+            title=title,
+            body=body,
+            link=link,
+            created_at__gte=timezone.now() - NOTIFICATION_DUPLICATE_WINDOW,
+        )
+        .order_by("-created_at", "-pk")
+        .first()
+    )
+    if recent is not None:
+        return recent
     notification = Notification.objects.create(user=user, title=title, body=body, link=link)
     if user.email:
         url = f"{settings.WAGTAILADMIN_BASE_URL}{link}" if link else ""
@@ -99,8 +123,6 @@ def notify(*, user: User, title: str, body: str = "", link: str = "") -> Notific
 
 
 def notification_mark_read(*, user: User, notification_id: int | None = None) -> int:
-    from django.utils import timezone
-
     qs = user.notifications.filter(read_at__isnull=True)
     if notification_id is not None:
         qs = qs.filter(pk=notification_id)

@@ -159,7 +159,7 @@ class ModelHealth:
 
 
 def model_health() -> ModelHealth:
-    from loanhub.scoring.services import model_load
+    from loanhub.scoring.stability import score_stability
 
     version = ModelVersion.objects.filter(is_active=True).first()
     if version is None:
@@ -170,7 +170,8 @@ def model_health() -> ModelHealth:
     edges = list(range(300, 901, 50))
     counts, _edges = np.histogram(scores, bins=edges)
     histogram = [(f"{a}–{b}", int(c)) for a, b, c in zip(edges[:-1], edges[1:], counts, strict=True)]
-    psi = float(model_load(version).psi(scores)) if len(scores) else None
+    # Against the model's own first scores here, not its training book (see scoring.stability).
+    psi = score_stability(version=version).psi
     outcomes = pd.DataFrame(
         list(Lead.objects.filter(defaulted__isnull=False).values_list("grade", "defaulted")),
         columns=["grade", "defaulted"],

@@ -62,3 +62,31 @@
     }
   });
 })();
+
+/* The phone menu button (base.html): without JavaScript it is a link to #site-nav,
+   which CSS opens with :target; here it becomes a real toggle button. */
+(function () {
+  "use strict";
+  var toggle = document.querySelector("[data-nav-toggle]");
+  var nav = document.getElementById("site-nav");
+  if (!toggle || !nav) { return; }
+  toggle.setAttribute("role", "button");
+  toggle.setAttribute("aria-expanded", "false");
+  function setOpen(open) {
+    nav.classList.toggle("is-open", open);
+    toggle.setAttribute("aria-expanded", open ? "true" : "false");
+  }
+  toggle.addEventListener("click", function (event) {
+    event.preventDefault();
+    setOpen(toggle.getAttribute("aria-expanded") !== "true");
+  });
+  toggle.addEventListener("keydown", function (event) {
+    if (event.key === " ") { event.preventDefault(); setOpen(toggle.getAttribute("aria-expanded") !== "true"); }
+  });
+  document.addEventListener("keydown", function (event) {
+    if (event.key === "Escape" && toggle.getAttribute("aria-expanded") === "true") {
+      setOpen(false);
+      toggle.focus();
+    }
+  });
+})();
