@@ -110,7 +110,9 @@ def _describe_spec(spec: FeatureSpec, value: object) -> tuple[str, str]:
     return spec.text_zh.format(v=fmt_zh(v)), spec.text_en.format(v=fmt_en(v))
 
 
-def top_contributions(contrib: np.ndarray, top_n: int) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+def top_contributions(
+    contrib: np.ndarray, top_n: int, lowering: bool = True
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """Select the strongest raising and lowering contributions per row.
 
     Parameters
@@ -118,6 +120,8 @@ def top_contributions(contrib: np.ndarray, top_n: int) -> tuple[np.ndarray, np.n
     contrib : numpy.ndarray, shape (n_rows, n_features)
         Contributions without the bias column.
     top_n : int
+    lowering : bool, default True
+        Also select the lowering reasons (False: raising ones only).
 
     Returns
     -------
@@ -132,14 +136,14 @@ def top_contributions(contrib: np.ndarray, top_n: int) -> tuple[np.ndarray, np.n
         empty = np.zeros(0, dtype=np.int64)
         return empty, empty, empty, np.zeros(0)
     up = np.argsort(-contrib, axis=1, kind="stable")[:, :k]
-    down = np.argsort(contrib, axis=1, kind="stable")[:, :k]
-    feat = np.concatenate([up, down], axis=1)
+    sides = 2 if lowering else 1
+    feat = np.concatenate([up, np.argsort(contrib, axis=1, kind="stable")[:, :k]], axis=1) if lowering else up
     value = np.take_along_axis(contrib, feat, axis=1)
-    rank = np.tile(np.r_[np.arange(1, k + 1), np.arange(1, k + 1)], (n, 1))
-    raising = np.zeros((n, 2 * k), dtype=bool)
+    rank = np.tile(np.tile(np.arange(1, k + 1), sides), (n, 1))
+    raising = np.zeros((n, sides * k), dtype=bool)
     raising[:, :k] = True
     keep = np.where(raising, value > 0, value < 0)
-    rows = np.repeat(np.arange(n), 2 * k).reshape(n, 2 * k)
+    rows = np.repeat(np.arange(n), sides * k).reshape(n, sides * k)
     return rows[keep], rank[keep], feat[keep], value[keep]
 
 
@@ -148,6 +152,7 @@ def reason_frame(
     feature_names: Sequence[str],
     values: pd.DataFrame,
     top_n: int,
+    lowering: bool = True,
 ) -> pd.DataFrame:
     """Long table of reasons: one row per (input row, selected feature).
 
@@ -159,6 +164,8 @@ def reason_frame(
     values : pandas.DataFrame
         The feature values shown in the texts, columns ``feature_names``.
     top_n : int
+    lowering : bool, default True
+        Include the reasons lowering risk.
 
     Returns
     -------
@@ -166,7 +173,7 @@ def reason_frame(
         Columns ``row, rank, code, feature, value, contribution, direction,
         text_zh, text_en``.
     """
-    rows, rank, feat, contribution = top_contributions(contrib, top_n)
+    rows, rank, feat, contribution = top_contributions(contrib, top_n, lowering)
     names = np.asarray(feature_names, dtype=object)[feat]
     shown = np.empty(rows.size, dtype=object)
     zh = np.empty(rows.size, dtype=object)
@@ -220,3 +227,25 @@ def reasons_as_lists(reasons: pd.DataFrame, n_rows: int) -> list[list[dict[Hasha
     records = reasons[keys].to_dict("records")
     bounds = np.searchsorted(reasons["row"].to_numpy(), np.arange(n_rows + 1))
     return [records[bounds[i] : bounds[i + 1]] for i in range(n_rows)]
+
+
+def reason_columns(reasons: pd.DataFrame, n_rows: int, top_n: int) -> dict[str, np.ndarray]:
+    """The raising reasons of a :func:`reason_frame` as flat columns, without per-row dicts.
+
+    Returns
+    -------
+    dict of str to numpy.ndarray
+        ``reason_k``, ``reason_k_zh``, ``reason_k_en`` for k = 1..top_n (object
+        arrays of length ``n_rows``; "" where a row has fewer raising reasons).
+    """
+    raising = reasons[reasons["direction"].to_numpy() == "raises"]
+    rows = raising["row"].to_numpy()
+    ranks = raising["rank"].to_numpy()
+    out: dict[str, np.ndarray] = {}
+    for k in range(1, top_n + 1):
+        at = ranks == k
+        for suffix, source in (("", "code"), ("_zh", "text_zh"), ("_en", "text_en")):
+            column = np.full(n_rows, "", dtype=object)
+            column[rows[at]] = raising[source].to_numpy()[at]
+            out[f"reason_{k}{suffix}"] = column
+    return out

@@ -14,7 +14,7 @@ Nothing is pickled.
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping, Sequence
+from collections.abc import Hashable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -23,15 +23,21 @@ import numpy as np
 import pandas as pd
 
 from risk_models.calibration import apply_calibration
+from risk_models.compiled import CompiledForest, cache_dir_for
 from risk_models.exceptions import MissingColumnsError, ModelFormatError
-from risk_models.explain import reason_frame, reasons_as_lists
+from risk_models.explain import reason_columns, reason_frame, reasons_as_lists
+from risk_models.grades import grade_pd
+from risk_models.logistic import MODEL_TYPE as LOGISTIC
+from risk_models.logistic import logistic_contrib, logistic_raw
 from risk_models.metrics import psi, score_distribution
-from risk_models.scorecard import assign_grades, pd_to_score
+from risk_models.scorecard import pd_to_score
 
 CARD_FORMAT = "loanhub-risk-model/1"
 MODEL_FILE = "model.txt"
 CARD_FILE = "model_card.json"
 METRICS_FILE = "metrics.json"
+#: Rows explained at a time: TreeSHAP output and reason tables stay this size.
+REASON_CHUNK = 50_000
 
 
 def predict_dense(
@@ -86,32 +92,65 @@ def encode_features(frame: pd.DataFrame, features: Sequence[Mapping[str, Any]]) 
 
 
 def encode_categorical(column: pd.Series, levels: list[str]) -> np.ndarray:
-    """Codes 0..len(levels)-1 of ``column`` as strings; NaN when unknown/missing."""
-    text = column.astype(object).where(column.notna(), None)
-    text = text.map(lambda v: None if v is None else str(v).strip())
-    codes = pd.Index(levels, dtype=object).get_indexer(pd.Index(text)).astype(np.float64)
-    codes[codes < 0] = np.nan
-    return codes
+    """Codes 0..len(levels)-1 of ``column`` as strings; NaN when unknown/missing.
+
+    Vectorised: the column is factorised once and only its distinct values are
+    turned into stripped strings and looked up among the levels.
+    """
+    codes, uniques = pd.factorize(column, use_na_sentinel=True)
+    cleaned = pd.Index([str(v).strip() for v in uniques], dtype=object)
+    lookup = pd.Index(levels, dtype=object).get_indexer(cleaned).astype(np.float64)
+    lookup[lookup < 0] = np.nan
+    out = np.full(codes.size, np.nan)
+    present = codes >= 0
+    out[present] = lookup[codes[present]]
+    return out
 
 
 class RiskModel:
-    """A LightGBM booster with its model card.
+    """A LightGBM booster (or a logistic scorecard) with its model card.
 
     Parameters
     ----------
-    booster : lightgbm.Booster
+    booster : lightgbm.Booster or None
+        None exactly when the card's ``model_type`` is ``"logistic_scorecard"``
+        (its coefficients are in the card's ``logistic`` section).
     card : dict
         The model card (see module docstring and docs/risk_models.md).
+    folder : pathlib.Path, optional
+        The folder the model was loaded from (holds the compile cache).
     """
 
-    def __init__(self, booster: lgb.Booster, card: dict[str, Any]) -> None:
-        if not isinstance(booster, lgb.Booster):
-            raise TypeError(f"booster must be a lightgbm.Booster, got {type(booster)}")
+    def __init__(self, booster: lgb.Booster | None, card: dict[str, Any], folder: Path | None = None) -> None:
         _check_card(card)
-        if booster.num_feature() != len(card["features"]):
+        if is_logistic(card):
+            if booster is not None:
+                raise TypeError("a logistic scorecard card takes no booster")
+            if len(card["logistic"]["features"]) != len(card["features"]):
+                raise ModelFormatError("the card's logistic section and feature list differ in length")
+        elif not isinstance(booster, lgb.Booster):
+            raise TypeError(f"booster must be a lightgbm.Booster, got {type(booster)}")
+        elif booster.num_feature() != len(card["features"]):
             raise ModelFormatError(f"booster has {booster.num_feature()} features, card lists {len(card['features'])}")
         self.booster = booster
         self.card = card
+        self.folder = folder
+        self._forest = None if booster is None else CompiledForest(booster, cache_dir_for(folder))
+
+    @property
+    def forest(self) -> CompiledForest | None:
+        """The (possibly compiled) tree scorer; None for a logistic scorecard."""
+        return self._forest
+
+    def _raw(self, x: np.ndarray, compiled: bool | None = None) -> np.ndarray:
+        if self._forest is None:
+            return logistic_raw(x, self.card["logistic"])
+        return self._forest.raw(x, compiled)
+
+    def _contrib(self, x: np.ndarray) -> np.ndarray:
+        if self.booster is None:
+            return logistic_contrib(x, self.card["logistic"])
+        return predict_dense(self.booster, x, pred_contrib=True)
 
     # -- properties ------------------------------------------------------- #
 
@@ -146,18 +185,23 @@ class RiskModel:
         RiskModel
         """
         folder = Path(path)
-        for name in (MODEL_FILE, CARD_FILE):
-            if not (folder / name).is_file():
-                raise ModelFormatError(f"{folder} is not a model folder: no {name}")
+        if not (folder / CARD_FILE).is_file():
+            raise ModelFormatError(
+                f"{folder} is not a model folder: no {CARD_FILE} (a model folder holds {MODEL_FILE} and {CARD_FILE})"
+            )
         try:
             card = json.loads((folder / CARD_FILE).read_text(encoding="utf-8"))
         except (json.JSONDecodeError, UnicodeDecodeError) as exc:
             raise ModelFormatError(f"{folder / CARD_FILE} is not valid JSON: {exc}") from exc
+        if isinstance(card, dict) and is_logistic(card):
+            return cls(None, card, folder)  # coefficients live in the card: no model.txt
+        if not (folder / MODEL_FILE).is_file():
+            raise ModelFormatError(f"{folder} is not a model folder: no {MODEL_FILE}")
         try:
             booster = lgb.Booster(model_file=str(folder / MODEL_FILE))
         except lgb.basic.LightGBMError as exc:
             raise ModelFormatError(f"{folder / MODEL_FILE} cannot be read: {exc}") from exc
-        return cls(booster, card)
+        return cls(booster, card, folder)
 
     def save(self, path: str | Path) -> Path:
         """Write ``model.txt``, ``model_card.json`` and ``metrics.json`` to a folder.
@@ -173,7 +217,8 @@ class RiskModel:
         """
         folder = Path(path)
         folder.mkdir(parents=True, exist_ok=True)
-        self.booster.save_model(str(folder / MODEL_FILE))
+        if self.booster is not None:
+            self.booster.save_model(str(folder / MODEL_FILE))
         _write_json(folder / CARD_FILE, self.card)
         _write_json(folder / METRICS_FILE, self.card.get("metrics", {}))
         return folder
@@ -187,14 +232,20 @@ class RiskModel:
         return encode_features(features, self.card["features"])
 
     def predict_raw(self, features: pd.DataFrame) -> np.ndarray:
-        """Raw log-odds margins of the booster."""
-        return predict_dense(self.booster, self.matrix(features), raw_score=True)
+        """Raw log-odds margins of the model."""
+        return self._raw(self.matrix(features))
 
     def predict_pd(self, features: pd.DataFrame) -> np.ndarray:
         """Calibrated probabilities of default."""
         return apply_calibration(self.predict_raw(features), self.card["calibration"])
 
-    def score(self, features: pd.DataFrame, reasons: bool = True, top_n: int = 4) -> pd.DataFrame:
+    def score(
+        self,
+        features: pd.DataFrame,
+        reasons: bool = True,
+        top_n: int = 4,
+        compiled: bool | None = None,
+    ) -> pd.DataFrame:
         """Score enterprises: PD, score, grade and (optionally) reasons.
 
         Parameters
@@ -207,6 +258,9 @@ class RiskModel:
             contribution, direction, text_zh, text_en}`` — the ``top_n`` factors
             raising risk (largest first), then the ``top_n`` lowering it.
         top_n : int, default 4
+        compiled : bool, optional
+            Score trees with the compiled model (see :mod:`risk_models.compiled`);
+            None compiles for large batches or when a cached object exists.
 
         Returns
         -------
@@ -217,13 +271,50 @@ class RiskModel:
         """
         _check_top_n(top_n)
         x = self.matrix(features)
-        raw = predict_dense(self.booster, x, raw_score=True)
-        out = self._scored(features.index, raw, features)
+        out = self._scored(features.index, self._raw(x, compiled), features)
         if reasons:
-            contrib = predict_dense(self.booster, x, pred_contrib=True)[:, : x.shape[1]]
-            long = reason_frame(contrib, self.feature_names, features, top_n)
-            out["reasons"] = pd.Series(reasons_as_lists(long, len(features)), index=out.index, dtype=object)
+            lists: list[list[dict[Hashable, Any]]] = []
+            for start in range(0, len(features), REASON_CHUNK):
+                part = slice(start, start + REASON_CHUNK)
+                long = self._reason_frame(x[part], features.iloc[part], top_n)
+                lists.extend(reasons_as_lists(long, x[part].shape[0]))
+            out["reasons"] = pd.Series(lists, index=out.index, dtype=object)
         return out
+
+    def _reason_frame(self, x: np.ndarray, features: pd.DataFrame, top_n: int, lowering: bool = True) -> pd.DataFrame:
+        contrib = self._contrib(x)[:, : x.shape[1]]
+        return reason_frame(contrib, self.feature_names, features, top_n, lowering=lowering)
+
+    def score_chunks(
+        self,
+        features: pd.DataFrame,
+        *,
+        reasons: bool = True,
+        top_n: int = 4,
+        chunk_size: int = REASON_CHUNK,
+        compiled: bool | None = None,
+    ) -> Iterator[pd.DataFrame]:
+        """Score in chunks with flat-table reasons, for files too large to hold as lists of dicts.
+
+        Yields one frame per chunk: ``pd, score, grade, knockout`` and, with
+        ``reasons``, ``reason_1..top_n`` (codes), ``reason_k_zh`` and
+        ``reason_k_en`` of the factors raising risk, largest first (blank when
+        fewer raise it). Memory stays proportional to ``chunk_size``.
+        """
+        _check_top_n(top_n)
+        if chunk_size < 1:
+            raise ValueError(f"chunk_size must be >= 1, got {chunk_size}")
+        x_all = self.matrix(features)
+        raw_all = self._raw(x_all, compiled)
+        for start in range(0, max(len(features), 1), chunk_size):
+            part = slice(start, start + chunk_size)
+            rows = features.iloc[part]
+            out = self._scored(rows.index, raw_all[part], rows)
+            if reasons:
+                long = self._reason_frame(x_all[part], rows, top_n, lowering=False)
+                for name, column in reason_columns(long, len(rows), top_n).items():
+                    out[name] = column
+            yield out
 
     def explain(self, features: pd.DataFrame, top_n: int = 4) -> pd.DataFrame:
         """Reasons as a long table (one row per enterprise and reason).
@@ -235,9 +326,7 @@ class RiskModel:
             contribution, direction, text_zh, text_en``.
         """
         _check_top_n(top_n)
-        x = self.matrix(features)
-        contrib = predict_dense(self.booster, x, pred_contrib=True)[:, : x.shape[1]]
-        long = reason_frame(contrib, self.feature_names, features, top_n)
+        long = self._reason_frame(self.matrix(features), features, top_n)
         key = features.index.name or "index"
         long.insert(0, key, features.index.to_numpy()[long["row"].to_numpy()])
         return long.drop(columns=["row"])
@@ -245,7 +334,7 @@ class RiskModel:
     def _scored(self, index: pd.Index, raw: np.ndarray, features: pd.DataFrame) -> pd.DataFrame:
         pd_ = apply_calibration(raw, self.card["calibration"])
         score = pd_to_score(pd_, self.card["scorecard"])
-        grade = assign_grades(score, self.card["grades"]["cutoffs"])
+        grade = grade_pd(pd_, self.card["scorecard"], self.card["grades"])
         out = pd.DataFrame({"pd": pd_, "score": score, "grade": grade}, index=index)
         if "dishonest_listed" in features.columns:
             listed = pd.to_numeric(features["dishonest_listed"], errors="coerce")
@@ -268,6 +357,11 @@ def _check_top_n(top_n: object) -> None:
 
 
 _CARD_KEYS = ("format", "version", "features", "calibration", "scorecard", "grades")
+
+
+def is_logistic(card: Mapping[str, Any]) -> bool:
+    """Whether a card describes a logistic scorecard (no LightGBM booster)."""
+    return card.get("model_type") == LOGISTIC
 
 
 def _check_card(card: object) -> None:

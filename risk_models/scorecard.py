@@ -25,7 +25,7 @@ DEFAULT_SCORECARD: dict[str, float] = {
 GRADE_SHARES: tuple[float, ...] = (0.20, 0.25, 0.25, 0.20, 0.10)
 
 
-def pd_to_score(pd_: np.ndarray, scorecard: Mapping[str, float] = DEFAULT_SCORECARD) -> np.ndarray:
+def pd_to_score(pd_: np.ndarray, scorecard: Mapping[str, float] = DEFAULT_SCORECARD, clamp: bool = True) -> np.ndarray:
     """Convert PDs to integer scores (higher is safer).
 
     Parameters
@@ -33,6 +33,9 @@ def pd_to_score(pd_: np.ndarray, scorecard: Mapping[str, float] = DEFAULT_SCOREC
     pd_ : array-like of float in (0, 1)
     scorecard : mapping
         ``base_score, base_odds, pdo, min_score, max_score``.
+    clamp : bool, default True
+        Clamp to ``min_score..max_score`` (the displayed score); without it the
+        rounded score keeps ordering PDs beyond the clamp (grades use this).
 
     Returns
     -------
@@ -41,7 +44,9 @@ def pd_to_score(pd_: np.ndarray, scorecard: Mapping[str, float] = DEFAULT_SCOREC
     p = np.clip(np.asarray(pd_, dtype=np.float64), 1e-12, 1 - 1e-12)
     factor = scorecard["pdo"] / np.log(2.0)
     score: np.ndarray = scorecard["base_score"] + factor * np.log((1 - p) / p / scorecard["base_odds"])
-    score = np.clip(np.round(score), scorecard["min_score"], scorecard["max_score"])
+    score = np.round(score)
+    if clamp:
+        score = np.clip(score, scorecard["min_score"], scorecard["max_score"])
     return score.astype(np.int64)
 
 
