@@ -16,10 +16,13 @@ from typing import Any
 
 import pandas as pd
 
-from risk_models import sandbox
-from risk_models.exceptions import DataError, MissingColumnsError, RiskModelsError
+from risk_models import coercion, sandbox
+from risk_models.exceptions import MissingColumnsError, RiskModelsError
+from risk_models.guards import GuardError
 
 EXIT_USAGE = 2
+#: A guard stopped the run (training warnings without --force, too many values coerced at scoring).
+EXIT_GUARD = 3
 
 
 class _Progress:
@@ -35,18 +38,13 @@ class _Progress:
             print(f"[{elapsed:7.1f}s] {message}", file=sys.stderr, flush=True)
 
 
-def _read_csv(path: str, **kwargs: Any) -> pd.DataFrame:
-    file = Path(path)
-    if not file.is_file():
-        raise DataError(f"cannot read {path}: no such file")
-    try:
-        frame: pd.DataFrame = pd.read_csv(file, **kwargs)
-    except (UnicodeDecodeError, pd.errors.ParserError, pd.errors.EmptyDataError) as exc:
-        raise DataError(f"cannot read {path} as CSV: {exc}") from exc
-    except ValueError as exc:
-        raise DataError(f"cannot read {path} as CSV: {exc}") from exc
-    if frame.columns.size == 0:
-        raise DataError(f"cannot read {path} as CSV: no columns")
+def _read_csv(path: str, encoding: str | None = None, **kwargs: Any) -> pd.DataFrame:
+    """Read a CSV (UTF-8 with or without BOM, else GB18030, unless ``encoding`` names one).
+
+    The encoding used is in ``frame.attrs["encoding"]``.
+    """
+    frame, used = coercion.read_csv(path, encoding, **kwargs)
+    frame.attrs["encoding"] = used
     return frame
 
 
@@ -86,23 +84,34 @@ def _cmd_train(args: argparse.Namespace, say: _Progress) -> int:
         data = sandbox.read_sandbox(args.sandbox)
         model = train_sandbox(data, seed=args.seed, progress=say)
     else:
-        frame = _read_csv(args.data, dtype=_text_columns(args))
+        frame = _read_csv(args.data, args.encoding, dtype=_text_columns(args))
         missing = [c for c in (args.target, args.time_col, args.id_col) if c and c not in frame]
         if missing:
             raise MissingColumnsError(missing, args.data)
-        source = {"kind": "csv", "file": Path(args.data).name, "synthetic": False}
+        encoding = frame.attrs["encoding"]
+        source = {"kind": "csv", "file": Path(args.data).name, "synthetic": False, "encoding": encoding}
+        say(f"read {len(frame):,} rows from {args.data} ({encoding})")
         model = train(
             frame,
             args.target,
             positive=args.positive,
+            negative=args.negative,
             time_col=args.time_col,
             id_col=args.id_col,
+            exclude=args.exclude or [],
+            protected=args.protected or [],
             cv=args.cv,
             directions=_directions(args.monotone),
+            monotone_auto="auto" in (args.monotone or []),
+            dayfirst=args.dayfirst,
+            date_format=args.date_format,
+            force=args.force,
             seed=args.seed,
             source=source,
             progress=say,
         )
+        for warning in model.card.get("guards", {}).get("forced", []):
+            say(f"forced past warning [{warning['code']}]: {warning['message']}")
     model.save(args.out)
     m = model.card["metrics"]
     say(f"saved model {model.version} to {args.out}")
@@ -122,9 +131,11 @@ def _text_columns(args: argparse.Namespace) -> dict[str, str]:
 def _directions(pairs: Sequence[str] | None) -> dict[str, int]:
     out: dict[str, int] = {}
     for pair in pairs or ():
+        if pair == "auto":
+            continue
         name, sep, value = pair.partition("=")
         if not sep or value.strip() not in ("+1", "1", "-1", "0"):
-            raise ValueError(f"--monotone expects NAME=+1, NAME=-1 or NAME=0, got {pair!r}")
+            raise ValueError(f"--monotone expects NAME=+1, NAME=-1, NAME=0 or auto, got {pair!r}")
         out[name.strip()] = int(value)
     return out
 
@@ -136,18 +147,33 @@ def _cmd_score(args: argparse.Namespace, say: _Progress) -> int:
     cats = {f["name"]: "str" for f in model.card["features"] if f["type"] == "categorical"}
     if args.id_col:
         cats[args.id_col] = "str"
-    frame = _read_csv(args.data, dtype=cats)
+    frame = _read_csv(args.data, args.encoding, dtype=cats)
     if args.id_col and args.id_col not in frame:
         raise MissingColumnsError([args.id_col], args.data)
     missing = [n for n in model.feature_names if n not in frame.columns]
     if missing:
         raise MissingColumnsError(missing, args.data)
+    _check_coercion(model.card["features"], frame, args, say)
     say(f"scoring {len(frame):,} rows with model {model.version}")
     result = model.score(frame, reasons=not args.no_reasons, top_n=4)
     out = _score_output(frame, result, args.id_col, not args.no_reasons)
     out.to_csv(args.out, index=False)
     say(f"wrote {args.out}")
     return 0
+
+
+def _check_coercion(
+    features: list[dict[str, Any]], frame: pd.DataFrame, args: argparse.Namespace, say: _Progress
+) -> None:
+    """Report values scoring reads as missing; fail above ``--max-coercion-rate``."""
+    report = coercion.coercion_report(frame, features)
+    for line in report.lines():
+        say(f"coercion: {line}")
+    if args.coercion_report:
+        Path(args.coercion_report).write_text(
+            json.dumps(report.as_dict(), ensure_ascii=False, indent=2) + "\n", encoding="utf-8"
+        )
+    coercion.check_coercion(report, args.max_coercion_rate)
 
 
 def _score_output(frame: pd.DataFrame, result: pd.DataFrame, id_col: str | None, reasons: bool) -> pd.DataFrame:
@@ -179,6 +205,16 @@ def _cmd_report(args: argparse.Namespace, say: _Progress) -> int:
 
 # --------------------------------------------------------------------------- #
 # parser
+
+
+def _rate(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a share between 0 and 1, got {text!r}") from None
+    if not 0.0 <= value <= 1.0:
+        raise argparse.ArgumentTypeError(f"expected a share between 0 and 1, got {value}")
+    return value
 
 
 def _positive_int(text: str) -> int:
@@ -229,9 +265,21 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument(
         "--monotone",
         action="append",
-        metavar="NAME=+1|-1|0",
-        help="monotone risk direction of a column (repeatable)",
+        metavar="NAME=+1|-1|0|auto",
+        help="monotone risk direction of a numeric column (repeatable); 'auto': suggested from the data",
     )
+    p.add_argument("--negative", nargs="+", metavar="LABEL", help="label value(s) meaning 'good'; others left out")
+    p.add_argument("--exclude", nargs="+", metavar="COL", help="columns not to use as features")
+    p.add_argument(
+        "--protected",
+        nargs="+",
+        metavar="COL",
+        help="protected attributes: never features or reasons, listed in the card",
+    )
+    p.add_argument("--dayfirst", action="store_true", default=None, help="dates are dd/mm/yyyy")
+    p.add_argument("--date-format", help="strftime format of the time column, e.g. %%d/%%m/%%Y")
+    p.add_argument("--encoding", help="file encoding (default: UTF-8, else GB18030)")
+    p.add_argument("--force", action="store_true", help="train despite guard warnings (recorded in the card)")
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--out", required=True, help="model folder to write")
     p.set_defaults(func=_cmd_train)
@@ -242,6 +290,14 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--out", required=True, help="output CSV")
     p.add_argument("--id-col", help="identifier column copied to the output")
     p.add_argument("--no-reasons", action="store_true", help="skip reason codes (faster)")
+    p.add_argument("--encoding", help="file encoding (default: UTF-8, else GB18030)")
+    p.add_argument(
+        "--max-coercion-rate",
+        type=_rate,
+        default=coercion.DEFAULT_MAX_COERCION_RATE,
+        help="largest share of a column's values that may score as missing (default %(default)s)",
+    )
+    p.add_argument("--coercion-report", metavar="FILE.json", help="write the per-column coercion report")
     p.set_defaults(func=_cmd_score)
 
     p = sub.add_parser("report", help="print a model card")
@@ -259,6 +315,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     say = _Progress(args.quiet)
     try:
         return int(args.func(args, say))
+    except (GuardError, coercion.CoercionError) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return EXIT_GUARD
     except (RiskModelsError, ValueError, TypeError, OSError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return EXIT_USAGE

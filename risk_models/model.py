@@ -13,7 +13,10 @@ Nothing is pickled.
 
 from __future__ import annotations
 
+import hashlib
 import json
+import shutil
+import tempfile
 from collections.abc import Hashable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any
@@ -23,6 +26,7 @@ import numpy as np
 import pandas as pd
 
 from risk_models.calibration import apply_calibration
+from risk_models.coercion import parse_numbers
 from risk_models.compiled import CompiledForest, cache_dir_for
 from risk_models.exceptions import MissingColumnsError, ModelFormatError
 from risk_models.explain import reason_columns, reason_frame, reasons_as_lists
@@ -51,6 +55,8 @@ def predict_dense(
 
     (LightGBM's signature also allows sparse results, for sparse input only.)
     """
+    if x.shape[0] == 0:  # LightGBM divides by the row count
+        return np.zeros((0, x.shape[1] + 1) if pred_contrib else 0, dtype=np.float64)
     out = booster.predict(x, raw_score=raw_score, pred_contrib=pred_contrib)
     if not isinstance(out, np.ndarray):
         raise TypeError(f"expected a dense prediction, got {type(out).__name__}")
@@ -60,7 +66,9 @@ def predict_dense(
 def encode_features(frame: pd.DataFrame, features: Sequence[Mapping[str, Any]]) -> np.ndarray:
     """Turn a frame into the float matrix the booster expects.
 
-    Numeric features are coerced with ``pandas.to_numeric`` (unparseable → NaN).
+    Numeric features are read with :func:`risk_models.coercion.parse_numbers`
+    (``"129,000"`` is 129000; unparseable → NaN, counted by
+    :func:`risk_models.coercion.coercion_report`).
     Categorical features are matched as strings against the levels stored in
     the card; unknown levels and missing values become NaN (LightGBM's
     "missing" branch).
@@ -87,8 +95,25 @@ def encode_features(frame: pd.DataFrame, features: Sequence[Mapping[str, Any]]) 
         elif pd.api.types.is_numeric_dtype(column) or pd.api.types.is_bool_dtype(column):
             out[:, j] = column.to_numpy(dtype=np.float64, na_value=np.nan)
         else:
-            out[:, j] = pd.to_numeric(column, errors="coerce").to_numpy(dtype=np.float64, na_value=np.nan)
+            out[:, j] = parse_numbers(column).to_numpy(dtype=np.float64, na_value=np.nan)
     return out
+
+
+def used_values(x: np.ndarray, features: Sequence[Mapping[str, Any]]) -> pd.DataFrame:
+    """The values the model used, per feature: numbers as read, levels by name (None = missing).
+
+    Reasons quote these, so a value scoring could not read (``"129,000x"``, an
+    unseen category) is worded as missing, as the model saw it.
+    """
+    columns: dict[str, np.ndarray] = {}
+    for j, spec in enumerate(features):
+        if spec["type"] == "categorical":
+            levels = np.asarray([*spec["levels"], None], dtype=object)
+            codes = x[:, j]
+            columns[str(spec["name"])] = levels[np.where(np.isnan(codes), len(levels) - 1, codes).astype(np.int64)]
+        else:
+            columns[str(spec["name"])] = x[:, j]
+    return pd.DataFrame(columns)
 
 
 def encode_categorical(column: pd.Series, levels: list[str]) -> np.ndarray:
@@ -143,6 +168,8 @@ class RiskModel:
         return self._forest
 
     def _raw(self, x: np.ndarray, compiled: bool | None = None) -> np.ndarray:
+        if x.shape[0] == 0:  # a header-only file: nothing to score (LightGBM divides by the row count)
+            return np.zeros(0, dtype=np.float64)
         if self._forest is None:
             return logistic_raw(x, self.card["logistic"])
         return self._forest.raw(x, compiled)
@@ -197,10 +224,7 @@ class RiskModel:
             return cls(None, card, folder)  # coefficients live in the card: no model.txt
         if not (folder / MODEL_FILE).is_file():
             raise ModelFormatError(f"{folder} is not a model folder: no {MODEL_FILE}")
-        try:
-            booster = lgb.Booster(model_file=str(folder / MODEL_FILE))
-        except lgb.basic.LightGBMError as exc:
-            raise ModelFormatError(f"{folder / MODEL_FILE} cannot be read: {exc}") from exc
+        booster = _read_booster(folder / MODEL_FILE, card)
         return cls(booster, card, folder)
 
     def save(self, path: str | Path) -> Path:
@@ -209,19 +233,19 @@ class RiskModel:
         Parameters
         ----------
         path : str or pathlib.Path
-            Created if needed; the three files are overwritten.
+            A new folder, an empty one or a model folder (replaced as a
+            whole). The files are written to a staging folder beside it, which
+            is then renamed into place, so a reader sees the old model or the
+            new one, never a mix or a half-written file. ``model.txt``'s
+            SHA-256 goes into the card (``model_sha256``), which :meth:`load`
+            checks before LightGBM parses the file (``load`` takes it out of
+            the card again; ``self.card`` is not changed by saving).
 
         Returns
         -------
         pathlib.Path
         """
-        folder = Path(path)
-        folder.mkdir(parents=True, exist_ok=True)
-        if self.booster is not None:
-            self.booster.save_model(str(folder / MODEL_FILE))
-        _write_json(folder / CARD_FILE, self.card)
-        _write_json(folder / METRICS_FILE, self.card.get("metrics", {}))
-        return folder
+        return _save_atomically(Path(path), self.booster, self.card)
 
     # -- scoring ---------------------------------------------------------- #
 
@@ -283,7 +307,8 @@ class RiskModel:
 
     def _reason_frame(self, x: np.ndarray, features: pd.DataFrame, top_n: int, lowering: bool = True) -> pd.DataFrame:
         contrib = self._contrib(x)[:, : x.shape[1]]
-        return reason_frame(contrib, self.feature_names, features, top_n, lowering=lowering)
+        values = used_values(x, self.card["features"])  # quote what the model used, not the raw text
+        return reason_frame(contrib, self.feature_names, values, top_n, lowering=lowering)
 
     def score_chunks(
         self,
@@ -372,6 +397,77 @@ def _check_card(card: object) -> None:
         raise ModelFormatError(f"the model card lacks {', '.join(missing)}")
     if card["format"] != CARD_FORMAT:
         raise ModelFormatError(f"unsupported model card format {card['format']!r}; expected {CARD_FORMAT!r}")
+
+
+_MODEL_FOLDER_FILES = {MODEL_FILE, CARD_FILE, METRICS_FILE, "compiled"}
+
+
+def _sha256(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def _save_atomically(folder: Path, booster: lgb.Booster | None, card: dict[str, Any]) -> Path:
+    """Write a model folder through a staging folder and a rename (see :meth:`RiskModel.save`)."""
+    if folder.exists() and not folder.is_dir():
+        raise ModelFormatError(f"cannot save a model to {folder}: it is a file")
+    if folder.is_dir():
+        other = sorted(p.name for p in folder.iterdir() if p.name not in _MODEL_FOLDER_FILES)
+        if other:
+            raise ModelFormatError(
+                f"cannot save a model to {folder}: it holds other files ({', '.join(other[:5])}); "
+                "give a new or empty folder, or a model folder to replace"
+            )
+    folder.parent.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=f".{folder.name}.saving-", dir=folder.parent))
+    old: Path | None = None
+    try:
+        staging.chmod(0o755)
+        written = {k: v for k, v in card.items() if k != "model_sha256"}
+        if booster is not None:
+            booster.save_model(str(staging / MODEL_FILE))
+            written["model_sha256"] = _sha256(staging / MODEL_FILE)
+        _write_json(staging / CARD_FILE, written)
+        _write_json(staging / METRICS_FILE, card.get("metrics", {}))
+        if folder.exists():
+            old = Path(tempfile.mkdtemp(prefix=f".{folder.name}.old-", dir=folder.parent))
+            old.rmdir()
+            folder.rename(old)
+        staging.rename(folder)
+    finally:
+        if staging.exists():
+            shutil.rmtree(staging)
+        if old is not None:
+            if folder.exists():
+                shutil.rmtree(old, ignore_errors=True)
+            else:
+                old.rename(folder)  # the new folder did not land: put the old model back
+    return folder
+
+
+def _read_booster(path: Path, card: object) -> lgb.Booster:
+    """Parse ``model.txt`` after checking it against the card's SHA-256.
+
+    LightGBM aborts the process (SIGABRT, sometimes a segfault) on some
+    truncated or altered files, so the bytes are checked first: against
+    ``model_sha256`` when the card has one, else (older cards) for the
+    ``end of trees`` marker every complete file has. The checked digest is
+    taken out of the card (the in-memory card equals the one saved).
+    """
+    data = path.read_bytes()
+    expected = card.pop("model_sha256", None) if isinstance(card, dict) else None
+    if expected is not None:
+        actual = hashlib.sha256(data).hexdigest()
+        if actual != expected:
+            raise ModelFormatError(
+                f"{path} does not match the model card (SHA-256 {actual[:12]}… != {str(expected)[:12]}…): "
+                "the file was altered or truncated; restore the model folder or retrain"
+            )
+    elif b"end of trees" not in data:
+        raise ModelFormatError(f"{path} is incomplete (no 'end of trees' line): truncated or not a LightGBM model")
+    try:
+        return lgb.Booster(model_str=data.decode("utf-8"))
+    except (lgb.basic.LightGBMError, UnicodeDecodeError) as exc:
+        raise ModelFormatError(f"{path} cannot be read: {exc}") from exc
 
 
 def _write_json(path: Path, data: object) -> None:

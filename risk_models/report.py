@@ -101,4 +101,30 @@ def format_card(card: dict[str, Any]) -> str:
     str
     """
     lines = _header(card) + _metrics(card.get("metrics", {})) + _scoring(card)
-    return "\n".join(lines + _features(card))
+    return "\n".join(lines + _features(card) + _guards(card))
+
+
+def _guards(card: dict[str, Any]) -> list[str]:
+    """Protected and excluded columns, forced warnings, monotonicity violations."""
+    training = card.get("training", {})
+    lines = ["", "Guards"]
+    lines.append(f"  protected (never features or reasons): {', '.join(training.get('protected') or []) or '-'}")
+    lines.append(f"  excluded: {', '.join(training.get('excluded') or []) or '-'}")
+    forced = card.get("guards", {}).get("forced", [])
+    lines.append(f"  forced past warnings: {len(forced)}" if forced else "  forced past warnings: none")
+    lines += [f"    [{w['code']}] {w['message']}" for w in forced]
+    mono = card.get("monotone")
+    if not mono:
+        return lines
+    found = mono.get("violations", {})
+    wrong = {k: v for k, v in found.items() if v["rows_violating"]}
+    lines += ["", f"Monotonicity (PD along each feature with a direction; auto: {mono.get('auto')})"]
+    lines.append(f"  features checked {len(found)}, with violations {len(wrong)}")
+    lines.append("  feature                          direction  source                  rows wrong")
+    for name, v in sorted(found.items(), key=lambda kv: -kv[1]["share"]):
+        sign = "+1" if v["direction"] > 0 else "-1"
+        lines.append(
+            f"  {name:<32} {sign:>9}  {v.get('source', '-'):<22} "
+            f"{v['rows_violating']:>5}/{v['rows_checked']:<5} {v['share']:.0%}"
+        )
+    return lines

@@ -15,6 +15,7 @@ Validation:
 
 from __future__ import annotations
 
+import difflib
 import hashlib
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
@@ -24,8 +25,10 @@ import lightgbm as lgb
 import numpy as np
 import pandas as pd
 
-from risk_models import __version__
+from risk_models import __version__, guards, monotone
 from risk_models.calibration import apply_calibration, fit_isotonic, fit_platt
+from risk_models.coercion import parse_dates, prepare_training_frame
+from risk_models.exceptions import DataError
 from risk_models.feature_dictionary import direction_of
 from risk_models.metrics import (
     SCORE_BIN_EDGES,
@@ -115,7 +118,7 @@ def _check_parameters(
 # target and columns
 
 
-def make_target(values: pd.Series, positive: object = None) -> np.ndarray:
+def make_target(values: pd.Series, positive: object = None, negative: object = None) -> np.ndarray:
     """Binary target (1 = event, e.g. default) from a label column.
 
     Parameters
@@ -125,12 +128,24 @@ def make_target(values: pd.Series, positive: object = None) -> np.ndarray:
     positive : object, optional
         The label meaning "bad". Without it the column must be boolean or
         contain only 0 and 1.
+    negative : object or sequence, optional
+        The label(s) meaning "good" (with ``positive``); rows with any other
+        label give NaN (left out). Without it every label but ``positive`` is
+        good.
 
     Returns
     -------
     numpy.ndarray of float (0, 1 or NaN)
     """
     present = values.notna().to_numpy()
+    if positive is not None and negative is not None:
+        bad = _label_hits(values, [positive])
+        goods = list(negative) if isinstance(negative, (list, tuple, set)) else [negative]
+        good = _label_hits(values, goods) & ~bad
+        for label in goods:
+            if not _label_hits(values, [label])[present].any():
+                labels = sorted(map(str, values.dropna().unique()))[:10]
+                raise ValueError(f"negative label {label!r} does not occur in {values.name!r}; labels are {labels}")
     if positive is not None:
         if pd.api.types.is_numeric_dtype(values) and _is_number(positive):
             # _is_number(positive) holds, so float(str(...)) is exactly the value it checked.
@@ -140,6 +155,8 @@ def make_target(values: pd.Series, positive: object = None) -> np.ndarray:
         if not hit[present].any():
             labels = sorted(map(str, values.dropna().unique()))[:10]
             raise ValueError(f"positive label {positive!r} does not occur in {values.name!r}; labels are {labels}")
+        if negative is not None:
+            return np.where(present & bad, 1.0, np.where(present & good, 0.0, np.nan))
         return np.where(present, hit.astype(np.float64), np.nan)
     numeric = pd.to_numeric(values, errors="coerce") if values.dtype != bool else values
     y = numeric.astype(np.float64).to_numpy()
@@ -151,6 +168,17 @@ def make_target(values: pd.Series, positive: object = None) -> np.ndarray:
             "(CLI: --positive LABEL) to say which label is the bad outcome"
         )
     return y
+
+
+def _label_hits(values: pd.Series, labels: Sequence[object]) -> np.ndarray:
+    """Rows whose label is one of ``labels`` (numbers compared as numbers, text stripped)."""
+    out = np.zeros(len(values), dtype=bool)
+    for label in labels:
+        if pd.api.types.is_numeric_dtype(values) and _is_number(label):
+            out |= values.to_numpy(dtype=np.float64, na_value=np.nan) == float(str(label))
+        else:
+            out |= (values.astype(str).str.strip() == str(label).strip()).to_numpy()
+    return out
 
 
 def _is_number(value: object) -> bool:
@@ -426,6 +454,12 @@ def train(
     version: str | None = None,
     source: Mapping[str, Any] | None = None,
     progress: Progress = None,
+    negative: object = None,
+    protected: Sequence[str] = (),
+    monotone_auto: bool = False,
+    dayfirst: bool | None = None,
+    date_format: str | None = None,
+    force: bool = False,
 ) -> RiskModel:
     """Train, validate and calibrate a PD model on a labelled frame.
 
@@ -462,6 +496,22 @@ def train(
         Provenance recorded in the card's ``training`` section.
     progress : callable, optional
         Called with short progress messages.
+    negative : object or sequence, optional
+        The label(s) meaning "good"; rows with other labels are left out.
+        Needed (unless ``force``) when the target has more than two labels.
+    protected : sequence of str
+        Protected attributes (e.g. sex, ethnicity): never features, hence
+        never reasons; listed in the card (``training.protected``).
+    monotone_auto : bool, default False
+        Give each numeric feature without a direction (from ``directions`` or
+        the feature dictionary) the one suggested by the data
+        (:func:`risk_models.monotone.suggest_directions`).
+    dayfirst, date_format : optional
+        How to read a text ``time_col`` (see :func:`risk_models.coercion.parse_dates`).
+    force : bool, default False
+        Train despite guard warnings (:mod:`risk_models.guards`) instead of
+        raising :class:`~risk_models.guards.GuardError`; the warnings are
+        recorded in the card (``guards.forced``).
 
     Returns
     -------
@@ -472,13 +522,25 @@ def train(
     """
     _check_parameters(data, target, time_col, id_col, cv, oot_fraction, calibration, exclude)
     say = progress or (lambda message: None)
-    y_all = make_target(data[target], positive)
+    _check_names(data, {"exclude": exclude, "protected": protected})
+    warnings = guards.check_labels(data[target], positive, negative)
+    y_all = make_target(data[target], positive, negative)
     keep = ~np.isnan(y_all)
     frame, y = data.loc[keep].reset_index(drop=True), y_all[keep]
     _require_classes(y, "the labelled rows")
-    skip = {target, time_col, id_col, *exclude} - {None}
-    feature_frame = frame.drop(columns=[c for c in frame.columns if c in skip])
+    skip = {target, time_col, id_col, *exclude, *protected} - {None}
+    prepared = prepare_training_frame(frame.drop(columns=[c for c in frame.columns if c in skip]))
+    feature_frame = prepared.frame
     columns = infer_columns(feature_frame, directions)
+    columns.dropped = {**prepared.dropped, **columns.dropped}
+    not_features = _not_features(columns.dropped, target, time_col, id_col, exclude, protected)
+    monotone.check_directions(dict(directions or {}), data.columns, columns.features, not_features)
+    suggested = monotone.suggest_directions(feature_frame, columns.features, y, seed)
+    if monotone_auto:
+        _apply_suggestions(columns.features, suggested, directions)
+    warnings += guards.check_size(y) + guards.check_id_like(feature_frame, columns.features)
+    warnings += guards.check_leaks(feature_frame, columns.features, y)
+    forced = guards.enforce(warnings, force)
     n_feat = len(columns.features)
     say(f"train: {len(y):,} rows, {n_feat} features, bad rate {y.mean():.2%}")
     x = encode_features(feature_frame, columns.features)
@@ -491,9 +553,11 @@ def train(
         "seed": int(seed),
     }
     if time_col is not None:
-        fit = _fit_out_of_time(x, y, _time_values(frame[time_col]), cats, options, say)
+        time_values = _time_values(frame[time_col], dayfirst=dayfirst, date_format=date_format)
+        fit = _fit_out_of_time(x, y, time_values, cats, options, say)
     else:
         fit = _fit_cross_validated(x, y, cats, options, say)
+    forced += guards.enforce(guards.check_auc(float(fit.metrics["auc"]), str(fit.metrics["validation"])), force)
     digest = data_hash(pd.concat([feature_frame, frame[[target]]], axis=1))
     card = _card(
         fit,
@@ -509,14 +573,103 @@ def train(
         y,
         int((~keep).sum()),
     )
-    return RiskModel(fit.booster, card)
+    card["training"].update(
+        {"excluded": [str(c) for c in exclude], "protected": [str(c) for c in protected], "negative": negative}
+    )
+    card["training"]["numbers_from_text"] = prepared.number_text
+    card["guards"] = {"forced": forced, "force": bool(force)}
+    card["monotone"] = _monotone_card(fit.booster, x, columns.features, suggested, monotone_auto, directions, seed)
+    return RiskModel(fit.booster, _clean(card))
 
 
-def _time_values(column: pd.Series) -> pd.Series:
+def _check_names(data: pd.DataFrame, lists: Mapping[str, Sequence[str]]) -> None:
+    """Names given to ``exclude`` / ``protected`` must be columns (a typo would let a column through)."""
+    for option, names in lists.items():
+        if isinstance(names, str) or not isinstance(names, Sequence):
+            raise TypeError(f"{option} must be a list of column names")
+        unknown = [n for n in names if n not in data.columns]
+        if unknown:
+            hints = [difflib.get_close_matches(str(n), list(map(str, data.columns)), n=1) for n in unknown]
+            said = ", ".join(
+                f"{n!r}" + (f" (did you mean {h[0]!r}?)" if h else "") for n, h in zip(unknown, hints, strict=True)
+            )
+            raise DataError(f"--{option}: not a column of the data: {said}")
+
+
+def _not_features(
+    dropped: Mapping[str, str],
+    target: str,
+    time_col: str | None,
+    id_col: str | None,
+    exclude: Sequence[str],
+    protected: Sequence[str],
+) -> dict[str, str]:
+    out = {str(k): f"dropped: {v}" for k, v in dropped.items()}
+    out.update({str(c): "excluded" for c in exclude})
+    out.update({str(c): "protected attribute" for c in protected})
+    out[target] = "the target"
+    if time_col:
+        out[time_col] = "the time column"
+    if id_col:
+        out[id_col] = "the id column"
+    return out
+
+
+def _apply_suggestions(
+    features: list[dict[str, Any]],
+    suggested: Mapping[str, Mapping[str, Any]],
+    directions: Mapping[str, int] | None,
+) -> None:
+    """Give suggested directions to numeric features that have none given or in the dictionary."""
+    given = dict(directions or {})
+    for spec in features:
+        name = spec["name"]
+        if name in given or spec["type"] != "numeric" or spec["direction"] != 0:
+            continue
+        spec["direction"] = int(suggested.get(name, {}).get("direction", 0))
+        spec["direction_source"] = "auto"
+
+
+def _monotone_card(
+    booster: lgb.Booster,
+    x: np.ndarray,
+    features: list[dict[str, Any]],
+    suggested: Mapping[str, Mapping[str, Any]],
+    auto: bool,
+    directions: Mapping[str, int] | None,
+    seed: int,
+) -> dict[str, Any]:
+    """Directions applied (and where from), suggestions, and violations measured on training rows."""
+    given = dict(directions or {})
+    source: dict[str, str] = {}
+    checked: dict[str, int] = {}
+    for spec in features:
+        name, direction = str(spec["name"]), int(spec["direction"])
+        if spec["type"] != "numeric":
+            continue
+        if direction != 0:
+            source[name] = "given" if name in given else str(spec.get("direction_source", "dictionary"))
+            checked[name] = direction
+        elif name not in given and suggested.get(name, {}).get("direction", 0) != 0:
+            source[name] = "suggested, not applied"
+            checked[name] = int(suggested[name]["direction"])
+    found = monotone.violations(lambda m: predict_dense(booster, m, raw_score=True), x, features, checked, seed)
+    for name, row in found.items():
+        row["source"] = source[name]
+    return {
+        "auto": bool(auto),
+        "rule": f"sign of Spearman rho when |rho|*sqrt(n-1) >= {monotone.SUGGEST_Z} and the sign holds in each of "
+        f"{monotone.SUGGEST_FOLDS} random folds",
+        "suggested": dict(suggested),
+        "violations": found,
+    }
+
+
+def _time_values(column: pd.Series, *, dayfirst: bool | None = None, date_format: str | None = None) -> pd.Series:
     if pd.api.types.is_numeric_dtype(column) or pd.api.types.is_datetime64_any_dtype(column):
         values = column
     else:
-        values = pd.to_datetime(column, errors="coerce", format="mixed")
+        values = parse_dates(column, dayfirst=dayfirst, date_format=date_format)
     if values.isna().any():
         bad = column[values.isna()].iloc[0]
         raise ValueError(f"time column {column.name!r} has missing or unparseable values, e.g. {bad!r}")
