@@ -25,7 +25,7 @@ install-dev: $(VENV)/.installed-dev
 ## make run — install, migrate, load the sandbox demo, serve on 127.0.0.1:$(PORT)
 run: install
 	@bash scripts/ensure_fonts.sh
-	$(PY) manage.py migrate --noinput
+	@bash scripts/migrate_summary.sh $(PY)
 	$(PY) manage.py seed_demo --quiet-logins
 	@$(PY) manage.py demo_logins --port $(PORT)
 	$(PY) manage.py runserver 127.0.0.1:$(PORT)

@@ -22,10 +22,14 @@ import platform
 import tempfile
 from importlib import metadata
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import lightgbm as lgb
 import numpy as np
+
+if TYPE_CHECKING:
+    # Only named in annotations: importing LightGBM (and scikit-learn with it) costs about a
+    # second, which every manage.py command would pay through the back office's hooks.
+    import lightgbm as lgb
 
 CACHE_ENV = "RISK_MODELS_COMPILE_CACHE"
 TOLERANCE = 1e-9

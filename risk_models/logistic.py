@@ -19,8 +19,6 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 import numpy as np
-from scipy import sparse  # type: ignore[import-untyped]  # scipy ships no type information
-from sklearn.linear_model import LogisticRegression
 
 MODEL_TYPE = "logistic_scorecard"
 N_BINS = 10
@@ -62,6 +60,8 @@ def _layout(x: np.ndarray, features: Sequence[Mapping[str, Any]]) -> list[dict[s
 
 
 def _design(codes: np.ndarray, sizes: Sequence[int]) -> Any:
+    from scipy import sparse  # type: ignore[import-untyped]  # scipy ships no type information
+
     offsets = np.r_[0, np.cumsum(sizes)[:-1]]
     n, f = codes.shape
     columns = (codes + offsets[None, :]).ravel()
@@ -97,6 +97,10 @@ def fit_logistic(
     layout = _layout(x, features)
     codes = _attribute_codes(x, layout)
     sizes = [int(s["n_attributes"]) for s in layout]
+    # Imported here, for fitting only: scikit-learn takes about a second to import, which
+    # scoring (this module is loaded with every model) and every manage.py command paid.
+    from sklearn.linear_model import LogisticRegression
+
     solver = LogisticRegression(C=float(c), solver="lbfgs", max_iter=1000, tol=1e-6)
     solver.fit(_design(codes, sizes), y)
     coef = np.asarray(solver.coef_, dtype=np.float64).ravel()

@@ -19,9 +19,8 @@ import shutil
 import tempfile
 from collections.abc import Hashable, Iterator, Mapping, Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import lightgbm as lgb
 import numpy as np
 import pandas as pd
 
@@ -35,6 +34,12 @@ from risk_models.logistic import MODEL_TYPE as LOGISTIC
 from risk_models.logistic import logistic_contrib, logistic_raw
 from risk_models.metrics import psi, score_distribution
 from risk_models.scorecard import pd_to_score
+
+if TYPE_CHECKING:
+    # Imported where a booster is read or checked: LightGBM (and scikit-learn, which it
+    # loads) costs about a second, paid otherwise by every process that imports this
+    # module, e.g. each manage.py command through the back office's hooks.
+    import lightgbm as lgb
 
 CARD_FORMAT = "loanhub-risk-model/1"
 MODEL_FILE = "model.txt"
@@ -153,7 +158,7 @@ class RiskModel:
                 raise TypeError("a logistic scorecard card takes no booster")
             if len(card["logistic"]["features"]) != len(card["features"]):
                 raise ModelFormatError("the card's logistic section and feature list differ in length")
-        elif not isinstance(booster, lgb.Booster):
+        elif not isinstance(booster, _lightgbm().Booster):
             raise TypeError(f"booster must be a lightgbm.Booster, got {type(booster)}")
         elif booster.num_feature() != len(card["features"]):
             raise ModelFormatError(f"booster has {booster.num_feature()} features, card lists {len(card['features'])}")
@@ -444,6 +449,12 @@ def _save_atomically(folder: Path, booster: lgb.Booster | None, card: dict[str, 
     return folder
 
 
+def _lightgbm() -> Any:
+    import lightgbm
+
+    return lightgbm
+
+
 def _read_booster(path: Path, card: object) -> lgb.Booster:
     """Parse ``model.txt`` after checking it against the card's SHA-256.
 
@@ -464,9 +475,11 @@ def _read_booster(path: Path, card: object) -> lgb.Booster:
             )
     elif b"end of trees" not in data:
         raise ModelFormatError(f"{path} is incomplete (no 'end of trees' line): truncated or not a LightGBM model")
+    lightgbm = _lightgbm()
     try:
-        return lgb.Booster(model_str=data.decode("utf-8"))
-    except (lgb.basic.LightGBMError, UnicodeDecodeError) as exc:
+        booster: lgb.Booster = lightgbm.Booster(model_str=data.decode("utf-8"))
+        return booster
+    except (lightgbm.basic.LightGBMError, UnicodeDecodeError) as exc:
         raise ModelFormatError(f"{path} cannot be read: {exc}") from exc
 
 

@@ -71,6 +71,18 @@ def totp_current_code(device: TOTPDevice) -> str:
     return f"{totp.token():0{device.digits}d}"
 
 
+def totp_code_at(device: TOTPDevice, at: float) -> str:
+    """The code an authenticator app shows at the Unix time ``at`` (demo hints)."""
+    totp = TOTP(device.bin_key, device.step, device.t0, device.digits, device.drift)
+    totp.time = at
+    return f"{totp.token():0{device.digits}d}"
+
+
+def totp_seconds_left(device: TOTPDevice, at: float) -> int:
+    """Whole seconds until the code shown at ``at`` changes."""
+    return int(device.step - (int(at) - device.t0) % device.step)
+
+
 def _mark_verified(request: HttpRequest, device: TOTPDevice | StaticDevice) -> None:
     otp_login(request, device)
     # A new session key on privilege change (the password-only session is discarded).

@@ -4,11 +4,7 @@ from django.http import HttpRequest, JsonResponse
 from django.urls import path, re_path, register_converter
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
-from drf_spectacular.views import (
-    SpectacularAPIView,
-    SpectacularRedocView,
-    SpectacularSwaggerSplitView,
-)
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from loanhub.reports import apis as reports
 
@@ -81,7 +77,6 @@ urlpatterns = [
         SpectacularSwaggerSplitView.as_view(url_name="api:schema", http_method_names=["get", "head"]),
         name="docs",
     ),
-    path("redoc/", SpectacularRedocView.as_view(url_name="api:schema"), name="redoc"),
     *[path("v1/" + str(p.pattern), p.callback, name=p.name) for p in v1],
     re_path(r"^", not_found),
 ]

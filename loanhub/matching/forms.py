@@ -99,7 +99,15 @@ class ApproveForm(forms.Form):
 
 class DeclineForm(forms.Form):
     reasons = forms.MultipleChoiceField(
-        label=_("未通过原因（1至4项，企业会看到）"), choices=DeclineReason.choices, widget=forms.CheckboxSelectMultiple
+        label=_("未通过原因（1至4项，企业会看到）"),
+        choices=DeclineReason.choices,
+        widget=forms.CheckboxSelectMultiple,
+        # The workbench shows a refused decision's errors as messages, away from the form:
+        # each one names its field.
+        error_messages={
+            "required": _("请选择“未通过原因”：至少1项，最多4项。"),
+            "invalid_choice": _("“未通过原因”中有无效选项：%(value)s。"),
+        },
     )
     note = forms.CharField(
         label=_("补充说明（可选）"), max_length=500, required=False, widget=forms.Textarea(attrs={"rows": 2})
@@ -109,7 +117,7 @@ class DeclineForm(forms.Form):
     def clean_reasons(self) -> list[str]:
         reasons = self.cleaned_data["reasons"]
         if len(reasons) > 4:
-            raise forms.ValidationError(_("最多选择4项原因。"))
+            raise forms.ValidationError(_("“未通过原因”最多选择4项。"))
         return reasons
 
 

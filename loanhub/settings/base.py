@@ -270,7 +270,6 @@ SPECTACULAR_SETTINGS = {
     # Self-hosted Swagger UI / Redoc assets (drf-spectacular-sidecar): no CDN.
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
-    "REDOC_DIST": "SIDECAR",
     "PREPROCESSING_HOOKS": ["loanhub.api.schema.only_api_v1"],
     "ENUM_NAME_OVERRIDES": {
         "WebhookEventEnum": "loanhub.api.models.WebhookEvent",
@@ -386,6 +385,8 @@ LOANHUB_FIELD_KEYS = env.list("LOANHUB_FIELD_KEYS", default=[])
 
 # Content-Security-Policy (loanhub/security/middleware.py): the admin sites need
 # inline scripts and styles; the portal has none.
-LOANHUB_CSP_RELAXED_PREFIXES = ["/cms-admin/", "/django-admin/", "/api/docs/", "/api/redoc/"]
+# Redoc is not served: its bundle loads Google Fonts and cdn.redoc.ly and runs its search in a
+# blob: worker, which this policy refuses; Swagger UI at /api/docs/ covers the same schema.
+LOANHUB_CSP_RELAXED_PREFIXES = ["/cms-admin/", "/django-admin/", "/api/docs/"]
 # No avatars fetched from gravatar.com (that would send users' e-mail hashes abroad).
 WAGTAIL_GRAVATAR_PROVIDER_URL = None

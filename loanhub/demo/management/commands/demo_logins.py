@@ -7,12 +7,13 @@ their devices by ``seed_demo``); ``--codes`` prints their current TOTP codes.
 from __future__ import annotations
 
 import os
+import time
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from loanhub.accounts.models import User
-from loanhub.accounts.two_factor import totp_current_code, totp_device, totp_secret_base32
+from loanhub.accounts.two_factor import totp_code_at, totp_device, totp_seconds_left, totp_secret_base32
 from loanhub.demo.data import DEMO_LOGINS, DEMO_PASSWORD_DEFAULT
 from loanhub.demo.security import demo_allowed, demo_refusal
 
@@ -61,7 +62,16 @@ class Command(BaseCommand):
         self.stdout.write("\n".join(lines))
 
     def _codes(self) -> None:
-        for username, device in sorted(demo_totp_devices().items()):
-            code = totp_current_code(device) if device else NOT_SEEDED
-            self.stdout.write(f"{username:<18} {code}")
+        # The codes of now and of the next 30 seconds, and how long these still hold: a code
+        # read just before it changes is still usable from the second list.
+        now = time.time()
+        devices = sorted(demo_totp_devices().items())
+        for username, device in devices:
+            self.stdout.write(f"{username:<18} {totp_code_at(device, now) if device else NOT_SEEDED}")
+        seeded = [(username, device) for username, device in devices if device]
+        if seeded:
+            left = totp_seconds_left(seeded[0][1], now)
+            self.stdout.write(f"以上验证码还可用 {left} 秒；之后是:")
+            for username, device in seeded:
+                self.stdout.write(f"  {username:<18} {totp_code_at(device, now + device.step)}")
         self.stdout.write("验证码每30秒更新一次。")
