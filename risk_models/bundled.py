@@ -89,6 +89,7 @@ def train_sandbox(data: sandbox.SandboxData, *, seed: int = 0, progress: Progres
         time_col="origination_date",
         id_col="loan_id",
         exclude=["uscc"],
+        select=False,  # the platform's model: the default LightGBM setting, monotone by the feature dictionary
         seed=seed,
         source=source,
         progress=progress,

@@ -116,3 +116,54 @@ def apply_calibration(raw: np.ndarray, calibration: Mapping[str, Any]) -> np.nda
         raise ValueError(f"unknown calibration method {method!r}")
     clipped: np.ndarray = np.clip(p, PD_FLOOR, PD_CEILING)
     return clipped
+
+
+def _log_loss_of(pd_: np.ndarray, y: np.ndarray) -> float:
+    p = np.clip(pd_, PD_FLOOR, PD_CEILING)
+    return float(-np.mean(y * np.log(p) + (1 - y) * np.log(1 - p)))
+
+
+def select_calibration(raw: np.ndarray, y: np.ndarray, folds: np.ndarray) -> tuple[dict[str, Any], dict[str, Any]]:
+    """Choose Platt or isotonic by cross-validated log-loss, then fit the winner on all rows.
+
+    Parameters
+    ----------
+    raw : array-like
+        Raw margins of the reference sample (out-of-fold or validation predictions).
+    y : array-like of 0/1
+    folds : array-like of int
+        Fold number per row (e.g. :func:`risk_models.training.stratified_folds`).
+
+    Returns
+    -------
+    tuple of dict
+        The fitted calibration (as :func:`fit_platt` / :func:`fit_isotonic`) and
+        the card's ``calibration_selection`` record: per method the mean
+        held-out log-loss and Brier score, the chosen method and why. Platt wins
+        ties (two parameters instead of a step function).
+    """
+    x = np.asarray(raw, dtype=np.float64)
+    t = np.asarray(y, dtype=np.float64)
+    f = np.asarray(folds)
+    fitters = {"platt": fit_platt, "isotonic": fit_isotonic}
+    losses: dict[str, list[float]] = {name: [] for name in fitters}
+    briers: dict[str, list[float]] = {name: [] for name in fitters}
+    for fold in np.unique(f):
+        test = f == fold
+        if t[~test].min() == t[~test].max() or not test.any():
+            continue
+        for name, fitter in fitters.items():
+            p = apply_calibration(x[test], fitter(x[~test], t[~test]))
+            losses[name].append(_log_loss_of(p, t[test]))
+            briers[name].append(float(np.mean((p - t[test]) ** 2)))
+    mean = {name: float(np.mean(v)) if v else float("inf") for name, v in losses.items()}
+    chosen = "isotonic" if mean["isotonic"] < mean["platt"] else "platt"
+    other = "platt" if chosen == "isotonic" else "isotonic"
+    record = {
+        "method": chosen,
+        "chosen_by": f"{len(losses['platt'])}-fold cross-validated log-loss on the calibration sample",
+        "cv_log_loss": {name: round(v, 6) for name, v in mean.items()},
+        "cv_brier": {name: round(float(np.mean(v)), 6) if v else None for name, v in briers.items()},
+        "reason": f"{chosen} has the lower held-out log-loss ({mean[chosen]:.5f}; {other} {mean[other]:.5f})",
+    }
+    return fitters[chosen](x, t), record

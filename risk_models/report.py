@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from risk_models.grades import INTENDED_SHARES, check_grades
+
 
 def _num(value: Any, digits: int = 4) -> str:
     if value is None:
@@ -45,17 +47,47 @@ def _metrics(m: dict[str, Any]) -> list[str]:
     ):
         if key in m:
             lines.append(f"  {key:<24}{_num(m[key])}")
-    lines += [
+    return lines + _grade_lines(m) + _calibration_lines(m)
+
+
+def _grade_lines(m: dict[str, Any]) -> list[str]:
+    table = m.get("grades", [])
+    lines = [
         "",
-        "Per grade (out-of-time or out-of-fold sample)",
-        "  grade      n   share  bad rate",
+        "Per grade (holdout: out-of-time or out-of-fold sample)",
+        "  grade      n   share  intended  bad rate",
     ]
-    for g in m.get("grades", []):
-        lines.append(f"  {g['grade']:<5}{g['n']:>7}  {_num(g['share'], 3):>6}  {_num(g['bad_rate'])}")
-    lines.append(f"  monotone A..E: {m.get('grade_bad_rates_monotone')}")
-    lines += ["", "Calibration (PD deciles)", "  bin      n  mean PD  bad rate"]
+    for g, intended in zip(table, INTENDED_SHARES, strict=False):
+        shown = g.get("intended_share", intended)
+        lines.append(f"  {g['grade']:<5}{g['n']:>7}  {_num(g['share'], 3):>6}  {shown:>8.3f}  {_num(g['bad_rate'])}")
+    check = m.get("grade_check") or check_grades(table)  # old cards: checked here
+    if not table:
+        return lines
+    if check["empty"]:
+        lines.append(f"  monotone A..E: not assessable, empty grade(s) {', '.join(check['empty'])}")
+    else:
+        lines.append(f"  monotone A..E: {'yes' if check['monotone'] else 'NO'}")
+    lines += [f"  WARNING: {message}" for message in check["messages"]]
+    return lines
+
+
+def _calibration_lines(m: dict[str, Any]) -> list[str]:
+    lines = ["", "Calibration by PD decile (holdout)", "  bin      n  mean PD  bad rate  predicted/observed"]
     for row in m.get("calibration_table", []):
-        lines.append(f"  {row['bin']:>3}{row['n']:>7}  {row['mean_pd']:.4f}   {row['bad_rate']:.4f}")
+        ratio = row["mean_pd"] / row["bad_rate"] if row["bad_rate"] else float("inf")
+        lines.append(f"  {row['bin']:>3}{row['n']:>7}  {row['mean_pd']:.4f}   {row['bad_rate']:.4f}  {ratio:>10.2f}")
+    return lines
+
+
+def _selection(card: dict[str, Any]) -> list[str]:
+    section = card.get("selection")
+    if not section:
+        return []
+    lines = ["", f"Model selection ({section.get('method', '')})", f"  winner        {section['winner']}"]
+    lines.append(f"  why           {section['reason']}")
+    lines.append("  candidate              kind       CV AUC   folds  status")
+    for c in section["candidates"]:
+        lines.append(f"  {c['name']:<22} {c['kind']:<9} {_num(c['cv_auc'])}  {c['folds_evaluated']:>5}  {c['status']}")
     return lines
 
 
@@ -66,14 +98,18 @@ def _scoring(card: dict[str, Any]) -> list[str]:
         if cal["method"] == "platt"
         else f"{cal['method']} ({len(cal.get('x', []))} knots)"
     )
+    chosen = card.get("calibration_selection", {})
+    basis = "unclamped score" if grades.get("basis") == "unclamped_score" else "displayed score"
     return [
         "",
         "Scoring",
+        f"  model         {card.get('model_type', 'lightgbm')}",
         f"  calibration   {cal_text}",
+        f"  chosen by     {chosen.get('reason') or chosen.get('chosen_by', '-')}",
         f"  score         {sc['base_score']:.0f} at odds {sc['base_odds']:.0f}:1, "
         f"PDO {sc['pdo']:.0f}, clamped {sc['min_score']:.0f}..{sc['max_score']:.0f}",
         f"  grade cut-offs A>={grades['cutoffs'][0]} B>={grades['cutoffs'][1]} "
-        f"C>={grades['cutoffs'][2]} D>={grades['cutoffs'][3]} else E",
+        f"C>={grades['cutoffs'][2]} D>={grades['cutoffs'][3]} else E (on the {basis})",
     ]
 
 
@@ -100,7 +136,7 @@ def format_card(card: dict[str, Any]) -> str:
     -------
     str
     """
-    lines = _header(card) + _metrics(card.get("metrics", {})) + _scoring(card)
+    lines = _header(card) + _metrics(card.get("metrics", {})) + _selection(card) + _scoring(card)
     return "\n".join(lines + _features(card) + _guards(card))
 
 

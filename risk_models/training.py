@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import difflib
 import hashlib
+import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -26,10 +27,13 @@ import numpy as np
 import pandas as pd
 
 from risk_models import __version__, guards, monotone
-from risk_models.calibration import apply_calibration, fit_isotonic, fit_platt
+from risk_models.calibration import apply_calibration, fit_isotonic, fit_platt, select_calibration
 from risk_models.coercion import parse_dates, prepare_training_frame
 from risk_models.exceptions import DataError
 from risk_models.feature_dictionary import direction_of
+from risk_models.grades import INTENDED_SHARES, check_grades, grade_pd, grades_section, set_cutoffs
+from risk_models.logistic import MODEL_TYPE as LOGISTIC
+from risk_models.logistic import fit_logistic, logistic_raw
 from risk_models.metrics import (
     SCORE_BIN_EDGES,
     auc,
@@ -42,13 +46,8 @@ from risk_models.metrics import (
     score_distribution,
 )
 from risk_models.model import CARD_FORMAT, RiskModel, encode_features, predict_dense
-from risk_models.scorecard import (
-    DEFAULT_SCORECARD,
-    GRADES,
-    assign_grades,
-    grade_cutoffs,
-    pd_to_score,
-)
+from risk_models.scorecard import DEFAULT_SCORECARD, GRADES, pd_to_score
+from risk_models.selection import SCREEN_FOLDS, Candidate, candidates, choose, prune
 
 Progress = Callable[[str], None] | None
 
@@ -70,6 +69,10 @@ DEFAULT_PARAMS: dict[str, Any] = {
 }
 MAX_ROUNDS = 1000
 EARLY_STOPPING_ROUNDS = 50
+#: Above this many fitting rows the learning rate grows and the round cap with it.
+LARGE_DATA_ROWS = 200_000
+#: Folds of the model selection on the in-time rows of an out-of-time split (bounds its cost).
+OOT_SELECTION_FOLDS = 3
 MAX_LEVELS = 200
 MIN_CLASS_COUNT = 10
 
@@ -108,8 +111,8 @@ def _check_parameters(
         raise ValueError(f"cv must be an int between 2 and 20, got {cv!r}")
     if not isinstance(oot_fraction, (int, float)) or not 0.05 <= oot_fraction <= 0.5:
         raise ValueError(f"oot_fraction must lie in [0.05, 0.5], got {oot_fraction!r}")
-    if calibration not in ("platt", "isotonic"):
-        raise ValueError(f"calibration must be 'platt' or 'isotonic', got {calibration!r}")
+    if calibration not in ("auto", "platt", "isotonic"):
+        raise ValueError(f"calibration must be 'auto', 'platt' or 'isotonic', got {calibration!r}")
     if isinstance(exclude, str) or not isinstance(exclude, Sequence):
         raise TypeError("exclude must be a list of column names")
 
@@ -260,10 +263,43 @@ def stratified_folds(y: np.ndarray, k: int, seed: int) -> np.ndarray:
     return folds
 
 
-def _params(base: Mapping[str, Any] | None, n_fit: int, seed: int) -> dict[str, Any]:
+def boosting_schedule(n_rows: int) -> dict[str, Any]:
+    """Learning rate, round cap and early-stopping patience sized to the data.
+
+    Up to :data:`LARGE_DATA_ROWS` rows: rate 0.05, at most 1,000 rounds, patience
+    50 (the historical setting). Beyond, more rows support (and need) more
+    boosting: the rate grows with the square root of the size (0.11 at 1M rows,
+    at most 0.2) and the cap to 5,000 rounds, so a 1M-row book stops early
+    instead of at the cap (at 0.05 and 1,000 rounds it hit the cap).
+
+    Parameters
+    ----------
+    n_rows : int
+        Rows the booster is fitted on.
+
+    Returns
+    -------
+    dict
+        ``learning_rate``, ``max_rounds``, ``early_stopping_rounds``.
+    """
+    if n_rows <= LARGE_DATA_ROWS:
+        return {"learning_rate": 0.05, "max_rounds": MAX_ROUNDS, "early_stopping_rounds": EARLY_STOPPING_ROUNDS}
+    rate = min(0.2, 0.05 * float(np.sqrt(n_rows / LARGE_DATA_ROWS)))
+    return {
+        "learning_rate": round(rate, 4),
+        "max_rounds": 5 * MAX_ROUNDS,
+        "early_stopping_rounds": EARLY_STOPPING_ROUNDS,
+    }
+
+
+def _params(
+    base: Mapping[str, Any] | None, n_fit: int, seed: int, override: Mapping[str, Any] | None = None
+) -> dict[str, Any]:
     params = dict(DEFAULT_PARAMS)
     params["min_data_in_leaf"] = int(min(40, max(5, n_fit // 100)))
+    params["learning_rate"] = boosting_schedule(n_fit)["learning_rate"]
     params["seed"] = seed
+    params.update(dict(override or {}))
     params.update(dict(base or {}))
     return params
 
@@ -278,19 +314,20 @@ def _boost(
     y: np.ndarray,
     cats: list[int],
     valid: tuple[np.ndarray, np.ndarray] | None,
-    rounds: int = MAX_ROUNDS,
+    rounds: int | None = None,
 ) -> lgb.Booster:
+    schedule = boosting_schedule(y.size)
     train_set = _dataset(x, y, cats)
     if valid is None:
-        return lgb.train(params, train_set, num_boost_round=rounds)
+        return lgb.train(params, train_set, num_boost_round=rounds or schedule["max_rounds"])
     valid_set = _dataset(valid[0], valid[1], cats, ref=train_set)
     booster = lgb.train(
         params,
         train_set,
-        num_boost_round=rounds,
+        num_boost_round=rounds or schedule["max_rounds"],
         valid_sets=[valid_set],
         valid_names=["valid"],
-        callbacks=[lgb.early_stopping(EARLY_STOPPING_ROUNDS, verbose=False)],
+        callbacks=[lgb.early_stopping(schedule["early_stopping_rounds"], verbose=False)],
     )
     return lgb.Booster(model_str=booster.model_to_string(num_iteration=booster.best_iteration))
 
@@ -313,8 +350,10 @@ def _split_off(y: np.ndarray, fraction: float, seed: int) -> np.ndarray:
 def _evaluate(y: np.ndarray, raw: np.ndarray, calibration: dict[str, Any], cutoffs: list[int]) -> dict[str, Any]:
     pd_ = apply_calibration(raw, calibration)
     scores = pd_to_score(pd_, DEFAULT_SCORECARD)
-    grades = assign_grades(scores, cutoffs)
+    grades = grade_pd(pd_, DEFAULT_SCORECARD, grades_section(cutoffs))
     table = grade_table(y, grades, list(GRADES))
+    for row, intended in zip(table, INTENDED_SHARES, strict=True):
+        row["intended_share"] = intended
     value = auc(y, pd_)
     return {
         "auc": value,
@@ -326,21 +365,34 @@ def _evaluate(y: np.ndarray, raw: np.ndarray, calibration: dict[str, Any], cutof
         "calibration_table": calibration_table(y, pd_),
         "grades": table,
         "grade_bad_rates_monotone": is_monotone_increasing([g["bad_rate"] for g in table]),
+        "grade_check": check_grades(table),
         "score_distribution": score_distribution(scores),
     }
 
 
-def _fit_calibration(raw: np.ndarray, y: np.ndarray, method: str) -> dict[str, Any]:
-    return fit_platt(raw, y) if method == "platt" else fit_isotonic(raw, y)
+def _fit_calibration(raw: np.ndarray, y: np.ndarray, method: str, seed: int) -> tuple[dict[str, Any], dict[str, Any]]:
+    """The calibration, and how it was chosen (``auto``: Platt vs isotonic by 5-fold CV log-loss)."""
+    if method == "auto":
+        return select_calibration(raw, y, stratified_folds(y, 5, seed))
+    fitted = fit_platt(raw, y) if method == "platt" else fit_isotonic(raw, y)
+    return fitted, {"method": method, "chosen_by": "given (calibration argument)"}
 
 
 @dataclass
 class _Fit:
-    booster: lgb.Booster
+    booster: lgb.Booster | None
     calibration: dict[str, Any]
     cutoffs: list[int]
     metrics: dict[str, Any]
     reference_scores: np.ndarray
+    calibration_record: dict[str, Any]
+    selection: dict[str, Any] | None = None
+    logistic: dict[str, Any] | None = None
+    params: dict[str, Any] | None = None
+
+    def raw(self, x: np.ndarray) -> np.ndarray:
+        """Raw margins of the shipped model (booster or logistic scorecard)."""
+        return _raw_of(self.booster, self.logistic, x)
 
 
 def _fit_out_of_time(
@@ -359,15 +411,26 @@ def _fit_out_of_time(
     in_idx = np.flatnonzero(~oot)
     valid_mask = _split_off(y[in_idx], 0.2, options["seed"])
     fit_idx, val_idx = in_idx[~valid_mask], in_idx[valid_mask]
-    params = _params(options["params"], fit_idx.size, options["seed"])
-    say(f"train: fitting on {fit_idx.size:,} rows, early stopping on {val_idx.size:,}")
-    booster = _boost(params, x[fit_idx], y[fit_idx], cats, (x[val_idx], y[val_idx]))
-    val_raw = predict_dense(booster, x[val_idx], raw_score=True)
-    calibration = _fit_calibration(val_raw, y[val_idx], options["calibration"])
-    val_scores = pd_to_score(apply_calibration(val_raw, calibration))
-    cutoffs = grade_cutoffs(val_scores)
+    record, winner = None, None
+    if options["select"]:
+        # Selection on the in-time rows only: the out-of-time rows stay an untouched test set.
+        folds = stratified_folds(y[in_idx], min(options["cv"], OOT_SELECTION_FOLDS), options["seed"])
+        say(f"train: model selection on {in_idx.size:,} in-time rows ({int(folds.max()) + 1} folds)")
+        winner, record, _ = _cv_select(x[in_idx], y[in_idx], cats, folds, options, say)
+    booster, logistic, params = None, None, {}
+    if winner is not None and winner.kind == "logistic":
+        say(f"train: fitting {winner.name} on {fit_idx.size:,} rows")
+        logistic = fit_logistic(x[fit_idx], y[fit_idx], options["features"], float(winner.params["C"]))
+    else:
+        params = _params(options["params"], fit_idx.size, options["seed"], None if winner is None else winner.params)
+        say(f"train: fitting on {fit_idx.size:,} rows, early stopping on {val_idx.size:,}")
+        booster = _boost(params, x[fit_idx], y[fit_idx], cats, (x[val_idx], y[val_idx]))
+    val_raw = _raw_of(booster, logistic, x[val_idx])
+    calibration, cal_record = _fit_calibration(val_raw, y[val_idx], options["calibration"], options["seed"])
+    val_pd = apply_calibration(val_raw, calibration)
+    cutoffs = set_cutoffs(val_pd)
     say(f"train: out-of-time evaluation on {int(oot.sum()):,} rows")
-    oot_raw = predict_dense(booster, x[oot], raw_score=True)
+    oot_raw = _raw_of(booster, logistic, x[oot])
     metrics = _evaluate(y[oot], oot_raw, calibration, cutoffs)
     metrics["auc_std"] = bootstrap_auc_std(y[oot], oot_raw, seed=options["seed"])
     metrics["validation"] = "out_of_time"
@@ -377,8 +440,93 @@ def _fit_out_of_time(
     )
     metrics["n_oot"] = int(oot.sum())
     metrics["in_time_validation_auc"] = auc(y[val_idx], val_raw)
-    metrics["best_iteration"] = booster.current_iteration()
-    return _Fit(booster, calibration, cutoffs, metrics, val_scores)
+    metrics["best_iteration"] = 0 if booster is None else booster.current_iteration()
+    metrics.update(_round_cap(metrics["best_iteration"], fit_idx.size, params))
+    return _Fit(booster, calibration, cutoffs, metrics, pd_to_score(val_pd), cal_record, record, logistic, params)
+
+
+def _raw_of(booster: lgb.Booster | None, logistic: dict[str, Any] | None, x: np.ndarray) -> np.ndarray:
+    if booster is not None:
+        return predict_dense(booster, x, raw_score=True)
+    if logistic is None:
+        raise ValueError("neither a booster nor a logistic scorecard was fitted")
+    return logistic_raw(x, logistic)
+
+
+def _round_cap(best: int, n_fit: int, params: Mapping[str, Any]) -> dict[str, Any]:
+    """Whether boosting stopped at the round cap instead of by early stopping."""
+    if not params:
+        return {}
+    schedule = boosting_schedule(n_fit)
+    hit = best >= schedule["max_rounds"] - schedule["early_stopping_rounds"]
+    return {"max_rounds": schedule["max_rounds"], "hit_round_cap": bool(hit)}
+
+
+def _cv_select(
+    x: np.ndarray,
+    y: np.ndarray,
+    cats: list[int],
+    folds: np.ndarray,
+    options: dict[str, Any],
+    say: Callable[[str], None],
+) -> tuple[Candidate, dict[str, Any], np.ndarray]:
+    """Evaluate the candidates on shared folds (see :mod:`risk_models.selection`).
+
+    Returns the winner, the card's ``selection`` section and the winner's
+    out-of-fold raw margins. Without ``options["select"]`` the only candidate is
+    the default LightGBM setting (the historical behaviour).
+    """
+    k, seed = int(folds.max()) + 1, options["seed"]
+    n_train = int(np.sum(folds != 0))
+    base = _params(options["params"], n_train, seed)
+    constrained = any(int(f.get("direction", 0)) != 0 for f in options["features"])
+    if options["select"]:
+        pool = candidates(base, options["features"], logistic=not constrained)
+    else:
+        pool = [Candidate("lgb_default", "lightgbm", {})]
+    for c in pool:
+        if c.kind == "lightgbm":
+            c.params.setdefault("learning_rate", base["learning_rate"])
+    oof = {c.name: np.full(y.size, np.nan) for c in pool}
+    for fold in range(k):
+        if fold == SCREEN_FOLDS:
+            prune(pool)
+        train_idx, test = np.flatnonzero(folds != fold), folds == fold
+        for c in pool:
+            if c.pruned:
+                continue
+            start = time.perf_counter()
+            oof[c.name][test] = _fit_fold(c, x, y, cats, train_idx, test, fold, options)
+            c.seconds += time.perf_counter() - start
+            c.fold_aucs.append(auc(y[test], oof[c.name][test]))
+        shown = ", ".join(f"{c.name} {c.fold_aucs[-1]:.4f}" for c in pool if not c.pruned)
+        say(f"train: fold {fold + 1}/{k} AUC {shown}")
+    winner, record = choose(pool, k)
+    if options["select"]:
+        say(f"train: selected {winner.name}: {record['reason']}")
+    return winner, record, oof[winner.name]
+
+
+def _fit_fold(
+    c: Candidate,
+    x: np.ndarray,
+    y: np.ndarray,
+    cats: list[int],
+    train_idx: np.ndarray,
+    test: np.ndarray,
+    fold: int,
+    options: dict[str, Any],
+) -> np.ndarray:
+    seed = options["seed"]
+    if c.kind == "logistic":
+        section = fit_logistic(x[train_idx], y[train_idx], options["features"], float(c.params["C"]))
+        return logistic_raw(x[test], section)
+    stop = _split_off(y[train_idx], 0.1, seed + fold)
+    fit_idx, es_idx = train_idx[~stop], train_idx[stop]
+    params = _params(options["params"], train_idx.size, seed, c.params)
+    booster = _boost(params, x[fit_idx], y[fit_idx], cats, (x[es_idx], y[es_idx]))
+    c.iterations.append(booster.current_iteration())
+    return predict_dense(booster, x[test], raw_score=True)
 
 
 def _fit_cross_validated(
@@ -390,38 +538,33 @@ def _fit_cross_validated(
 ) -> _Fit:
     k, seed = options["cv"], options["seed"]
     folds = stratified_folds(y, k, seed)
-    oof = np.empty(y.size)
-    fold_aucs, iterations = [], []
-    for fold in range(k):
-        train_idx = np.flatnonzero(folds != fold)
-        stop = _split_off(y[train_idx], 0.1, seed + fold)
-        params = _params(options["params"], train_idx.size, seed)
-        fit_idx, es_idx = train_idx[~stop], train_idx[stop]
-        booster = _boost(params, x[fit_idx], y[fit_idx], cats, (x[es_idx], y[es_idx]))
-        test = folds == fold
-        oof[test] = predict_dense(booster, x[test], raw_score=True)
-        fold_aucs.append(auc(y[test], oof[test]))
-        iterations.append(booster.current_iteration())
-        say(f"train: fold {fold + 1}/{k} AUC {fold_aucs[-1]:.4f}")
-    rounds = max(1, int(np.median(iterations)))
-    say(f"train: refitting on all {y.size:,} rows for {rounds} rounds")
-    final = _boost(_params(options["params"], y.size, seed), x, y, cats, None, rounds)
-    calibration = _fit_calibration(oof, y, options["calibration"])
-    scores = pd_to_score(apply_calibration(oof, calibration))
-    cutoffs = grade_cutoffs(scores)
+    winner, record, oof = _cv_select(x, y, cats, folds, options, say)
+    booster, logistic, params, rounds = None, None, {}, 0
+    if winner.kind == "lightgbm":
+        rounds = max(1, int(np.median(winner.iterations)))
+        say(f"train: refitting on all {y.size:,} rows for {rounds} rounds")
+        params = _params(options["params"], y.size, seed, winner.params)
+        booster = _boost(params, x, y, cats, None, rounds)
+    else:
+        say(f"train: refitting {winner.name} on all {y.size:,} rows")
+        logistic = fit_logistic(x, y, options["features"], float(winner.params["C"]))
+    calibration, cal_record = _fit_calibration(oof, y, options["calibration"], seed)
+    pd_ = apply_calibration(oof, calibration)
+    cutoffs = set_cutoffs(pd_)
     metrics = _evaluate(y, oof, calibration, cutoffs)
     metrics.update(
         {
-            "auc": float(np.mean(fold_aucs)),
-            "auc_std": float(np.std(fold_aucs)),
-            "fold_aucs": fold_aucs,
+            "auc": float(np.mean(winner.fold_aucs)),
+            "auc_std": float(np.std(winner.fold_aucs)),
+            "fold_aucs": winner.fold_aucs,
             "oof_auc": auc(y, oof),
             "validation": "stratified_kfold",
             "cv": k,
             "best_iteration": rounds,
         }
     )
-    return _Fit(final, calibration, cutoffs, metrics, scores)
+    metrics.update(_round_cap(max(winner.iterations, default=0), int(np.sum(folds != 0)), params))
+    return _Fit(booster, calibration, cutoffs, metrics, pd_to_score(pd_), cal_record, record, logistic, params)
 
 
 def _require_classes(y: np.ndarray, where: str) -> None:
@@ -449,7 +592,8 @@ def train(
     oot_fraction: float = 0.25,
     directions: Mapping[str, int] | None = None,
     params: Mapping[str, Any] | None = None,
-    calibration: str = "platt",
+    calibration: str = "auto",
+    select: bool = True,
     seed: int = 0,
     version: str | None = None,
     source: Mapping[str, Any] | None = None,
@@ -488,7 +632,13 @@ def train(
         defaults to the feature dictionary's directions for known names.
     params : mapping, optional
         LightGBM parameters overriding :data:`DEFAULT_PARAMS`.
-    calibration : {"platt", "isotonic"}, default "platt"
+    calibration : {"auto", "platt", "isotonic"}, default "auto"
+        ``auto`` chooses Platt or isotonic by cross-validated log-loss on the
+        calibration sample (recorded in the card's ``calibration_selection``).
+    select : bool, default True
+        Choose the model among LightGBM settings and a logistic scorecard by
+        cross-validated AUC on shared folds (:mod:`risk_models.selection`);
+        False trains the default LightGBM setting only.
     seed : int, default 0
     version : str, optional
         Defaults to ``"<prefix>-<first 12 hex digits of the data hash>"``.
@@ -549,6 +699,8 @@ def train(
         "cv": int(cv),
         "oot_fraction": float(oot_fraction),
         "params": _with_monotone(params, columns.features),
+        "features": columns.features,
+        "select": bool(select),
         "calibration": calibration,
         "seed": int(seed),
     }
@@ -699,8 +851,16 @@ def _card(
     provenance = dict(source or {"kind": "dataframe"})
     prefix = str(provenance.get("kind", "model"))
     metrics = _clean(dict(fit.metrics, n_rows=int(y.size), bad_rate=float(y.mean())))
-    params = _clean(_params(options["params"], y.size, options["seed"]))
-    return {
+    params = _clean(fit.params) if fit.params else {"model": "logistic scorecard (see logistic)"}
+    extra: dict[str, Any] = {"calibration_selection": fit.calibration_record}
+    if fit.selection is not None:
+        extra["selection"] = fit.selection
+    if fit.logistic is not None:
+        extra["model_type"] = LOGISTIC
+        extra["logistic"] = fit.logistic
+    grades = grades_section(fit.cutoffs)
+    grades["holdout_check"] = fit.metrics["grade_check"]
+    return extra | {
         "format": CARD_FORMAT,
         "version": version or f"{prefix}-{digest[:12]}",
         "created_with": {"risk_models": __version__, "lightgbm": lgb.__version__},
@@ -723,11 +883,7 @@ def _card(
         "params": dict(params, num_boost_round=int(fit.metrics["best_iteration"])),
         "calibration": _clean(fit.calibration),
         "scorecard": dict(DEFAULT_SCORECARD),
-        "grades": {
-            "labels": list(GRADES),
-            "cutoffs": [int(c) for c in fit.cutoffs],
-            "rule": "A if score >= cutoffs[0], B if >= cutoffs[1], C if >= cutoffs[2], D if >= cutoffs[3], else E",
-        },
+        "grades": grades,
         "psi_baseline": {
             "edges": list(SCORE_BIN_EDGES),
             "shares": score_distribution(fit.reference_scores),

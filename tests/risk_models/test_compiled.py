@@ -14,7 +14,8 @@ from tests.risk_models.conftest import make_generic_loans
 
 @pytest.fixture(scope="module")
 def saved_model(tmp_path_factory):
-    model = train(make_generic_loans(1500, seed=3), "status", positive="bad", id_col="application_id", cv=2, seed=0)
+    data = make_generic_loans(1500, seed=3)
+    model = train(data, "status", positive="bad", id_col="application_id", cv=2, seed=0, select=False)
     return model.save(tmp_path_factory.mktemp("compiled") / "model")
 
 
