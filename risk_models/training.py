@@ -730,7 +730,7 @@ def train(
     )
     card["training"]["numbers_from_text"] = prepared.number_text
     card["guards"] = {"forced": forced, "force": bool(force)}
-    card["monotone"] = _monotone_card(fit.booster, x, columns.features, suggested, monotone_auto, directions, seed)
+    card["monotone"] = _monotone_card(fit.raw, x, columns.features, suggested, monotone_auto, directions, seed)
     return RiskModel(fit.booster, _clean(card))
 
 
@@ -783,7 +783,7 @@ def _apply_suggestions(
 
 
 def _monotone_card(
-    booster: lgb.Booster,
+    raw: Callable[[np.ndarray], np.ndarray],
     x: np.ndarray,
     features: list[dict[str, Any]],
     suggested: Mapping[str, Mapping[str, Any]],
@@ -805,7 +805,7 @@ def _monotone_card(
         elif name not in given and suggested.get(name, {}).get("direction", 0) != 0:
             source[name] = "suggested, not applied"
             checked[name] = int(suggested[name]["direction"])
-    found = monotone.violations(lambda m: predict_dense(booster, m, raw_score=True), x, features, checked, seed)
+    found = monotone.violations(raw, x, features, checked, seed)
     for name, row in found.items():
         row["source"] = source[name]
     return {
