@@ -10,6 +10,7 @@ from django.contrib.auth.forms import PasswordChangeForm
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from wagtail.admin.forms.auth import LoginForm as WagtailLoginForm
 
 from loanhub.enterprises.catalogs import industry_choices, region_choices
 from loanhub.enterprises.uscc import validate_uscc
@@ -127,3 +128,15 @@ class PortalPasswordChangeForm(PasswordChangeForm):
         if not password_recheck(request=self.request, user=self.user, password=old_password, purpose="password_change"):
             raise ValidationError(self.error_messages["password_incorrect"], code="password_incorrect")
         return old_password
+
+
+class BackOfficeLoginForm(WagtailLoginForm):
+    """Wagtail's admin login with the labels in Chinese (Wagtail's catalogue leaves the
+    password's label and the placeholders in English)."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["username"].label = _("用户名")
+        self.fields["username"].widget.attrs["placeholder"] = _("请输入用户名")
+        self.fields["password"].label = _("密码")
+        self.fields["password"].widget.attrs["placeholder"] = _("请输入密码")

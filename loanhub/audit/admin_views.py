@@ -18,6 +18,7 @@ from loanhub.security.exports import csv_streaming_response
 
 from .forms import AuditFilterForm
 from .models import AuditEvent
+from .presenters import event_sentence, object_label
 from .selectors import audit_event_list
 
 CSV_COLUMNS = [
@@ -36,13 +37,14 @@ def _filtered(request: HttpRequest) -> tuple[AuditFilterForm, QuerySet[AuditEven
 def audit_index(request: AuthenticatedHttpRequest) -> HttpResponse:
     form, events = _filtered(request)
     page = Paginator(events.select_related("user"), 50).get_page(request.GET.get("page"))
+    rows = [(e, event_sentence(e), object_label(e)) for e in page.object_list]
     params = request.GET.copy()
     params.pop("page", None)
     return render(
         request,
         "audit/admin/index.html",
         {
-            "title": _("审计日志"), "icon": "list-ul", "form": form, "page": page,
+            "title": _("审计日志"), "icon": "list-ul", "form": form, "page": page, "rows": rows,
             "querystring": "&" + params.urlencode() if params else "",
             "export_query": params.urlencode(),
         },

@@ -94,6 +94,18 @@ class CreditRecord(models.Model):
         return [(str(c.label), self.payload[c.name]) for c in columns if self.payload.get(c.name) not in (None, "")]
 
     @property
+    def display_fields(self) -> list[tuple[str, str]]:
+        """(label, value) as people read them: Chinese labels for coded values (schema.VALUE_LABELS)."""
+        from .schema import COLUMNS, display_value
+
+        columns = COLUMNS.get(self.category, ())
+        return [
+            (str(c.label), display_value(c, self.payload[c.name]))
+            for c in columns
+            if self.payload.get(c.name) not in (None, "")
+        ]
+
+    @property
     def effective_repaired_on(self) -> date | None:
         from .rules import parse_date
 

@@ -134,3 +134,30 @@ BASE_COLUMNS: tuple[str, ...] = ("uscc", "record_date")
 
 def column_names(category: str) -> list[str]:
     return list(BASE_COLUMNS) + [c.name for c in COLUMNS[category]]
+
+
+#: What people read for the coded values of enum and bool columns (files and the API keep the codes).
+VALUE_LABELS: dict[str, dict[object, object]] = {
+    "event": {
+        "establishment": _("设立登记"),
+        "legal_rep_change": _("法定代表人变更"),
+        "abnormal_listed": _("列入经营异常名录"),
+    },
+    "utility": {"electricity": _("电"), "water": _("水"), "gas": _("燃气")},
+    "role": {"plaintiff": _("原告"), "defendant": _("被告")},
+    "status": {"open": _("审理中"), "closed": _("已结案"), "enforcing": _("执行中")},
+}
+BOOL_LABELS = {True: _("是"), False: _("否")}
+
+
+def display_value(column: Column, value: object) -> str:
+    """A payload value as people read it: labels for codes, 是/否, thousands separators."""
+    if column.kind == "bool" and isinstance(value, bool):
+        return str(BOOL_LABELS[value])
+    if column.kind == "enum":
+        return str(VALUE_LABELS.get(column.name, {}).get(value, value))
+    if column.kind == "decimal" and isinstance(value, int | float):
+        return f"{value:,.2f}".rstrip("0").rstrip(".")
+    if column.kind == "int" and isinstance(value, int) and column.name != "year":
+        return f"{value:,}"
+    return str(value)

@@ -54,13 +54,16 @@ def seed_site(ctx: SeedContext) -> None:
         home.save_revision().publish()
     site = Site.objects.filter(is_default_site=True).first()
     if site is None:
-        Site.objects.create(hostname="localhost", root_page=home, is_default_site=True)
+        site = Site.objects.create(hostname="localhost", root_page=home, is_default_site=True)
     elif site.root_page_id != home.pk:
         old_root = site.root_page.specific
         site.root_page = home
         site.save()
         if not isinstance(old_root, HomePage) and old_root.depth == 2:
             old_root.delete()
+    if not site.site_name:  # the back office shows the site's name, else its hostname ("localhost")
+        site.site_name = "LoanHub 信易贷"
+        site.save(update_fields=["site_name"])
     ctx.progress("门户首页已就绪")
 
 

@@ -207,7 +207,7 @@ def match(needs: list[NeedRow], table: ProductTable) -> MatchResult:
     cost = _cost(table)
     sme = 0.5 * likelihood + 0.3 * cost[None, :] + 0.2 * fit
     expected = _expected_value(amount, term, pd_, table)
-    bank = 0.7 * _normalise(expected) + 0.3 * fit
+    bank = BANK_VALUE_WEIGHT * _normalise(expected) + BANK_FIT_WEIGHT * fit
     return MatchResult(eligible, f, likelihood, sme, bank, expected)
 
 
@@ -220,13 +220,36 @@ def _likelihood(pd_: np.ndarray, grade: np.ndarray, table: ProductTable) -> np.n
     return np.clip(0.6 * headroom + 0.4 * grade_room, 0, 1)
 
 
-def _fit(table: ProductTable, amount: np.ndarray, term: np.ndarray, wanted: np.ndarray) -> np.ndarray:
-    span_a = np.where(np.isfinite(table.amount_max), table.amount_max, amount.max() * 2 + 1)
-    centre_a = (table.amount_min + span_a) / 2
+# The bank's ranking value (bank_score, 0–1): risk-adjusted value, normalised across the products
+# a need is matched against, weighed with the fit of the need to the product.
+BANK_VALUE_WEIGHT, BANK_FIT_WEIGHT = 0.7, 0.3
+# Fit (0–1): amount near the product's range centre, term near its centre, a product type asked for.
+FIT_WEIGHTS = {"amount": 0.4, "term": 0.3, "type": 0.3}
+
+
+def fit_parts(
+    ranges: tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray],
+    amount: np.ndarray,
+    term: np.ndarray,
+    wanted: np.ndarray,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(amount fit, term fit, type asked for), each (needs, products) in 0–1.
+
+    ``ranges``: the products' amount_min, amount_max, term_min, term_max (inf = no limit).
+    """  # fmt: skip
+    amount_min, amount_max, term_min, term_max = ranges
+    span_a = np.where(np.isfinite(amount_max), amount_max, amount.max() * 2 + 1)
+    centre_a = (amount_min + span_a) / 2
     amount_fit = np.clip(1 - np.abs(np.log((amount + 1) / (centre_a[None, :] + 1))) / 3, 0, 1)
-    span_t = np.where(np.isfinite(table.term_max), table.term_max, 60)
-    term_fit = np.clip(1 - np.abs(term - (table.term_min + span_t)[None, :] / 2) / 60, 0, 1)
-    return 0.4 * amount_fit + 0.3 * term_fit + 0.3 * wanted
+    span_t = np.where(np.isfinite(term_max), term_max, 60)
+    term_fit = np.clip(1 - np.abs(term - (term_min + span_t)[None, :] / 2) / 60, 0, 1)
+    return amount_fit, term_fit, np.broadcast_to(wanted, amount_fit.shape)
+
+
+def _fit(table: ProductTable, amount: np.ndarray, term: np.ndarray, wanted: np.ndarray) -> np.ndarray:
+    ranges = (table.amount_min, table.amount_max, table.term_min, table.term_max)
+    amount_fit, term_fit, type_fit = fit_parts(ranges, amount, term, wanted)
+    return FIT_WEIGHTS["amount"] * amount_fit + FIT_WEIGHTS["term"] * term_fit + FIT_WEIGHTS["type"] * type_fit
 
 
 def _cost(table: ProductTable) -> np.ndarray:

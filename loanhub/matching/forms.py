@@ -143,13 +143,15 @@ class LeadFilterForm(forms.Form):
     status = forms.ChoiceField(label=_("状态"), required=False, choices=lead_status_choices)
     product = forms.IntegerField(label=_("产品"), required=False, min_value=1, max_value=2**31 - 1)
     grade = forms.ChoiceField(label=_("等级"), required=False, choices=[(g, g) for g in "ABCDE"])
-    region = forms.RegexField(label=_("地区代码"), required=False, regex=r"^[0-9]{1,6}\Z")
+    region = forms.RegexField(label=_("地区"), required=False, regex=r"^[0-9]{1,6}\Z")
     amount_min = forms.DecimalField(label=_("金额下限（万元）"), required=False, min_value=0, max_value=10**8)
     amount_max = forms.DecimalField(label=_("金额上限（万元）"), required=False, min_value=0, max_value=10**8)
     overdue = forms.BooleanField(label=_("已超时"), required=False)
     q = forms.CharField(label=_("企业名称"), required=False, max_length=100)
     sort = forms.ChoiceField(label=_("排序"), required=False, choices=[(k, k) for k in LEAD_SORTS])
     mine = forms.BooleanField(label=_("我受理的"), required=False)
+    officer = forms.IntegerField(label=_("受理人"), required=False, min_value=1, max_value=2**31 - 1)
+    due = forms.ChoiceField(label=_("期限"), required=False, choices=[("today", _("今日到期"))])
 
     def filters(self) -> dict:
         """What lead_list_for_staff filters on: valid values only, amounts in yuan, and

@@ -240,6 +240,63 @@ class LeadEvent(models.Model):
     def __str__(self) -> str:
         return f"{self.lead_id} {self.kind} {self.at:%Y-%m-%d %H:%M}"
 
+    @property
+    def kind_text(self) -> str:
+        """The step in words (the back office's timeline; never the stored code)."""
+        return str(EVENT_LABELS.get(self.kind, _("其他")))
+
+    @property
+    def note_text(self) -> str:
+        """The note in words: a lead's source or an overdue stage are stored as codes."""
+        if self.kind == "created":
+            return str(dict(NeedSource.choices).get(self.note, self.note))
+        if self.kind == "overdue":
+            return str(OVERDUE_STAGES.get(self.note, self.note))
+        return self.note
+
+
+EVENT_LABELS = {
+    "created": _("推送给金融机构"),
+    "claimed": _("受理"),
+    "assigned": _("分配客户经理"),
+    "in_review": _("进入审查"),
+    "approved": _("批准"),
+    "declined": _("未通过"),
+    "disbursed": _("放款"),
+    "overdue": _("超时，已提醒主管"),
+    "withdrawn": _("企业撤回"),
+    "need_changed": _("企业修改需求，线索关闭"),
+    "contact_revealed": _("查看法定代表人手机号"),
+}
+OVERDUE_STAGES = {"claim": _("未在受理期限内受理"), "decision": _("未在审批期限内作出决定")}
+
+
+class MessageSide(models.TextChoices):
+    BANK = "bank", _("金融机构")
+    SME = "sme", _("企业")
+
+
+class LeadMessage(models.Model):
+    """A message between the bank working a lead and the SME behind it (both see the thread)."""
+
+    lead = models.ForeignKey(Lead, on_delete=models.CASCADE, related_name="messages", verbose_name=_("线索"))
+    side = models.CharField(_("发送方"), max_length=4, choices=MessageSide.choices)
+    sender = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("发送人")
+    )
+    body = models.TextField(_("内容"), max_length=2000)
+    created_at = models.DateTimeField(_("发送时间"), default=timezone.now)
+    read_at = models.DateTimeField(_("对方已读时间"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("线索留言")
+        verbose_name_plural = _("线索留言")
+        ordering = ["created_at", "pk"]
+        indexes = [models.Index(fields=["lead", "created_at"], name="lead_message_thread")]
+
+    def __str__(self) -> str:
+        return f"#{self.lead_id} {self.get_side_display()} {self.created_at:%Y-%m-%d %H:%M}"
+
 
 @register_setting(icon="time")
 class MatchingSettings(BaseGenericSetting):

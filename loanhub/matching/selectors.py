@@ -66,7 +66,9 @@ def lead_list_for_member(*, user: User) -> QuerySet:
 def lead_timeline(*, need: FinancingNeed) -> list[Lead]:
     """The need's leads with their events, for the SME."""
     leads = list(
-        need.leads.select_related("product", "institution").prefetch_related("events").order_by("created_at", "pk")
+        need.leads.select_related("product", "institution")
+        .prefetch_related("events", "messages__sender")
+        .order_by("created_at", "pk")
     )
     return leads
 
@@ -127,9 +129,85 @@ def _filter_leads(qs: QuerySet, filters: dict) -> QuerySet:
         qs = qs.filter(need__amount__lte=filters["amount_max"])
     if filters.get("mine"):
         qs = qs.filter(claimed_by_id=filters["mine"])
+    if filters.get("officer"):
+        qs = qs.filter(claimed_by_id=filters["officer"])
+    if filters.get("due") == "today":
+        qs = qs.filter(_due_today())
     if filters.get("q"):
         qs = qs.filter(enterprise__name__icontains=filters["q"])
     return qs.order_by(*LEAD_SORTS.get(filters.get("sort") or "rank", LEAD_SORTS["rank"]))
+
+
+def _due_today() -> Q:
+    """Open leads whose current clock (claim for new leads, decision once claimed) ends today
+    and has not yet run out."""
+    from django.utils import timezone
+
+    from .models import LeadStatus
+
+    now = timezone.localtime()
+    end = now.replace(hour=23, minute=59, second=59, microsecond=999999)
+    return Q(is_overdue=False) & (
+        Q(status=LeadStatus.NEW, claim_deadline__gt=now, claim_deadline__lte=end)
+        | Q(status__in=(LeadStatus.CLAIMED, LeadStatus.IN_REVIEW), decision_deadline__gt=now,
+            decision_deadline__lte=end)
+    )  # fmt: skip
+
+
+# The officer's home page: each count is the size of the workbench list its link opens.
+OFFICER_HOME_FILTERS: dict[str, dict[str, str]] = {
+    "new": {"status": "new"},
+    "due_today": {"status": "open", "due": "today"},
+    "overdue": {"status": "open", "overdue": "1"},
+    "mine": {"status": "open", "mine": "1"},
+}
+
+
+def lead_home_counts(*, user: User) -> dict[str, int]:
+    """Counts for the officer's home page, keyed as ``OFFICER_HOME_FILTERS``."""
+    counts = {}
+    for key, query in OFFICER_HOME_FILTERS.items():
+        filters: dict = {**query}
+        if filters.get("mine"):
+            filters["mine"] = user.pk
+        counts[key] = lead_list_for_staff(user=user, filters=filters).count()
+    return counts
+
+
+def team_load(*, user: User) -> list[dict]:
+    """Per officer of the manager's bank: open leads in hand and how many of them are overdue."""
+    from django.db.models import Count
+
+    from loanhub.institutions.models import InstitutionMembership
+    from loanhub.institutions.selectors import institution_for_user
+
+    from .models import Lead, LeadStatus
+
+    institution = institution_for_user(user=user)
+    if institution is None:
+        return []
+    load: dict[int, dict[str, int]] = {
+        row["claimed_by"]: {"open": row["open"], "overdue": row["overdue"]}
+        for row in Lead.objects.filter(institution=institution, status__in=(LeadStatus.CLAIMED, LeadStatus.IN_REVIEW))
+        .values("claimed_by")
+        .annotate(open=Count("pk"), overdue=Count("pk", filter=Q(is_overdue=True)))
+    }
+    members = InstitutionMembership.objects.filter(institution=institution).select_related("user")
+    rows = [
+        {"user": m.user, "role": m.get_role_display(), "open": load.get(m.user_id, {}).get("open", 0),
+         "overdue": load.get(m.user_id, {}).get("overdue", 0)}
+        for m in members
+    ]  # fmt: skip
+    return sorted(rows, key=lambda r: (-r["overdue"], -r["open"], str(r["user"])))
+
+
+def lead_region_choices(*, user: User) -> list[tuple[str, str]]:
+    """Cities (code, name) of the enterprises behind the bank's leads, for the region filter."""
+    from loanhub.enterprises.catalogs import region_name
+
+    regions = lead_list_for_staff(user=user).order_by().values_list("enterprise__region", flat=True).distinct()
+    codes = {code[:4] + "00" for code in regions}
+    return sorted(((code, region_name(code)) for code in codes if code), key=lambda c: c[0])
 
 
 def _live_cover() -> QuerySet:

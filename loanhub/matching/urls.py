@@ -11,5 +11,10 @@ urlpatterns = [
     path("enterprises/<str:uscc>/needs/<int:pk>/edit/", views.need_edit, name="need_edit"),
     path("enterprises/<str:uscc>/needs/<int:pk>/withdraw/", views.need_withdraw_view, name="need_withdraw"),
     path("enterprises/<str:uscc>/needs/<int:pk>/apply/", views.need_apply, name="need_apply"),
+    path(
+        "enterprises/<str:uscc>/needs/<int:pk>/leads/<int:lead_pk>/messages/",
+        views.lead_message_post,
+        name="lead_message",
+    ),
     path("apply/<int:product_id>/", views.product_apply, name="product_apply"),
 ]

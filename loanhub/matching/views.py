@@ -19,6 +19,7 @@ from loanhub.enterprises.access import member_enterprise_or_404
 from loanhub.enterprises.selectors import enterprise_list_for_member
 
 from . import matcher
+from .conversation import lead_message_send, need_messages_mark_read
 from .exceptions import ConsentMissing, MatchingError, NeedLocked, NotEligible
 from .forms import DirectApplyForm, NeedForm
 from .models import NeedStatus
@@ -99,6 +100,7 @@ def need_detail(request: AuthenticatedHttpRequest, uscc: str, pk: int) -> HttpRe
     enterprise = member_enterprise_or_404(request, uscc)
     need = get_object_or_404(enterprise.needs, pk=pk)
     leads = lead_timeline(need=need)
+    need_messages_mark_read(need=need, user=request.user)
     matches = matcher.match_need(need) if need.status in (NeedStatus.OPEN, NeedStatus.CLAIMED) else None
     leaded = {lead.product_id for lead in leads}
     context = {
@@ -204,3 +206,19 @@ def product_apply(request: AuthenticatedHttpRequest, product_id: int) -> HttpRes
     return render(
         request, "matching/product_apply.html", {"product": product, "form": form, "enterprises": enterprises}
     )
+
+
+@login_required
+@require_POST
+def lead_message_post(request: AuthenticatedHttpRequest, uscc: str, pk: int, lead_pk: int) -> HttpResponse:
+    """The SME answers (or writes to) the bank working one of its leads."""
+    enterprise = member_enterprise_or_404(request, uscc)
+    need = get_object_or_404(enterprise.needs, pk=pk)
+    lead = get_object_or_404(need.leads.select_related("enterprise", "institution", "claimed_by"), pk=lead_pk)
+    try:
+        lead_message_send(lead=lead, sender=request.user, body=request.POST.get("body", ""))
+    except ValidationError as exc:
+        messages.error(request, "；".join(exc.messages))
+    else:
+        messages.success(request, _("留言已发送给%(bank)s。") % {"bank": lead.institution.short_name})
+    return redirect(reverse("matching:need_detail", kwargs={"uscc": uscc, "pk": pk}) + f"#lead-{lead.pk}")

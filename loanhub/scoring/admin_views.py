@@ -14,6 +14,7 @@ from loanhub.accounts.requests import AuthenticatedHttpRequest
 
 from .exceptions import NoActiveModel
 from .models import ModelVersion, RescoreJob
+from .presenters import card_sections, card_tables, headline_metrics
 from .selectors import model_version_list, rescore_job_list
 from .services import model_activate, model_register, rescore_job_create, validate_model_dir
 from .tasks import rescore_all_task
@@ -40,6 +41,9 @@ def model_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
             "icon": "doc-full",
             "version": version,
             "metrics": card.get("metrics", {}),
+            "headline": headline_metrics(card),
+            "sections": card_sections(card),
+            "tables": card_tables(card),
             "grades": card.get("metrics", {}).get("grade_table") or card.get("metrics", {}).get("grades") or [],
             "features": card.get("features", []),
             "card": card,

@@ -225,6 +225,7 @@ TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBacken
 
 # Wagtail
 WAGTAIL_SITE_NAME = "LoanHub 信易贷"
+WAGTAILADMIN_USER_LOGIN_FORM = "loanhub.accounts.forms.BackOfficeLoginForm"  # labels in Chinese
 WAGTAILADMIN_BASE_URL = env("WAGTAILADMIN_BASE_URL", default="http://127.0.0.1:8000")
 WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "wagtail.search.backends.database"}}
 WAGTAILDOCS_EXTENSIONS = ["csv", "pdf", "xlsx", "docx", "txt", "jpg", "png"]

@@ -27,7 +27,7 @@ BAD_FILTERS = {  # query → the label the notice names
     "status=zzz": "状态",
     "grade=Z": "等级",
     "sort=-bank_score": "排序",
-    "region=44%27--": "地区代码",
+    "region=44%27--": "地区",
     "q=%00": "企业名称",
     "q=" + "名" * 101: "企业名称",
 }
