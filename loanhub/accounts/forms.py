@@ -12,7 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin.forms.auth import LoginForm as WagtailLoginForm
 
-from loanhub.enterprises.catalogs import industry_choices, region_choices
+from loanhub.enterprises.catalogs import industry_choices
 from loanhub.enterprises.uscc import validate_uscc
 
 from .services import password_recheck
@@ -45,7 +45,7 @@ class SmeRegistrationForm(forms.Form):
     uscc = forms.CharField(
         label=_("统一社会信用代码"),
         max_length=30,
-        help_text=_("18位，见营业执照。"),
+        help_text=_("18位，见营业执照。所在地区由第3至8位（登记机关的行政区划代码）确定，无需另填。"),
     )
     enterprise_name = forms.CharField(label=_("企业名称"), max_length=200)
     legal_representative = forms.CharField(label=_("法定代表人"), max_length=60)
@@ -59,16 +59,21 @@ class SmeRegistrationForm(forms.Form):
         error_messages={"invalid": _("手机号应为以1开头的11位数字。")},
         help_text=_("选填。加密保存，仅本企业成员可见完整号码。"),
     )  # fmt: skip
-    region = forms.ChoiceField(label=_("所在地区"), choices=region_choices)
     industry = forms.ChoiceField(label=_("所属行业"), choices=industry_choices)
     registration_date = forms.DateField(
         label=_("成立日期"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
     )
     registered_capital = forms.DecimalField(label=_("注册资本（万元）"), min_value=0, max_digits=12, decimal_places=2)
-    agree = forms.BooleanField(label=_("我已阅读并同意《平台用户协议》和《隐私政策》"))
+    agree = forms.BooleanField(
+        label=_("我已阅读并同意《平台用户协议》和《隐私政策》"),
+        error_messages={"required": _("请阅读并同意《平台用户协议》和《隐私政策》。")},
+    )
 
     def clean_uscc(self) -> str:
-        return validate_uscc(self.cleaned_data["uscc"])
+        code = validate_uscc(self.cleaned_data["uscc"])
+        if code[2] not in "12345678":
+            raise ValidationError(_("统一社会信用代码第3至8位应为登记机关的行政区划代码（如 440100）。"))
+        return code
 
     def clean_legal_rep_id_number(self) -> str:
         return self.cleaned_data["legal_rep_id_number"].upper()

@@ -11,6 +11,7 @@ urlpatterns = [
     path("register/", views.register, name="register"),
     path("dashboard/", views.dashboard, name="dashboard"),
     path("notifications/", views.notifications, name="notifications"),
+    path("legal/<slug:slug>/", views.legal, name="legal"),
     path("2fa/", views_2fa.manage, name="2fa_manage"),
     path("2fa/setup/", views_2fa.setup, name="2fa_setup"),
     path("2fa/verify/", views_2fa.verify, name="2fa_verify"),

@@ -12,9 +12,11 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from loanhub.enterprises.selectors import enterprise_list_for_member
+from loanhub.enterprises.uscc import uscc_region
 from loanhub.institutions.selectors import institution_for_user
 
 from .forms import SmeRegistrationForm
+from .journey import sme_journey
 from .requests import AuthenticatedHttpRequest
 from .services import user_register_sme
 
@@ -35,7 +37,7 @@ def register(request: HttpRequest) -> HttpResponse:
                 uscc=data["uscc"],
                 enterprise_name=data["enterprise_name"],
                 legal_representative=data["legal_representative"],
-                region=data["region"],
+                region=uscc_region(data["uscc"]),  # the registration authority's division
                 industry=data["industry"],
                 registration_date=data["registration_date"],
                 registered_capital=data["registered_capital"] * 10000,
@@ -67,8 +69,10 @@ def _attach_errors(form: SmeRegistrationForm, exc: ValidationError) -> None:
 @login_required
 def dashboard(request: AuthenticatedHttpRequest) -> HttpResponse:
     user = request.user
+    enterprises = list(enterprise_list_for_member(user=user)) if user.is_sme else []
     context = {
-        "enterprises": enterprise_list_for_member(user=user),
+        "enterprises": enterprises,
+        "journeys": [(e, sme_journey(e)) for e in enterprises],
         "institution": institution_for_user(user=user),
     }
     return render(request, "accounts/dashboard.html", context)
@@ -85,3 +89,35 @@ def notifications(request: AuthenticatedHttpRequest) -> HttpResponse:
         return redirect("accounts:notifications")
     page = Paginator(request.user.notifications.all(), 20).get_page(request.GET.get("page"))
     return render(request, "accounts/notifications.html", {"page": page})
+
+
+LEGAL_PAGES = ("terms", "privacy", "authorization")
+
+
+def legal(request: HttpRequest, slug: str) -> HttpResponse:
+    """用户协议、隐私政策 and the wording of the authorization (授权书): public pages."""
+    from django.http import Http404
+
+    from loanhub.consent import texts
+
+    if slug not in LEGAL_PAGES:
+        raise Http404
+    context: dict[str, object] = {"slug": slug, "pages": LEGAL_PAGES}
+    if slug == "authorization":
+        blanks = dict.fromkeys(
+            (
+                "enterprise",
+                "uscc",
+                "signer",
+                "grantee",
+                "purpose",
+                "categories",
+                "data_from",
+                "valid_from",
+                "expires_at",
+            ),
+            "____",
+        )
+        context["authorization_text"] = texts.render(texts.CURRENT_VERSION, **blanks)
+        context["authorization_version"] = texts.CURRENT_VERSION
+    return render(request, "accounts/legal.html", context)

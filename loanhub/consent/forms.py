@@ -29,7 +29,9 @@ class AuthorizationForm(forms.Form):
         required=False,
         empty_label=_("请选择"),
     )
-    purpose = forms.ChoiceField(label=_("授权用途"), choices=Purpose.choices, initial=Purpose.UNDERWRITING)
+    purpose = forms.ChoiceField(
+        label=_("授权用途"), choices=Purpose.choices, initial=Purpose.UNDERWRITING, widget=forms.RadioSelect
+    )
     categories = forms.MultipleChoiceField(
         label=_("授权信息类别"),
         choices=[(c.code, f"{c.name}{'（敏感）' if c.sensitive else ''}") for c in CATEGORIES],

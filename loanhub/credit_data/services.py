@@ -239,6 +239,8 @@ def credit_records_fetch(
     provider = provider_get(provider_client.kind, provider_client.code)
     batches = []
     for category, frame in frames.items():
+        if frame.empty:  # nothing in this category: no batch (hundreds would bury the real imports)
+            continue
         batch = ImportBatch.objects.create(
             provider=provider, category=category, uploaded_by=user,
             file_name=f"{provider.code}:{enterprise.uscc}",
@@ -253,3 +255,31 @@ def credit_records_fetch(
     if any(b.rows_loaded or b.rows_updated for b in batches):
         _data_changed({enterprise.uscc})
     return batches
+
+
+def sandbox_records_enabled() -> bool:
+    """Whether the sandbox serves records to enterprises registered in the demo (never in production)."""
+    from django.conf import settings
+
+    return bool(getattr(settings, "LOANHUB_SANDBOX_RECORDS", False))
+
+
+def sandbox_records_fetch(enterprise: Enterprise) -> list[ImportBatch]:
+    """The demo's stand-in for the provincial platform, after the enterprise authorizes.
+
+    With ``LOANHUB_SANDBOX_RECORDS`` on (development and the demo), a verified
+    enterprise with a live authorization gets the sandbox's synthetic records for its
+    code (the generated population's, or deterministic ones keyed by the code), within
+    what it authorized. Re-fetching adds nothing already stored.
+    """
+    from loanhub.consent.models import Authorization
+
+    from .providers.sandbox import Newcomer, SandboxProvider
+
+    if not sandbox_records_enabled() or not enterprise.is_verified:
+        return []
+    if not Authorization.objects.live().filter(enterprise=enterprise).exists():
+        return []
+    about = Newcomer(enterprise.registration_date, float(enterprise.registered_capital) / 10000)
+    provider = SandboxProvider(newcomers={enterprise.uscc: about})
+    return credit_records_fetch(provider_client=provider, enterprise=enterprise)

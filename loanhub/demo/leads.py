@@ -19,11 +19,18 @@ from loanhub.matching.exceptions import MatchingError
 from loanhub.matching.lifecycle import lead_approve, lead_claim, lead_decline, lead_disburse, lead_start_review
 from loanhub.matching.matcher import products_changed
 from loanhub.matching.models import FinancingNeed, Lead, LeadEvent, LeadStatus
-from loanhub.matching.needs import need_post
+from loanhub.matching.needs import need_apply_products, need_post, need_suggestions
 
 from .context import SeedContext
 
 PURPOSES = ["采购原材料", "补充流动资金", "购置生产设备", "支付员工工资", "扩大门店经营", "研发投入", "订单备货"]
+
+
+def _apply_matches(user: User, need: FinancingNeed, limit: int) -> None:
+    """The demo's SME ticks its best matches (posting a need applies to nothing by itself)."""
+    chosen = [m.product_id for m in need_suggestions(need)][:limit]
+    if chosen:
+        need_apply_products(user=user, need=need, product_ids=chosen)
 
 
 def seed_demo_need(ctx: SeedContext) -> None:
@@ -36,6 +43,7 @@ def seed_demo_need(ctx: SeedContext) -> None:
         user=ctx.users["demo_sme"], enterprise=enterprise, amount=600_000, term_months=12,
         purpose="采购原材料，完成新接的设备订单", visibility="chosen", banks=[bank],
     )  # fmt: skip
+    _apply_matches(ctx.users["demo_sme"], need, limit=2)
     leads = list(need.leads.order_by("-bank_score"))
     if leads:
         lead_claim(lead=leads[0], officer=ctx.users["demo_bank"])
@@ -119,6 +127,7 @@ def seed_history(ctx: SeedContext) -> None:
                         user=owner, enterprise=enterprise, amount=rng.choice([200_000, 500_000, 800_000, 1_500_000]),
                         term_months=rng.choice([6, 12, 24, 36]), purpose=rng.choice(PURPOSES),
                     )  # fmt: skip
+                    _apply_matches(owner, need, limit=3)
             except (MatchingError, Exception) as exc:  # noqa: BLE001 — a demo enterprise that fits nothing is fine
                 ctx.progress(f"  跳过 {enterprise.name}：{exc}")
                 continue

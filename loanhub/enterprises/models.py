@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
+from decimal import Decimal
 
 from django.conf import settings
 from django.core.validators import MinValueValidator, RegexValidator
@@ -105,6 +106,11 @@ class Enterprise(models.Model):
     @property
     def region_name(self) -> str:
         return region_name(self.region)
+
+    @property
+    def registered_capital_wan(self) -> Decimal:
+        """Registered capital in 万元, as people read it (stored in yuan)."""
+        return Decimal(format((Decimal(self.registered_capital) / 10000).normalize(), "f"))  # 100, not 1E+2
 
     @property
     def industry_name(self) -> str:

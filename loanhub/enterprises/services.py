@@ -71,3 +71,35 @@ def enterprise_add_member(*, enterprise: Enterprise, user: User, role: str = Mem
         enterprise=enterprise, user=user, defaults={"role": role}
     )
     return membership
+
+
+# What the owner may edit in the portal. The code and the region (characters 3–8 of the
+# code) never change; the legal representative is what verification checked.
+EDITABLE_FIELDS = frozenset(
+    {"name", "industry", "registration_date", "registered_capital", "size_class", "contact_name", "contact_phone",
+     "contact_email", "address"}
+)  # fmt: skip
+
+
+@transaction.atomic
+def enterprise_update(*, enterprise: Enterprise, user: User, **fields: object) -> Enterprise:
+    """The owner edits the enterprise's details (``registered_capital`` in yuan)."""
+    from django.core.exceptions import PermissionDenied
+
+    from .selectors import enterprise_is_owner
+
+    if not enterprise_is_owner(user=user, enterprise=enterprise):
+        raise PermissionDenied(_("只有企业管理员可以修改企业信息。"))
+    unknown = set(fields) - EDITABLE_FIELDS
+    if unknown:
+        raise ValueError(f"not editable: {sorted(unknown)}")
+    industry = str(fields.get("industry", enterprise.industry))
+    if industry[:1] == enterprise.industry[:1]:
+        fields["industry"] = enterprise.industry  # same section: keep the finer code already held
+    if "registered_capital" in fields:
+        fields["registered_capital"] = Decimal(str(fields["registered_capital"])).quantize(Decimal("0.01"))
+    for name, value in fields.items():
+        setattr(enterprise, name, value.strip() if isinstance(value, str) else value)
+    enterprise.full_clean()
+    enterprise.save(update_fields=sorted(fields))
+    return enterprise

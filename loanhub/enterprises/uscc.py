@@ -61,3 +61,11 @@ def validate_uscc(value: str) -> str:
 def uscc_validator(value: str) -> None:
     """Model-field validator wrapper around :func:`validate_uscc`."""
     validate_uscc(value)
+
+
+def uscc_region(code: str) -> str:
+    """The registration authority's administrative division (characters 3–8 of a valid code).
+
+    The enterprise's region is taken from here, never typed in separately.
+    """
+    return validate_uscc(code)[2:8]

@@ -5,16 +5,16 @@ from __future__ import annotations
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_http_methods, require_POST
 
 from loanhub.accounts.requests import AuthenticatedHttpRequest
 
 from .access import member_enterprise_or_404
-from .forms import ElementCheckForm, LicenceUploadForm, MemberInviteForm
+from .forms import ElementCheckForm, EnterpriseEditForm, LicenceUploadForm, MemberInviteForm
 from .models import Enterprise
 from .registry import registration_record_get, sandbox_registry_enabled
 from .selectors import (
@@ -24,6 +24,7 @@ from .selectors import (
     licence_get_for_viewer,
     licence_list_for_enterprise,
 )
+from .services import enterprise_update
 from .verification import (
     LICENCE_TYPES,
     enterprise_member_invite,
@@ -53,6 +54,33 @@ def _detail_page(
 def enterprise_detail(request: AuthenticatedHttpRequest, uscc: str) -> HttpResponse:
     enterprise = member_enterprise_or_404(request, uscc, allow_unverified=True)
     return _detail_page(request, enterprise)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def enterprise_edit(request: AuthenticatedHttpRequest, uscc: str) -> HttpResponse:
+    """The owner edits the enterprise's details; registered capital in 万元."""
+    enterprise = member_enterprise_or_404(request, uscc, allow_unverified=True)
+    if not enterprise_is_owner(user=request.user, enterprise=enterprise):
+        raise PermissionDenied(_("只有企业管理员可以修改企业信息。"))
+    initial = {
+        "name": enterprise.name, "industry": enterprise.industry[:1], "registration_date": enterprise.registration_date,
+        "registered_capital_wan": enterprise.registered_capital_wan, "size_class": enterprise.size_class,
+        "contact_name": enterprise.contact_name, "contact_phone": enterprise.contact_phone,
+        "contact_email": enterprise.contact_email, "address": enterprise.address,
+    }  # fmt: skip
+    form = EnterpriseEditForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        fields = dict(form.cleaned_data)
+        fields["registered_capital"] = fields.pop("registered_capital_wan") * 10000
+        try:
+            enterprise_update(enterprise=enterprise, user=request.user, **fields)
+        except ValidationError as exc:
+            _add_errors(form, exc)
+        else:
+            messages.success(request, _("企业信息已保存。"))
+            return redirect("enterprises:detail", uscc=enterprise.uscc)
+    return render(request, "enterprises/edit.html", {"enterprise": enterprise, "form": form})
 
 
 @login_required

@@ -14,6 +14,9 @@ REASONS = {
     "none": _("未获授权"),
     "refreshing": _("授权已变更，评估更新中"),
 }
+# A lead whose judgement the bank may see, but computed from less than the data minimum
+# (risk_models.sufficiency): no grade, score or PD, and it says so instead of showing a D.
+NOT_RATED = _("数据不足，暂不评级")
 
 
 @dataclass

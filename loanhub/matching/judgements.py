@@ -36,6 +36,7 @@ from loanhub.credit_data.catalog import CATEGORY_CODES
 from loanhub.institutions.selectors import institution_for_user
 from loanhub.scoring.exceptions import NoActiveModel
 from loanhub.scoring.models import ScoreRecord
+from loanhub.scoring.selectors import data_coverage
 from loanhub.scoring.services import score_for_scope
 
 from . import engine, matcher
@@ -198,10 +199,14 @@ class _Basis:
 def _basis_for(lead: Lead, ids: list[int]) -> _Basis:
     artefacts = list(Authorization.objects.filter(pk__in=ids))  # one query for scope and expiry
     scope = scope_from(artefacts, institution=lead.institution)
-    try:
-        score: ScoreRecord | None = score_for_scope(lead.enterprise, scope)
-    except NoActiveModel:
-        score = None
+    score: ScoreRecord | None = None
+    # Below the data minimum within what the bank may see: no grade, score or PD at all
+    # (the lead says 数据不足，暂不评级 rather than a grade from an empty file).
+    if data_coverage(enterprise=lead.enterprise, scope=scope).rated:
+        try:
+            score = score_for_scope(lead.enterprise, scope)
+        except NoActiveModel:
+            score = None
     categories = catalogue_order(score.categories if score else scope.categories)
     return _Basis(score, categories, min((a.expires_at for a in artefacts), default=None))
 

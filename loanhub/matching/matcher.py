@@ -19,7 +19,7 @@ from loanhub.credit_data.catalog import CATEGORY_BY_CODE, CATEGORY_CODES
 from loanhub.credit_data.models import CreditRecord
 from loanhub.credit_data.rules import dishonest_listing_live
 from loanhub.enterprises.models import Enterprise
-from loanhub.scoring.selectors import score_latest
+from loanhub.scoring.selectors import data_coverage, score_latest
 
 from . import engine
 from .models import FinancingNeed
@@ -76,6 +76,7 @@ class EnterpriseFacts:
     knockout: bool
     years: float
     consent: dict[int, int] = field(default_factory=dict)
+    rated: bool = True  # False: below the data minimum (数据不足，暂不评级), no grade to match on
 
 
 def consent_masks(enterprise: Enterprise) -> dict[int, int]:
@@ -99,7 +100,9 @@ def dishonest_knockout(enterprise: Enterprise) -> bool:
 
 
 def enterprise_facts(enterprise: Enterprise) -> EnterpriseFacts:
-    score = score_latest(enterprise=enterprise)
+    rated = data_coverage(enterprise=enterprise).rated
+    # Not rated: no grade, score or PD from an empty file (never a D for nothing).
+    score = score_latest(enterprise=enterprise) if rated else None
     return EnterpriseFacts(
         grade=score.grade if score else None,
         pd=score.pd if score else None,
@@ -107,6 +110,7 @@ def enterprise_facts(enterprise: Enterprise) -> EnterpriseFacts:
         knockout=dishonest_knockout(enterprise) or bool(score and score.knockout),
         years=enterprise.years_in_business(),
         consent=consent_masks(enterprise),
+        rated=rated,
     )
 
 
@@ -172,8 +176,15 @@ def _failure_text(check: str, table: engine.ProductTable, j: int, facts: Enterpr
         "amount_low": lambda: _("金额低于该产品下限（最低%(v)s万元）") % {"v": _wan(table.amount_min[j])},
         "term_high": lambda: _("期限超出该产品上限（最长%(n)d个月）") % {"n": table.term_max[j]},
         "term_low": lambda: _("期限低于该产品下限（最短%(n)d个月）") % {"n": table.term_min[j]},
-        "grade": lambda: _("信用等级未达到产品要求（需%(g)s级及以上）") % {"g": engine.GRADES[table.min_grade[j]]},
-        "pd": lambda: _("违约概率高于该产品的上限"),
+        "grade": lambda: (
+            (
+                _("信用等级未达到产品要求（需%(g)s级及以上）")
+                if facts.rated
+                else _("数据不足，暂不评级；该产品要求%(g)s级及以上，授权更多信息后可重新匹配")
+            )
+            % {"g": engine.GRADES[table.min_grade[j]]}
+        ),
+        "pd": lambda: _("违约概率高于该产品的上限") if facts.rated else _("数据不足，暂不评级；该产品要求评估违约概率"),
         "collateral": lambda: _("该产品需要提供抵押、质押或保证担保"),
         "consent": lambda: (
             _("需要授权该机构查询：%(c)s")
@@ -188,6 +199,8 @@ def _match_texts(table: engine.ProductTable, j: int, facts: EnterpriseFacts) -> 
     reasons = [_("金额、期限在产品范围内"), _("地区、行业与成立年限符合要求")]
     if facts.grade:
         reasons.append(_("信用等级 %(g)s 满足要求") % {"g": facts.grade})
+    elif not facts.rated:
+        reasons.append(_("数据不足，暂不评级；该产品不设评级要求"))
     reasons.append(_("年化利率 %(r)s%% 起") % {"r": f"{table.rate_min[j]:.2f}"})
     return [str(r) for r in reasons]
 

@@ -215,6 +215,15 @@ class Lead(models.Model):
         return "—" if self.pd is None else f"{self.pd * 100:.1f}%"
 
     @property
+    def grade_text(self) -> str:
+        """The grade, or why there is none: judged without a grade means below the data minimum."""
+        from .coverage import NOT_RATED  # a leaf module; imported here to keep the model imports short
+
+        if self.grade:
+            return self.grade
+        return str(NOT_RATED) if self.judgement_basis else "—"
+
+    @property
     def likelihood_percent(self) -> str:
         return f"{self.likelihood * 100:.0f}%"
 

@@ -1,8 +1,14 @@
-"""Writes for financing needs: post, edit, withdraw, rematch, apply to one product."""
+"""Writes for financing needs: post, edit, withdraw, rematch, apply to the products the SME chooses.
+
+Matching suggests; only the SME applies. Posting a need creates leads for the matched
+products the SME ticked (none if it ticked none), and a rematch (after an authorization
+or the enterprise's data changed) only finds new suggestions, shown on the need's page
+for the SME to apply to (DESIGN.md §6).
+"""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
@@ -94,8 +100,13 @@ def need_post(
     visibility: str = Visibility.ALL,
     banks: list[FinancialInstitution] | None = None,
     source: str = NeedSource.POSTED,
+    product_ids: Collection[int] | None = None,
 ) -> FinancingNeed:
-    """Post a need and push it, as leads, to the best matching products' banks."""
+    """Post a need; apply to the matched products the SME chose (``product_ids``).
+
+    Without ``product_ids`` no lead is made: the need's page shows its matches for the
+    SME to choose from. A chosen product that does not match is refused (NotEligible).
+    """
     _require_member(user, enterprise)
     enterprise_require_verified(enterprise)  # 待认证: no needs, no leads
     collateral_offered = list(collateral_offered or [])
@@ -113,7 +124,8 @@ def need_post(
     )  # fmt: skip
     if visibility == Visibility.CHOSEN:
         need.banks.set(banks)
-    need_rematch(need)
+    if product_ids:
+        need_apply_products(user=user, need=need, product_ids=product_ids)
     return need
 
 
@@ -187,19 +199,24 @@ def _announce(leads: list[Lead]) -> None:
             )
 
 
-def need_rematch(need: FinancingNeed) -> list[Lead]:
-    """Push the need to the best eligible products not yet holding a lead for it."""
+def need_suggestions(need: FinancingNeed, result: matcher.NeedMatches | None = None) -> list[matcher.Match]:
+    """The matched products the SME may still apply to (best first): suggestions, never leads."""
+    if need.status not in (NeedStatus.OPEN, NeedStatus.CLAIMED) or need.source != NeedSource.POSTED:
+        return []
+    result = result or matcher.match_need(need)
+    applied = set(need.leads.values_list("product_id", flat=True))
+    return [m for m in result.eligible if m.product_id not in applied]
+
+
+def need_rematch(need: FinancingNeed) -> list[matcher.Match]:
+    """Match the need afresh: new suggestions for the SME; no lead is made (the SME chooses)."""
     if need.status not in (NeedStatus.OPEN,):
         return []
-    result = matcher.match_need(need)
-    limit = platform_settings().max_leads_per_need
-    have = need.leads.count()
-    wanted = result.eligible[: max(0, limit - have)] if need.source == NeedSource.POSTED else []
-    return leads_create(need, wanted, result.facts, source=need.source)
+    return need_suggestions(need)
 
 
 def rematch_enterprise(enterprise: Enterprise) -> int:
-    """After a consent or score change: rematch the enterprise's open needs."""
+    """After a consent or score change: how many products the enterprise's open needs may now apply to."""
     return sum(len(need_rematch(n)) for n in enterprise.needs.filter(status=NeedStatus.OPEN))
 
 
@@ -225,17 +242,21 @@ def need_update(*, user: User, need: FinancingNeed, **fields: Any) -> FinancingN
     if not need_can_edit(need, need.leads.values_list("status", flat=True)):
         raise NeedLocked()
     banks = fields.pop("banks", None)
+    chosen = list(need.leads.filter(status=LeadStatus.NEW).values_list("product_id", flat=True))
     for name, value in fields.items():
         setattr(need, name, value)
     need.amount, need.term_months = _clean_terms(need.amount, need.term_months, need.purpose, need.collateral_offered)
     need.save()
     if banks is not None:
         need.banks.set(banks)
-    # Leads made from the old terms go; the new terms are matched afresh.
+    # Leads made from the old terms go; the products the SME had chosen are applied to
+    # again under the new terms where they still match (the others become suggestions).
     for lead in need.leads.filter(status=LeadStatus.NEW):
         _close(lead, user, "need_changed", _("企业修改了融资需求"))
     need.leads.filter(status=LeadStatus.WITHDRAWN).delete()
-    need_rematch(need)
+    result = matcher.match_need(need)
+    still = [m for m in result.eligible if m.product_id in set(chosen)]
+    leads_create(need, still, result.facts, source=need.source)
     return need
 
 
@@ -269,21 +290,41 @@ def need_withdraw(*, user: User, need: FinancingNeed) -> FinancingNeed:
 
 
 @transaction.atomic
-def need_apply_product(*, user: User, need: FinancingNeed, product_id: int) -> Lead:
-    """Apply to one product from the need's matches (the SME's own choice)."""
+def need_apply_products(*, user: User, need: FinancingNeed, product_ids: Collection[int]) -> list[Lead]:
+    """Apply to the products the SME chose from the need's matches.
+
+    Each must be an eligible match (NotEligible otherwise, with the reasons); products
+    already applied to are kept as they are; at most ``max_leads_per_need`` in all.
+    """
     _require_member(user, need.enterprise)
     enterprise_require_verified(need.enterprise)
     if need.status not in (NeedStatus.OPEN, NeedStatus.CLAIMED):
         raise ValidationError(_("该需求已结束，不能再申请。"))
-    existing = need.leads.filter(product_id=product_id).first()
-    if existing is not None:
-        return existing
-    result = matcher.match_need(need)
-    match = next((m for m in result.eligible if m.product_id == product_id), None)
-    if match is None:
-        near = next((m for m in result.near_misses if m.product_id == product_id), None)
-        raise NotEligible(near.reasons if near else [_("该产品不在您的匹配结果中。")])
-    return leads_create(need, [match], result.facts, source=need.source)[0]
+    wanted = list(dict.fromkeys(int(pk) for pk in product_ids))
+    if not wanted:
+        raise ValidationError(_("请至少选择一个产品。"))
+    existing = {lead.product_id: lead for lead in need.leads.filter(product_id__in=wanted)}
+    new_ids = [pk for pk in wanted if pk not in existing]
+    limit = platform_settings().max_leads_per_need
+    if new_ids and need.leads.exclude(status=LeadStatus.WITHDRAWN).count() + len(new_ids) > limit:
+        raise ValidationError(_("一个融资需求最多申请 %(n)d 个产品。") % {"n": limit})
+    result = matcher.match_need(need) if new_ids else None
+    matches = []
+    for pk in new_ids:
+        match = next((m for m in result.eligible if m.product_id == pk), None) if result else None
+        if match is None:
+            near = next((m for m in result.near_misses if m.product_id == pk), None) if result else None
+            raise NotEligible(near.reasons if near else [_("该产品不在您的匹配结果中。")])
+        matches.append(match)
+    created = leads_create(need, matches, result.facts, source=need.source) if result else []
+    by_product = {**existing, **{lead.product_id: lead for lead in created}}
+    return [by_product[pk] for pk in wanted if pk in by_product]
+
+
+def need_apply_product(*, user: User, need: FinancingNeed, product_id: int) -> Lead:
+    """Apply to one product from the need's matches (the SME's own choice)."""
+    leads = need_apply_products(user=user, need=need, product_ids=[product_id])
+    return leads[0] if leads else need.leads.get(product_id=product_id)  # a concurrent apply made it first
 
 
 @transaction.atomic

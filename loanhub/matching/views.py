@@ -25,10 +25,11 @@ from .forms import DirectApplyForm, NeedForm
 from .models import NeedStatus
 from .needs import (
     apply_direct,
-    need_apply_product,
+    need_apply_products,
     need_can_edit,
     need_can_withdraw,
     need_post,
+    need_suggestions,
     need_update,
     need_withdraw,
 )
@@ -81,9 +82,10 @@ def need_new(request: AuthenticatedHttpRequest, uscc: str) -> HttpResponse:
             _form_errors(form, exc)
         else:
             request.session.pop(PENDING, None)
-            pushed = need.leads.count()
-            messages.success(request, _("融资需求已发布，已推送给 %(n)d 个匹配的产品。") % {"n": pushed})
-            return redirect("matching:need_detail", uscc=uscc, pk=need.pk)
+            messages.success(
+                request, _("融资需求已发布。请在下方勾选要申请的产品：只有您选择的产品的金融机构会收到申请。")
+            )
+            return redirect(reverse("matching:need_detail", kwargs={"uscc": uscc, "pk": need.pk}) + "#matches")
     if pending.get(uscc) and request.method == "GET":
         form = NeedForm(_flatten(pending[uscc]))
     return render(request, "matching/need_form.html", {"enterprise": enterprise, "form": form})
@@ -108,6 +110,7 @@ def need_detail(request: AuthenticatedHttpRequest, uscc: str, pk: int) -> HttpRe
         "need": need,
         "leads": leads,
         "matches": matches,
+        "suggestions": need_suggestions(need, matches) if matches else [],
         "leaded": leaded,
         "can_edit": need_can_edit(need, (lead.status for lead in leads)),
         "can_withdraw": need_can_withdraw(need, (lead.status for lead in leads)),
@@ -160,14 +163,17 @@ def need_apply(request: AuthenticatedHttpRequest, uscc: str, pk: int) -> HttpRes
     enterprise = member_enterprise_or_404(request, uscc)
     need = get_object_or_404(enterprise.needs, pk=pk)
     try:
-        lead = need_apply_product(user=request.user, need=need, product_id=int(request.POST.get("product", 0)))
+        product_ids = [int(value) for value in request.POST.getlist("product") if value]
+        leads = need_apply_products(user=request.user, need=need, product_ids=product_ids)
     except NotEligible as exc:
         messages.error(request, _("暂不符合申请条件：%(r)s") % {"r": "；".join(exc.reasons)})
     except (ValidationError, ValueError) as exc:
-        messages.error(request, " ".join(getattr(exc, "messages", [str(exc)])))
+        messages.error(request, " ".join(getattr(exc, "messages", [_("请选择有效的产品。")])))
     else:
-        messages.success(request, _("已向 %(bank)s 提交申请。") % {"bank": lead.institution.short_name})
-    return redirect("matching:need_detail", uscc=uscc, pk=pk)
+        banks = "、".join(dict.fromkeys(lead.institution.short_name for lead in leads))
+        messages.success(request, _("已提交 %(n)d 项申请：%(banks)s。") % {"n": len(leads), "banks": banks})
+        return redirect("matching:need_detail", uscc=uscc, pk=pk)
+    return redirect(reverse("matching:need_detail", kwargs={"uscc": uscc, "pk": pk}) + "#matches")
 
 
 @login_required

@@ -200,7 +200,7 @@ def lead_export(request: AuthenticatedHttpRequest) -> HttpResponse:
     ]
     rows = [
         [lead.pk, lead.enterprise.name, lead.enterprise.uscc, lead.product.title, float(lead.need.amount),
-         lead.need.term_months, lead.grade if lead.coverage.visible else lead.coverage.reason_text,
+         lead.need.term_months, lead.grade_text if lead.coverage.visible else lead.coverage.reason_text,
          lead.get_status_display(), timezone.localtime(lead.created_at).strftime("%Y-%m-%d %H:%M"),
          str(lead.claimed_by or ""), _("是") if lead.is_overdue else ""]
         for lead in leads

@@ -2,9 +2,17 @@
 
 from __future__ import annotations
 
-from django.db.models import QuerySet
+from dataclasses import dataclass
+from datetime import date
 
+from django.db.models import Min, Q, QuerySet
+from django.utils import timezone
+
+from loanhub.consent.selectors import Scope
+from loanhub.credit_data.catalog import CATEGORY_BY_CODE, CATEGORY_CODES
+from loanhub.credit_data.models import CreditRecord
 from loanhub.enterprises.models import Enterprise
+from risk_models.sufficiency import DATA_MINIMUM, DataMinimum, is_rated, months_between
 
 from .models import ModelVersion, RescoreJob, ScoreRecord
 
@@ -16,6 +24,47 @@ def score_latest(*, enterprise: Enterprise, scope: str = "full") -> ScoreRecord 
         .order_by("-created_at", "-pk")
         .first()
     )
+
+
+@dataclass(frozen=True)
+class DataCoverage:
+    """How much data an enterprise's records cover, and whether that is enough for a grade."""
+
+    categories: tuple[str, ...]  # codes with at least one record, catalogue order
+    months: int  # whole months from the earliest record to ``on``
+    minimum: DataMinimum = DATA_MINIMUM
+
+    @property
+    def rated(self) -> bool:
+        return is_rated(len(self.categories), self.months, self.minimum)
+
+    @property
+    def category_names(self) -> list[str]:
+        return [str(CATEGORY_BY_CODE[c].name) for c in self.categories]
+
+    @property
+    def missing_names(self) -> list[str]:
+        """Catalogue categories without any record (data missing, not a risk)."""
+        return [str(c.name) for code, c in CATEGORY_BY_CODE.items() if code not in self.categories]
+
+
+def data_coverage(*, enterprise: Enterprise, scope: Scope | None = None, on: date | None = None) -> DataCoverage:
+    """The categories and months of history of the enterprise's records (one query).
+
+    With an outside viewer's ``scope``, only the categories and date range it allows
+    count: a bank whose authorization covers too little sees "not rated" too.
+    """
+    on = on or timezone.localdate()
+    records = CreditRecord.objects.filter(uscc=enterprise.uscc, removed_at__isnull=True, record_date__lte=on)
+    if scope is not None and not scope.is_own:
+        allowed = Q(pk__in=[])
+        for code, earliest in scope.categories.items():
+            allowed |= Q(category=code, record_date__gte=earliest)
+        records = records.filter(allowed)
+    firsts = dict(records.values_list("category").annotate(first=Min("record_date")).values_list("category", "first"))
+    codes = tuple(c for c in CATEGORY_CODES if c in firsts)
+    months = months_between(min(firsts.values()), on) if firsts else 0
+    return DataCoverage(codes, months)
 
 
 def model_version_list() -> QuerySet[ModelVersion]:
@@ -45,7 +94,8 @@ TIPS = {
 
 
 def improvement_tips(*, score: ScoreRecord | None, limit: int = 4) -> list[str]:
-    """Plain-words advice from the factors that raise the enterprise's risk most."""
+    """Plain-words advice from the factors that raise the enterprise's risk most
+    (never from missing data, the region or the industry: nothing to improve there)."""
     if score is None:
         return []
     from risk_models.feature_dictionary import FEATURES
@@ -53,6 +103,8 @@ def improvement_tips(*, score: ScoreRecord | None, limit: int = 4) -> list[str]:
     category_of = {name: spec.category for name, spec in FEATURES.items()}
     tips: list[str] = []
     for reason in score.raising:
+        if not _shown_to_sme(reason):
+            continue
         tip = TIPS.get(category_of.get(reason.get("feature", ""), ""))
         if tip and tip not in tips:
             tips.append(tip)
@@ -72,6 +124,28 @@ def gauge(score: ScoreRecord | None) -> dict | None:
         "y": round(100 - 80 * math.sin(angle), 2),
         "fraction": fraction,
     }
+
+
+# Facts about where a firm is and what it does: not something the SME can change, and
+# not shown to it as a reason its risk is higher.
+NOT_SME_REASONS = frozenset({"region", "industry"})
+
+
+def _shown_to_sme(reason: dict) -> bool:
+    if reason.get("value") is None:  # no data: described as missing, never as a risk
+        return False
+    return not (reason.get("feature") in NOT_SME_REASONS and reason.get("direction") == "raises")
+
+
+def sme_factor_bars(score: ScoreRecord | None) -> list[dict]:
+    """The SME's own factor list: reasons on data it has, without region/industry as risks."""
+    if score is None:
+        return []
+    shown = [r for r in score.reasons if _shown_to_sme(r)]
+    if not shown:
+        return []
+    biggest = max(abs(float(r.get("contribution", 0))) for r in shown) or 1.0
+    return [{**r, "width": max(4, round(100 * abs(float(r.get("contribution", 0))) / biggest))} for r in shown]
 
 
 def factor_bars(score: ScoreRecord | None) -> list[dict]:

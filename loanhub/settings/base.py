@@ -308,6 +308,10 @@ LOANHUB_PRIVATE_MEDIA_ROOT = env.path("LOANHUB_PRIVATE_MEDIA_ROOT", default=str(
 # The sandbox's synthetic registration register for 企业要素核验 (legal representative's
 # name, ID and mobile derived from the USCC). Development and the demo only.
 LOANHUB_SANDBOX_REGISTRY = env.bool("LOANHUB_SANDBOX_REGISTRY", default=False)
+# The sandbox provider answers an authorization with synthetic records (沙箱数据) for any
+# enterprise registered in the demo, keyed by its USCC and LOANHUB_SANDBOX_SEED, so that
+# a newcomer gets a profile of its own. Development and the demo only.
+LOANHUB_SANDBOX_RECORDS = env.bool("LOANHUB_SANDBOX_RECORDS", default=False)
 # 公共信用报告 (loanhub/reports): the CJK TrueType font embedded in the PDF ("path" or
 # "path#index" for a TTC; empty: Debian's fonts-wqy-zenhei / -microhei), the largest
 # PDF copy the public verification page accepts (its rate per IP address is the

@@ -12,6 +12,8 @@ from .base import env
 DEBUG = env.bool("DJANGO_DEBUG", default=True)
 # The demo's new registrations pass 企业要素核验 against the sandbox register.
 LOANHUB_SANDBOX_REGISTRY = env.bool("LOANHUB_SANDBOX_REGISTRY", default=True)
+# ... and authorizing fetches the sandbox's synthetic records for it (沙箱数据).
+LOANHUB_SANDBOX_RECORDS = env.bool("LOANHUB_SANDBOX_RECORDS", default=True)
 # DEVELOPMENT ONLY — production.py refuses to start without DJANGO_SECRET_KEY.
 SECRET_KEY = env(
     "DJANGO_SECRET_KEY",

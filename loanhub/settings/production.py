@@ -59,6 +59,8 @@ LOANHUB_REQUIRE_2FA = True
 CACHES["tokens"] = env.cache_url("LOANHUB_TOKEN_CACHE_URL", default="dummycache://")
 # The sandbox demo (known password, printed TOTP secrets) never runs here.
 LOANHUB_DEMO_ALLOWED = False
+# Nor does the sandbox serve synthetic records here, whatever the environment says.
+LOANHUB_SANDBOX_RECORDS = False
 # nginx in front (docs/production.md) appends the client address to X-Forwarded-For.
 LOANHUB_TRUSTED_PROXY_COUNT = env.int("LOANHUB_TRUSTED_PROXY_COUNT", default=1)
 

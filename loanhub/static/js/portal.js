@@ -90,3 +90,24 @@
     }
   });
 })();
+
+/* A field shown only for one choice of a radio group: data-show-when="name=value" on its
+   wrapper (the authorization form's bank list appears only when a bank is the grantee).
+   Hidden fields are disabled, so nothing hidden is sent. Without JavaScript every field shows. */
+(function () {
+  "use strict";
+  Array.prototype.forEach.call(document.querySelectorAll("[data-show-when]"), function (box) {
+    var rule = box.getAttribute("data-show-when").split("=");
+    var radios = Array.prototype.slice.call(document.querySelectorAll('input[type="radio"][name="' + rule[0] + '"]'));
+    if (!radios.length) { return; }
+    function refresh() {
+      var show = radios.some(function (radio) { return radio.checked && radio.value === rule[1]; });
+      box.hidden = !show;
+      Array.prototype.forEach.call(box.querySelectorAll("select, input, textarea"), function (field) {
+        field.disabled = !show;
+      });
+    }
+    radios.forEach(function (radio) { radio.addEventListener("change", refresh); });
+    refresh();
+  });
+})();

@@ -101,6 +101,7 @@ def world(bank_a_page, bank_b_page, platform_admin) -> World:
     ent_a = users["sme_a"].enterprises.get()
     ent_b = users["sme_b"].enterprises.get()
     consents, needs, objections = {}, {}, {}
+    chosen = {"a": product_a.pk, "b": product_b.pk}
     for key, enterprise, bank in (("a", ent_a, bank_a), ("b", ent_b, bank_b)):
         import_rows("registration", [{"uscc": enterprise.uscc, "record_date": "2024-03-01", "event": "establishment",
                                        "status": "存续", "registered_capital": 1000000,
@@ -109,7 +110,7 @@ def world(bank_a_page, bank_b_page, platform_admin) -> World:
         owner = enterprise.memberships.first().user
         needs[key] = need_post(
             user=owner, enterprise=enterprise, amount=500_000, term_months=12, purpose="周转",
-            visibility="chosen", banks=[bank],
+            visibility="chosen", banks=[bank], product_ids=[chosen[key]],
         )  # fmt: skip
         record = CreditRecord.objects.filter(uscc=enterprise.uscc).first()
         objections[key] = objection_raise(user=owner, enterprise=enterprise, record=record, reason=f"有误{key}")

@@ -16,6 +16,6 @@ def lead_for(product):
     authorize(membership.enterprise, grantee_type=GranteeType.APPLIED, categories=["registration"])
     need = need_post(
         user=membership.user, enterprise=membership.enterprise, amount=500_000, term_months=12,
-        purpose="周转", visibility="chosen", banks=[product.institution],
+        purpose="周转", visibility="chosen", banks=[product.institution], product_ids=[product.pk],
     )  # fmt: skip
     return need.leads.get(product=product)

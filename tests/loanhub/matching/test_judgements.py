@@ -48,7 +48,7 @@ def lead(bank_a_page, active_model):
     authorize(enterprise, institution=bank_a_page.institution, categories=TWO)
     need = need_post(
         user=membership.user, enterprise=enterprise, amount=500_000, term_months=12, purpose="周转",
-        visibility="chosen", banks=[bank_a_page.institution],
+        visibility="chosen", banks=[bank_a_page.institution], product_ids=[product.pk],
     )  # fmt: skip
     return need.leads.get(product=product)
 
@@ -168,7 +168,7 @@ def test_monitoring_alone_shows_nothing_before_a_loan(bank_a_page, active_model,
     authorize(membership.enterprise, grantee_type=GranteeType.APPLIED, categories=["registration"])
     need = need_post(
         user=membership.user, enterprise=membership.enterprise, amount=500_000, term_months=12, purpose="周转",
-        visibility="chosen", banks=[bank_a_page.institution],
+        visibility="chosen", banks=[bank_a_page.institution], product_ids=[product.pk],
     )  # fmt: skip
     Authorization.objects.filter(enterprise=membership.enterprise).update(purpose=Purpose.MONITORING)
     lead = need.leads.get(product=product)

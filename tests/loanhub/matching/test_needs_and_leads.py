@@ -30,7 +30,15 @@ from loanhub.matching.lifecycle import (
 )
 from loanhub.matching.matcher import match_need, products_changed
 from loanhub.matching.models import Lead, LeadStatus, NeedStatus
-from loanhub.matching.needs import apply_direct, need_apply_product, need_post, need_update, need_withdraw
+from loanhub.matching.needs import (
+    apply_direct,
+    need_apply_product,
+    need_apply_products,
+    need_post,
+    need_suggestions,
+    need_update,
+    need_withdraw,
+)
 from tests.factories.accounts import UserFactory
 from tests.factories.cms import product_create
 from tests.factories.credit import authorize
@@ -71,9 +79,14 @@ def officer_a2(bank_a_page):
 
 
 def post(user, enterprise, **overrides):
+    """Post a need and apply to every product it matches (the SME ticks them all)."""
     fields = {"amount": 500_000, "term_months": 12, "purpose": "采购原材料"}
     fields.update(overrides)
-    return need_post(user=user, enterprise=enterprise, **fields)
+    need = need_post(user=user, enterprise=enterprise, **fields)
+    chosen = [m.product_id for m in need_suggestions(need)]
+    if chosen:
+        need_apply_products(user=user, need=need, product_ids=chosen)
+    return need
 
 
 def test_posting_needs_an_authorization_covering_the_banks(sme, products):
@@ -284,7 +297,7 @@ def test_applying_to_a_matched_product_from_the_need(need, sme, products):
     assert need_apply_product(user=user, need=need, product_id=existing.product_id) == existing
 
 
-def test_a_new_consent_rematches_open_needs(sme, products, bank_a, bank_b, django_capture_on_commit_callbacks):
+def test_a_new_consent_suggests_but_never_applies(sme, products, bank_a, bank_b, django_capture_on_commit_callbacks):
     from loanhub.consent.services import authorization_grant
     from tests.factories.accounts import TEST_PASSWORD
 
@@ -300,7 +313,9 @@ def test_a_new_consent_rematches_open_needs(sme, products, bank_a, bank_b, djang
             institution=bank_a, purpose="matching", categories=["registration"],
             data_from=timezone.localdate() - timedelta(days=365), expires_at=timezone.now() + timedelta(days=30),
         )  # fmt: skip
-    assert bank_a.pk in set(need.leads.values_list("institution_id", flat=True))
+    # Bank A's product is now a suggestion on the need's page; only the SME applies to it.
+    assert set(need.leads.values_list("institution_id", flat=True)) == {bank_b.pk}
+    assert bank_a.pk in {m.institution_id for m in need_suggestions(need)}
 
 
 def test_officers_never_see_another_banks_leads(need, bank_a, bank_b, officer_a, officer_b):

@@ -61,16 +61,17 @@ def test_posting_without_consent_leads_to_the_authorization_form_and_back(client
     assert 'value="采购原材料"' in form  # what was typed is kept
 
 
-def test_sme_posts_a_need_and_sees_matches_and_near_misses(client, sme, products):
+def test_sme_posts_a_need_and_chooses_from_matches_and_near_misses(client, sme, products):
     user, enterprise = sme
     authorize(enterprise, grantee_type=GranteeType.APPLIED, categories=["registration"])
     client.force_login(user)
     response = client.post(reverse("matching:need_new", args=[enterprise.uscc]), NEED, follow=True)
     body = response.content.decode()
-    assert "已推送给 2 个匹配的产品" in body
+    assert "请在下方勾选要申请的产品" in body
     assert "甲信用贷" in body and "乙信用贷" in body
+    assert body.count('type="checkbox" name="product"') == 2  # one box per eligible product
     assert "金额低于该产品下限" in body  # the near miss says why
-    assert Lead.objects.filter(enterprise=enterprise).count() == 2
+    assert Lead.objects.filter(enterprise=enterprise).count() == 0  # nothing applied for the SME
 
 
 def test_bad_need_shows_clear_errors(client, sme, products):
@@ -99,7 +100,11 @@ def posted(client, sme, products):
     authorize(enterprise, grantee_type=GranteeType.APPLIED, categories=["registration"])
     client.force_login(user)
     client.post(reverse("matching:need_new", args=[enterprise.uscc]), NEED)
-    return enterprise.needs.get()
+    need = enterprise.needs.get()
+    client.post(
+        reverse("matching:need_apply", args=[enterprise.uscc, need.pk]), {"product": [p.pk for p in products[:2]]}
+    )
+    return need
 
 
 def test_officer_works_a_lead_through_the_workbench(client, posted, bank_a, officer_a):
@@ -116,14 +121,15 @@ def test_officer_works_a_lead_through_the_workbench(client, posted, bank_a, offi
     client.post(reverse("leads_admin:action", args=[lead.pk, "claim"]))
     client.post(
         reverse("leads_admin:action", args=[lead.pk, "approve"]),
-        {"amount": "400000", "rate": "3.90", "term_months": "12"},
+        {"amount": "40", "rate": "3.90", "term_months": "12"},  # 万元
     )
     client.post(
         reverse("leads_admin:action", args=[lead.pk, "disburse"]),
-        {"amount": "400000", "disbursed_on": timezone.localdate().isoformat()},
+        {"amount": "40", "disbursed_on": timezone.localdate().isoformat()},
     )
     lead.refresh_from_db()
     assert lead.status == LeadStatus.DISBURSED
+    assert lead.approved_amount == lead.disbursed_amount == 400_000
 
 
 def test_workbench_decline_shows_the_reasons_to_the_sme(client, posted, bank_a, officer_a, sme):
