@@ -16,8 +16,9 @@ from .catalog import CATEGORIES, CATEGORY_BY_CODE
 from .exceptions import ImportFileError
 from .forms import ImportForm
 from .models import ImportBatch
+from .samples import allowed_values, sample_row
 from .schema import COLUMNS, column_names
-from .selectors import import_batch_list
+from .selectors import empty_batch_filter, import_batch_list
 from .services import credit_records_import
 
 
@@ -40,7 +41,8 @@ def import_index(request: AuthenticatedHttpRequest) -> HttpResponse:
                 % {"l": batch.rows_loaded, "u": batch.rows_updated, "s": batch.rows_skipped, "r": batch.rows_rejected},
             )
             return redirect("credit_data_admin:batch", pk=batch.pk)
-    page = Paginator(import_batch_list(), 25).get_page(request.GET.get("page"))
+    show_empty = request.GET.get("empty") == "1"
+    page = Paginator(import_batch_list(include_empty=show_empty), 25).get_page(request.GET.get("page"))
     return render(
         request,
         "credit_data/admin/import_index.html",
@@ -49,7 +51,9 @@ def import_index(request: AuthenticatedHttpRequest) -> HttpResponse:
             "icon": "upload",
             "form": form,
             "page": page,
-            "formats": [(c, COLUMNS[c.code]) for c in CATEGORIES],
+            "show_empty": show_empty,
+            "empty_count": import_batch_list().filter(empty_batch_filter()).count(),
+            "formats": [(c, [(col, allowed_values(col)) for col in COLUMNS[c.code]]) for c in CATEGORIES],
         },
     )
 
@@ -85,4 +89,5 @@ def batch_rejections_export(request: AuthenticatedHttpRequest, pk: int) -> Strea
 def category_template(request: AuthenticatedHttpRequest, category: str) -> HttpResponse:
     if category not in CATEGORY_BY_CODE:
         raise Http404
-    return csv_response(column_names(category), [], filename=f"loanhub-{category}-template.csv")
+    # The header and one sample row (which says it is one: uploaded unchanged, it is rejected).
+    return csv_response(column_names(category), [sample_row(category)], filename=f"loanhub-{category}-template.csv")

@@ -13,7 +13,7 @@ from collections.abc import Collection
 from dataclasses import dataclass, field
 from datetime import date
 
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from loanhub.accounts.models import User
@@ -24,7 +24,7 @@ from loanhub.consent.services import access_log_record
 from loanhub.enterprises.models import Enterprise
 
 from .catalog import CATEGORIES
-from .models import CreditRecord, ImportBatch
+from .models import CreditRecord, ImportBatch, ImportStatus
 from .rules import dishonest_listing_live, record_counts
 
 
@@ -110,5 +110,12 @@ def _log_read(
     )
 
 
-def import_batch_list() -> QuerySet[ImportBatch]:
-    return ImportBatch.objects.select_related("provider", "uploaded_by").order_by("-started_at")
+def import_batch_list(*, include_empty: bool = True) -> QuerySet[ImportBatch]:
+    """Import batches, newest first; ``include_empty=False`` leaves out finished batches
+    without a single row (a fetch that found nothing), which would bury the real imports."""
+    qs = ImportBatch.objects.select_related("provider", "uploaded_by").order_by("-started_at")
+    return qs if include_empty else qs.exclude(empty_batch_filter())
+
+
+def empty_batch_filter() -> Q:
+    return Q(rows_total=0, status=ImportStatus.DONE)

@@ -270,14 +270,30 @@ def check_columns(frame: pd.DataFrame, category: str) -> None:
 
 
 class _Reasons:
-    """The first reason each row is rejected for."""
+    """Every reason each row is rejected for, in column order, joined with "；" (a person
+    fixing a row should see all of its problems at once, not one per re-import).
+
+    A row that could not be read as written (an over-long cell cut short, a broken
+    JSON line) keeps that one reason: checks of its altered cells would only mislead.
+    """
+
+    SEPARATOR = "；"
 
     def __init__(self, n: int) -> None:
         self.values = np.full(n, "", dtype=object)
+        self.unreadable = np.zeros(n, dtype=bool)
+
+    def read_problems(self, problems: np.ndarray) -> None:
+        self.values[:] = problems
+        self.unreadable = problems != ""
 
     def add(self, mask: np.ndarray, reason: str) -> None:
-        target = mask & (self.values == "")
-        self.values[target] = reason
+        mask = mask & ~self.unreadable
+        first = mask & (self.values == "")
+        more = mask & ~first
+        self.values[first] = reason
+        if more.any():
+            self.values[more] = self.values[more] + self.SEPARATOR + reason
 
 
 def _parse_dates(values: pd.Series) -> pd.Series:
@@ -445,11 +461,12 @@ def validate_frame(
     frame = frame.reset_index(drop=True)
     reasons = _Reasons(n)
     if problems is not None:
-        reasons.values[:] = problems
+        reasons.read_problems(problems)
     uscc = _usccs(frame["uscc"], reasons)
     record_date = _parse_dates(frame["record_date"])
-    reasons.add(frame["record_date"].eq("").to_numpy(), _("列“record_date”不能为空"))
-    reasons.add(record_date.isna().to_numpy(), _bad_date("record_date"))
+    blank_date = frame["record_date"].eq("").to_numpy()
+    reasons.add(blank_date, _("列“record_date”不能为空"))
+    reasons.add(record_date.isna().to_numpy() & ~blank_date, _bad_date("record_date"))
     today = pd.Timestamp(timezone.localdate())
     reasons.add((record_date > today).to_numpy(), _("记录日期晚于今天"))
     values = {col.name: _column(frame, col, reasons) for col in COLUMNS[category]}
