@@ -39,6 +39,7 @@ from wagtail.search import index
 
 from loanhub.enterprises.catalogs import PROVINCES, region_name
 from loanhub.institutions.models import FinancialInstitution
+from loanhub.money import format_wan
 
 from .blocks import BaseStreamBlock
 from .choices import (
@@ -51,6 +52,7 @@ from .choices import (
     industry_section_choices,
     repayment_choices,
 )
+from .editor_forms import FinancingProductForm
 from .fields import ListField
 from .presenters import present
 
@@ -307,6 +309,8 @@ class FinancingProductPage(RoutablePageMixin, Page):
     ]
     parent_page_types = ["cms.InstitutionPage"]
     subpage_types: list[str] = []
+    # The editor types 万元, picks regions by name and gives PD in %; storage stays 元/codes/fractions.
+    base_form_class = FinancingProductForm
 
     class Meta:
         verbose_name = _("金融产品")
@@ -390,6 +394,9 @@ class FinancingProductPage(RoutablePageMixin, Page):
 
     @property
     def amount_display(self) -> str:
+        if (get_language() or "zh").startswith("zh"):  # 万元 with separators: "10–1,000万元"
+            low, high = format_wan(self.amount_min), format_wan(self.amount_max)
+            return _("%(v)s万元") % {"v": low if low == high else f"{low}–{high}"}
         low, high = format_amount(self.amount_min), format_amount(self.amount_max)
         return _("%(v)s元") % {"v": low if low == high else f"{low}–{high}"}
 

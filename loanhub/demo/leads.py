@@ -95,13 +95,16 @@ def _walk(lead: Lead, rng: random.Random, officer: User) -> None:
     if roll < 0.45:
         lead_decline(lead=lead, officer=officer, reasons=rng.sample(["credit", "revenue", "leverage", "materials"], 2))
         return
-    amount = float(lead.need.amount) * rng.choice([0.6, 0.8, 1.0])
+    # Within the product's ranges and at most the need (lead_approve refuses anything else).
+    product = lead.product
+    amount = round(float(lead.need.amount) * rng.choice([0.6, 0.8, 1.0]), -3)
+    amount = min(max(amount, float(product.amount_min)), float(product.amount_max), float(lead.need.amount))
     lead = lead_approve(
         lead=lead,
         officer=officer,
-        amount=round(amount, -3),
-        rate=f"{float(lead.product.rate_min) + rng.random():.2f}",
-        term_months=lead.need.term_months,
+        amount=f"{amount:.2f}",
+        rate=f"{min(float(product.rate_min) + rng.random(), float(product.rate_max)):.2f}",
+        term_months=min(max(lead.need.term_months, product.term_min_months), product.term_max_months),
     )
     if roll < 0.55:
         return

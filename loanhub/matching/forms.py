@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import Any
 
 from django import forms
@@ -8,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from loanhub.enterprises.models import Enterprise
 from loanhub.institutions.models import FinancialInstitution
+from loanhub.money import WanYuanField
 
 from .models import DeclineReason, LeadStatus, Urgency, Visibility
 from .selectors import LEAD_SORTS
@@ -92,9 +94,16 @@ class DirectApplyForm(forms.Form):
 
 
 class ApproveForm(forms.Form):
-    amount = forms.DecimalField(label=_("批准金额（元）"), min_value=1, max_digits=14, decimal_places=2)
+    """Amount typed in 万元 (cleaned to 元); ``confirm_above_need`` appears checked only
+    after the service warned that the amount is above the need."""
+
+    amount = WanYuanField(
+        label=_("批准金额（万元）"), min_value=Decimal("0.01"), max_value=Decimal(1_000_000),
+        error_messages={"min_value": _("批准金额至少0.01万元。"), "max_value": _("批准金额不能超过100亿元。")},
+    )  # fmt: skip
     rate = forms.DecimalField(label=_("年化利率（%）"), min_value=0.01, max_value=36, decimal_places=2)
     term_months = forms.IntegerField(label=_("期限（月）"), min_value=1, max_value=360)
+    confirm_above_need = forms.BooleanField(label=_("确认高于申请金额"), required=False)
 
 
 class DeclineForm(forms.Form):
@@ -122,7 +131,10 @@ class DeclineForm(forms.Form):
 
 
 class DisburseForm(forms.Form):
-    amount = forms.DecimalField(label=_("放款金额（元）"), min_value=1, max_digits=14, decimal_places=2)
+    amount = WanYuanField(
+        label=_("放款金额（万元）"), min_value=Decimal("0.01"), max_value=Decimal(1_000_000),
+        error_messages={"min_value": _("放款金额至少0.01万元。"), "max_value": _("放款金额不能超过100亿元。")},
+    )  # fmt: skip
     disbursed_on = forms.DateField(
         label=_("放款日期"),
         widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),

@@ -23,6 +23,7 @@ from loanhub.audit.models import AuditKind
 from loanhub.audit.services import audit_record
 from loanhub.institutions.models import InstitutionMembership, StaffRole
 from loanhub.institutions.selectors import membership_for_staff
+from loanhub.money import format_wan
 
 from .clock import decision_deadline
 from .events import lead_event
@@ -139,22 +140,64 @@ def _decimal(value: object, field: str, message: str) -> Decimal:
         raise ValidationError({field: message}) from None
 
 
+def approval_errors(*, lead: Lead, amount: Decimal, rate: Decimal, term: int | None) -> dict[str, str]:
+    """What makes an approval impossible: each figure outside its basic bounds or outside
+    the product's range, with the range in the message (amounts in 万元, as typed)."""
+    product = lead.product
+    errors: dict[str, str] = {}
+    if amount <= 0:
+        errors["amount"] = _("批准金额必须大于0。")
+    elif not product.amount_min <= amount <= product.amount_max:
+        errors["amount"] = _("批准金额 %(a)s 万元不在本产品的额度范围内（%(lo)s–%(hi)s 万元）。") % {
+            "a": format_wan(amount, 6), "lo": format_wan(product.amount_min), "hi": format_wan(product.amount_max)
+        }  # fmt: skip
+    if not Decimal(0) < rate <= Decimal(36):
+        errors["rate"] = _("年化利率应在0至36%之间。")
+    elif not product.rate_min <= rate <= product.rate_max:
+        errors["rate"] = _("年化利率 %(r)s%% 不在本产品的利率范围内（%(lo)s%%–%(hi)s%%）。") % {
+            "r": rate, "lo": product.rate_min, "hi": product.rate_max
+        }  # fmt: skip
+    if term is None:
+        errors["term_months"] = _("期限应在1至360个月之间。")
+    elif not product.term_min_months <= term <= product.term_max_months:
+        errors["term_months"] = _("期限 %(t)d 个月不在本产品的期限范围内（%(lo)d–%(hi)d 个月）。") % {
+            "t": term, "lo": product.term_min_months, "hi": product.term_max_months
+        }  # fmt: skip
+    return errors
+
+
+def above_need_warning(*, lead: Lead, amount: Decimal) -> str:
+    """A warning (to be confirmed, not a refusal) when more is approved than was asked for."""
+    if amount <= lead.need.amount:
+        return ""
+    return _("批准金额 %(a)s 万元高于企业申请的 %(n)s 万元，请核对；确认无误请勾选“确认高于申请金额”后再提交。") % {
+        "a": format_wan(amount), "n": format_wan(lead.need.amount)
+    }  # fmt: skip
+
+
 @transaction.atomic
-def lead_approve(*, lead: Lead, officer: User, amount: object, rate: object, term_months: object) -> Lead:
+def lead_approve(
+    *,
+    lead: Lead,
+    officer: User,
+    amount: object,
+    rate: object,
+    term_months: object,
+    confirm_above_need: bool = False,
+) -> Lead:
+    """Approve in 元 (``amount``), within the product's amount, rate and term ranges;
+    more than the need asked for only with ``confirm_above_need``."""
     _is_handler(officer, lead)
     amount_d = _decimal(amount, "amount", _("请填写批准金额。"))
     rate_d = _decimal(rate, "rate", _("请填写年化利率。"))
-    errors = {}
-    if amount_d <= 0:
-        errors["amount"] = _("批准金额必须大于0。")
-    if not Decimal(0) < rate_d <= Decimal(36):
-        errors["rate"] = _("年化利率应在0至36%之间。")
     term = term_months_valid(term_months)
-    if term is None:
-        errors["term_months"] = _("期限应在1至360个月之间。")
+    errors = approval_errors(lead=lead, amount=amount_d, rate=rate_d, term=term)
     if errors:
         raise ValidationError(errors)
-    note = _("批准 %(a)s 元，年化 %(r)s%%，%(t)d 个月") % {"a": f"{amount_d:,.0f}", "r": rate_d, "t": term}
+    warning = above_need_warning(lead=lead, amount=amount_d)
+    if warning and not confirm_above_need:
+        raise ValidationError({"confirm_above_need": ValidationError(warning, code="above_need")})
+    note = _("批准 %(a)s 万元，年化 %(r)s%%，%(t)d 个月") % {"a": format_wan(amount_d), "r": rate_d, "t": term}
     lead = _move(
         lead, officer, frm=(LeadStatus.CLAIMED, LeadStatus.IN_REVIEW), to=LeadStatus.APPROVED, kind="approved",
         note=note, approved_amount=amount_d, approved_rate=rate_d, approved_term=term,
@@ -168,6 +211,7 @@ def lead_approve(*, lead: Lead, officer: User, amount: object, rate: object, ter
         amount=str(amount_d),
         rate=str(rate_d),
         term=term,
+        above_need=bool(warning),
     )
     _tell_sme(lead, _("恭喜！%(bank)s 批准了您的融资申请") % {"bank": lead.institution.short_name}, note)
     return lead
@@ -218,14 +262,18 @@ def lead_disburse(*, lead: Lead, officer: User, amount: object, disbursed_on: da
     day = disbursed_on if isinstance(disbursed_on, date) else _parse_day(disbursed_on)
     lead.refresh_from_db()
     errors = {}
-    if amount_d <= 0 or (lead.approved_amount is not None and amount_d > lead.approved_amount):
-        errors["amount"] = _("放款金额必须大于0且不超过批准金额。")
+    if amount_d <= 0:
+        errors["amount"] = _("放款金额必须大于0。")
+    elif lead.approved_amount is not None and amount_d > lead.approved_amount:
+        errors["amount"] = _("放款金额 %(a)s 万元超过批准金额 %(b)s 万元。") % {
+            "a": format_wan(amount_d, 6), "b": format_wan(lead.approved_amount, 6)
+        }  # fmt: skip
     if day > timezone.localdate() or (lead.decided_at and day < timezone.localtime(lead.decided_at).date()):
         errors["disbursed_on"] = _("放款日期应在批准之后、今天之前。")
     if errors:
         raise ValidationError(errors)
     first = not Lead.objects.filter(enterprise=lead.enterprise, status=LeadStatus.DISBURSED).exists()
-    note = _("放款 %(a)s 元") % {"a": f"{amount_d:,.0f}"}
+    note = _("放款 %(a)s 万元") % {"a": format_wan(amount_d)}
     lead = _move(
         lead, officer, frm=(LeadStatus.APPROVED,), to=LeadStatus.DISBURSED, kind="disbursed",
         note=note, disbursed_amount=amount_d, disbursed_on=day,

@@ -11,6 +11,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from wagtail.contrib.settings.models import BaseGenericSetting, register_setting
 
+from loanhub.money import format_wan
+
 if TYPE_CHECKING:
     from loanhub.scoring.models import ScoreRecord
 
@@ -75,7 +77,7 @@ class FinancingNeed(models.Model):
         ordering = ["-created_at", "-pk"]
 
     def __str__(self) -> str:
-        return f"{self.enterprise.name} · {self.amount:,.0f}元 · {self.term_months}个月"
+        return f"{self.enterprise.name} · {format_wan(self.amount)}万元 · {self.term_months}个月"
 
     @property
     def amount_wan(self) -> float:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from django import forms
@@ -86,8 +87,19 @@ def _lead_or_404(request: AuthenticatedHttpRequest, pk: int) -> Lead:
 
 
 def lead_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    return _lead_page(request, _lead_or_404(request, pk))
+
+
+def _lead_page(
+    request: AuthenticatedHttpRequest,
+    lead: Lead,
+    *,
+    approve_form: ApproveForm | None = None,
+    disburse_form: DisburseForm | None = None,
+) -> HttpResponse:
+    """The lead page; after a refused decision, with the officer's figures and the errors
+    beside their fields (status 400) instead of a reset form."""
     membership = _staff(request)
-    lead = _lead_or_404(request, pk)
     leads_with_judgements([lead], viewer=request.user, channel=Channel.BACK_OFFICE, detail="线索详情", log=False)
     profile = score = None
     try:
@@ -113,11 +125,14 @@ def lead_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
             "title": _("线索 #%(pk)d") % {"pk": lead.pk}, "icon": "doc-full", "lead": lead, "profile": profile,
             "profile_note": _profile_note(lead),
             "score": score, "gauge": gauge(score), "bars": factor_bars(score), "membership": membership,
-            "officers": officers, "approve_form": ApproveForm(initial={
+            "officers": officers,
+            "approve_form": approve_form or ApproveForm(initial={
                 "amount": lead.need.amount, "term_months": lead.need.term_months, "rate": lead.product.rate_min}),
-            "decline_form": DeclineForm(), "disburse_form": DisburseForm(initial={"amount": lead.approved_amount}),
+            "decline_form": DeclineForm(),
+            "disburse_form": disburse_form or DisburseForm(initial={"amount": lead.approved_amount}),
             "events": lead.events.select_related("actor"),
         },
+        status=400 if (approve_form or disburse_form) else 200,
     )  # fmt: skip
 
 
@@ -137,6 +152,23 @@ def _cleaned(form: forms.Form) -> dict[str, Any]:
     return form.cleaned_data
 
 
+def _decided(form: ApproveForm | DisburseForm, service: Callable[..., Lead], **kwargs: Any) -> bool:
+    """Run an approval or disbursement from its form; on a refusal (form or service), put the
+    errors on the form's fields and return False. The amount is in 元 once cleaned."""
+    if not form.is_valid():
+        return False
+    data = dict(form.cleaned_data)
+    if "disbursed_on" in data:
+        kwargs["disbursed_on"] = data.pop("disbursed_on")
+    try:
+        service(**kwargs, **data)
+    except ValidationError as exc:
+        for field, errors in exc.message_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+        return False
+    return True
+
+
 @require_POST
 def lead_action(request: AuthenticatedHttpRequest, pk: int, action: str) -> HttpResponse:
     lead = _lead_or_404(request, pk)
@@ -154,18 +186,18 @@ def lead_action(request: AuthenticatedHttpRequest, pk: int, action: str) -> Http
         elif action == "review":
             lead_start_review(lead=lead, officer=user)
         elif action == "approve":
-            data = _cleaned(ApproveForm(request.POST))
-            lead_approve(
-                lead=lead, officer=user, amount=data["amount"], rate=data["rate"], term_months=data["term_months"]
-            )
+            approve_form = ApproveForm(request.POST)
+            if not _decided(approve_form, lead_approve, lead=lead, officer=user):
+                return _lead_page(request, lead, approve_form=approve_form)
             messages.success(request, _("已批准，企业已收到通知。"))
         elif action == "decline":
             data = _cleaned(DeclineForm(request.POST))
             lead_decline(lead=lead, officer=user, reasons=data["reasons"], note=data["note"], refer=data["refer"])
             messages.success(request, _("已记录未通过原因，企业已收到通知。"))
         elif action == "disburse":
-            data = _cleaned(DisburseForm(request.POST))
-            lead_disburse(lead=lead, officer=user, amount=data["amount"], disbursed_on=data["disbursed_on"])
+            disburse_form = DisburseForm(request.POST)
+            if not _decided(disburse_form, lead_disburse, lead=lead, officer=user):
+                return _lead_page(request, lead, disburse_form=disburse_form)
             messages.success(request, _("放款信息已记录。"))
         else:
             raise Http404
@@ -190,7 +222,7 @@ def lead_export(request: AuthenticatedHttpRequest) -> HttpResponse:
         _("企业"),
         _("统一社会信用代码"),
         _("产品"),
-        _("金额（元）"),
+        _("金额（万元）"),
         _("期限（月）"),
         _("等级"),
         _("状态"),
@@ -199,7 +231,7 @@ def lead_export(request: AuthenticatedHttpRequest) -> HttpResponse:
         _("已超时"),
     ]
     rows = [
-        [lead.pk, lead.enterprise.name, lead.enterprise.uscc, lead.product.title, float(lead.need.amount),
+        [lead.pk, lead.enterprise.name, lead.enterprise.uscc, lead.product.title, float(lead.need.amount) / 10000,
          lead.need.term_months, lead.grade_text if lead.coverage.visible else lead.coverage.reason_text,
          lead.get_status_display(), timezone.localtime(lead.created_at).strftime("%Y-%m-%d %H:%M"),
          str(lead.claimed_by or ""), _("是") if lead.is_overdue else ""]

@@ -34,11 +34,12 @@ def lead_frame() -> pd.DataFrame:
     rows = Lead.objects.values_list(
         "pk", "institution__short_name", "enterprise__region", "enterprise__industry", "grade", "created_at",
         "status", "claimed_at", "claim_deadline", "disbursed_amount", "is_first_loan", "product__collateral",
-        "defaulted", "is_overdue",
+        "defaulted", "is_overdue", "approved_amount", "product__amount_min", "product__amount_max",
     )  # fmt: skip
     columns = [
         "id", "bank", "region", "industry", "grade", "created_at", "status", "claimed_at", "claim_deadline",
-        "disbursed_amount", "first_loan", "collateral", "defaulted", "overdue",
+        "disbursed_amount", "first_loan", "collateral", "defaulted", "overdue", "approved_amount", "product_min",
+        "product_max",
     ]  # fmt: skip
     frame = pd.DataFrame(list(rows), columns=columns)
     if frame.empty:
@@ -52,10 +53,26 @@ def lead_frame() -> pd.DataFrame:
     frame["approved"] = frame["status"].isin(APPROVED)
     frame["decided"] = frame["status"].isin(DECIDED)
     frame["disbursed"] = frame["status"] == LeadStatus.DISBURSED
-    frame["amount"] = pd.to_numeric(frame["disbursed_amount"]).fillna(0.0)
+    frame["amount_flagged"] = amount_implausible(frame)
+    # An implausible amount (a unit slip: 150 元 for 150万) is left out of every sum and
+    # counted as flagged instead, so one typo cannot move a total (and is shown to fix).
+    frame["amount"] = pd.to_numeric(frame["disbursed_amount"]).fillna(0.0).where(~frame["amount_flagged"], 0.0)
     frame["credit"] = frame["disbursed"] & (frame["collateral"] == "none")
     frame["first"] = frame["disbursed"] & frame["first_loan"].astype(bool)
     return frame
+
+
+def amount_implausible(frame: pd.DataFrame) -> pd.Series:
+    """Leads whose approved or disbursed amount lies outside their product's amount range,
+    or whose disbursement exceeds the approval (recorded before these were refused)."""
+    low, high = pd.to_numeric(frame["product_min"]), pd.to_numeric(frame["product_max"])
+    flagged = pd.Series(False, index=frame.index)
+    for column in ("approved_amount", "disbursed_amount"):
+        amount = pd.to_numeric(frame[column])
+        flagged |= amount.notna() & ((amount < low) | (amount > high))
+    approved, disbursed = pd.to_numeric(frame["approved_amount"]), pd.to_numeric(frame["disbursed_amount"])
+    flagged |= approved.notna() & disbursed.notna() & (disbursed > approved)
+    return flagged
 
 
 @dataclass
@@ -73,6 +90,9 @@ class Headline:
     first_loans: int
     credit_amount: float
     overdue: int
+    # Leads with an implausible amount, left out of the amount totals (first ones listed).
+    flagged: int = 0
+    flagged_leads: tuple[int, ...] = ()
 
     @property
     def in_time_rate(self) -> float | None:
@@ -101,7 +121,8 @@ def headline(frame: pd.DataFrame | None = None) -> Headline:
         leads=len(frame), claimed=total("claimed"), claimed_in_time=total("claimed_in_time"),
         approved=total("approved"), decided=total("decided"), disbursed=total("disbursed"),
         disbursed_amount=float(frame["amount"].sum()) if not empty else 0.0, first_loans=total("first"),
-        credit_amount=credit_amount, overdue=total("overdue"),
+        credit_amount=credit_amount, overdue=total("overdue"), flagged=total("amount_flagged"),
+        flagged_leads=() if empty else tuple(int(i) for i in frame.loc[frame["amount_flagged"], "id"].head(20)),
     )  # fmt: skip
 
 
@@ -123,12 +144,14 @@ def breakdown(dimension: str, frame: pd.DataFrame | None = None) -> pd.DataFrame
                 "amount",
                 "first",
                 "credit",
+                "flagged",
             ]
         )
     grouped = frame.groupby(dimension).agg(
         leads=("id", "count"), claimed=("claimed", "sum"), claimed_in_time=("claimed_in_time", "sum"),
         approved=("approved", "sum"), decided=("decided", "sum"), disbursed=("disbursed", "sum"),
         amount=("amount", "sum"), first=("first", "sum"), credit=("credit", "sum"),
+        flagged=("amount_flagged", "sum"),
     ).reset_index().rename(columns={dimension: "key"})  # fmt: skip
     grouped["label"] = grouped["key"].map(lambda k: _label(dimension, k))
     grouped["approval_rate"] = np.where(

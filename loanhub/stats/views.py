@@ -64,11 +64,11 @@ def export(request: AuthenticatedHttpRequest) -> HttpResponse:
     table = breakdown(dimension)
     header = [
         str(DIMENSIONS[dimension]), _("线索"), _("及时受理"), _("已决定"), _("批准"),
-        _("放款笔数"), _("放款金额（元）"), _("首贷"), _("信用贷放款笔数"),
+        _("放款笔数"), _("放款金额（万元）"), _("首贷"), _("信用贷放款笔数"), _("金额存疑笔数（未计入金额）"),
     ]  # fmt: skip
     rows = [
         [row["label"], row["leads"], row["claimed_in_time"], row["decided"], row["approved"],
-         row["disbursed"], Decimal(f"{row['amount']:.2f}"), row["first"], row["credit"]]
+         row["disbursed"], Decimal(f"{row['amount'] / 10000:.2f}"), row["first"], row["credit"], row["flagged"]]
         for row in table.to_dict("records")
     ]  # fmt: skip
     return csv_response(header, rows, filename=f"loanhub-stats-{dimension}.csv")

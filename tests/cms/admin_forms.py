@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 from wagtail.test.utils.form_data import inline_formset, nested_form_data, streamfield
 
 from cms.models import FinancingProductPage
@@ -18,23 +20,24 @@ def product_form_data(page: FinancingProductPage | None = None, **changes: objec
         "repayment_methods": list(source.repayment_methods),
         "eligible_industries": list(source.eligible_industries or []),
         "required_categories": list(source.required_categories or []),
+        "eligible_regions": list(source.eligible_regions or []),
     }
     data = {
         "title": source.title,
         "slug": source.slug,
         "summary": source.summary,
         "product_type": source.product_type,
-        "amount_min": str(source.amount_min),
-        "amount_max": str(source.amount_max),
+        # The editor types 万元 (the page stores 元) and PD in per cent (stored as a fraction).
+        "amount_min": str(Decimal(source.amount_min) / 10000),
+        "amount_max": str(Decimal(source.amount_max) / 10000),
         "term_min_months": str(source.term_min_months),
         "term_max_months": str(source.term_max_months),
         "rate_min": str(source.rate_min),
         "rate_max": str(source.rate_max),
         "collateral": source.collateral,
-        "eligible_regions": "\n".join(source.eligible_regions or []),
         "min_years_in_business": str(source.min_years_in_business),
         "min_grade": source.min_grade or "",
-        "max_pd": "" if source.max_pd is None else str(source.max_pd),
+        "max_pd": "" if source.max_pd is None else str(Decimal(source.max_pd) * 100),
         "materials": "\n".join(source.materials or []),
         "tags": "",
         "description": streamfield([]),

@@ -268,12 +268,23 @@ class LeadDecisionApi(BankApi):
     class InputSerializer(serializers.Serializer):
         decision = serializers.ChoiceField(choices=["approve", "decline"])
         amount = serializers.DecimalField(
-            max_digits=14, decimal_places=2, min_value=0, max_value=10**11, required=False
-        )
+            max_digits=14, decimal_places=2, min_value=0, max_value=10**11, required=False,
+            help_text="Approved amount in yuan (元), not 万元: 1500000 for 150万元. Must lie within the product's "
+            "amount_min..amount_max (else 400 with the range under details.amount).",
+        )  # fmt: skip
         rate = serializers.DecimalField(
-            max_digits=5, decimal_places=2, min_value=0, max_value=36, required=False, help_text="Annual %."
+            max_digits=5, decimal_places=2, min_value=0, max_value=36, required=False,
+            help_text="Annual rate in per cent (3.85 = 3.85%), within the product's rate_min..rate_max.",
+        )  # fmt: skip
+        term_months = serializers.IntegerField(
+            min_value=1, max_value=360, required=False,
+            help_text="Term in months, within the product's term_min_months..term_max_months.",
+        )  # fmt: skip
+        confirm_above_need = serializers.BooleanField(
+            default=False,
+            help_text="An amount above the SME's requested amount is refused (400, details.confirm_above_need) "
+            "unless this is true.",
         )
-        term_months = serializers.IntegerField(min_value=1, max_value=360, required=False)
         reasons = serializers.ListField(
             child=serializers.ChoiceField(choices=DeclineReason.choices), required=False, max_length=MAX_DECLINE_REASONS
         )
@@ -299,8 +310,9 @@ class LeadDecisionApi(BankApi):
         d, lead = data.validated_data, self.lead(pk)
         if d["decision"] == "approve":
             lead = lead_approve(
-                lead=lead, officer=api_user(request), amount=d["amount"], rate=d["rate"], term_months=d["term_months"]
-            )
+                lead=lead, officer=api_user(request), amount=d["amount"], rate=d["rate"], term_months=d["term_months"],
+                confirm_above_need=d["confirm_above_need"],
+            )  # fmt: skip
         else:
             lead = lead_decline(
                 lead=lead, officer=api_user(request), reasons=d["reasons"], note=d["note"], refer=d["refer"]
@@ -310,7 +322,10 @@ class LeadDecisionApi(BankApi):
 
 class LeadDisbursementApi(BankApi):
     class InputSerializer(serializers.Serializer):
-        amount = serializers.DecimalField(max_digits=14, decimal_places=2, min_value=0, max_value=10**11)
+        amount = serializers.DecimalField(
+            max_digits=14, decimal_places=2, min_value=0, max_value=10**11,
+            help_text="Disbursed amount in yuan (元), not 万元; at most the approved amount.",
+        )  # fmt: skip
         date = serializers.DateField(help_text="Day the money was paid out (YYYY-MM-DD).")
 
     @extend_schema(

@@ -301,8 +301,9 @@ class NeedDetailSerializer(NeedOutputSerializer):
 
 class NeedFieldsSerializer(serializers.Serializer):
     amount = serializers.DecimalField(
-        max_digits=14, decimal_places=2, min_value=1000, max_value=100_000_000, help_text="Yuan."
-    )
+        max_digits=14, decimal_places=2, min_value=1000, max_value=100_000_000,
+        help_text="Amount in yuan (元), not 万元: 500000 for 50万元.",
+    )  # fmt: skip
     term_months = serializers.IntegerField(min_value=1, max_value=360)
     purpose = serializers.CharField(max_length=300)
     urgency = serializers.ChoiceField(choices=Urgency.choices, default=Urgency.NORMAL)
@@ -406,7 +407,7 @@ class MatchSerializer(serializers.Serializer):
     product_type = serializers.CharField()
     rate_min = serializers.FloatField()
     rate_max = serializers.FloatField()
-    amount_max = serializers.FloatField()
+    amount_max = serializers.FloatField(help_text="Yuan (元).")
     eligible = serializers.BooleanField()
     reasons = serializers.ListField(child=serializers.CharField(), help_text="Why it matched, or why not.")
     likelihood = serializers.FloatField(help_text="Estimated approval likelihood, 0–1.")
@@ -460,7 +461,10 @@ class ApplicationListApi(SmeApi):
     class InputSerializer(serializers.Serializer):
         enterprise = EnterpriseField()
         product = serializers.IntegerField(min_value=1, max_value=2**31 - 1)
-        amount = serializers.DecimalField(max_digits=14, decimal_places=2, min_value=1000, max_value=100_000_000)
+        amount = serializers.DecimalField(
+            max_digits=14, decimal_places=2, min_value=1000, max_value=100_000_000,
+            help_text="Amount in yuan (元), not 万元: 500000 for 50万元.",
+        )  # fmt: skip
         term_months = serializers.IntegerField(min_value=1, max_value=360)
         purpose = serializers.CharField(max_length=300)
         collateral_offered = serializers.ListField(

@@ -27,10 +27,16 @@ class HeadlineSerializer(serializers.Serializer):
     approved = serializers.IntegerField()
     decided = serializers.IntegerField()
     disbursed = serializers.IntegerField()
-    disbursed_amount = serializers.FloatField()
+    disbursed_amount = serializers.FloatField(
+        help_text="Yuan (元). Leaves out amounts outside their product's range (counted in flagged)."
+    )
     first_loans = serializers.IntegerField()
-    credit_amount = serializers.FloatField()
+    credit_amount = serializers.FloatField(help_text="Yuan (元), plausible amounts only.")
     overdue = serializers.IntegerField()
+    flagged = serializers.IntegerField(
+        help_text="Leads whose approved or disbursed amount is outside the product's amount range, or whose "
+        "disbursement exceeds the approval; their amounts are not in any sum."
+    )
     in_time_rate = serializers.FloatField(allow_null=True)
     approval_rate = serializers.FloatField(allow_null=True)
     credit_share = serializers.FloatField(allow_null=True)
@@ -45,9 +51,10 @@ class BreakdownRowSerializer(serializers.Serializer):
     approved = serializers.IntegerField()
     decided = serializers.IntegerField()
     disbursed = serializers.IntegerField()
-    amount = serializers.FloatField()
+    amount = serializers.FloatField(help_text="Disbursed, in yuan (元); plausible amounts only.")
     first = serializers.IntegerField()
     credit = serializers.IntegerField()
+    flagged = serializers.IntegerField(help_text="Leads with an implausible amount, left out of amount.")
     approval_rate = serializers.FloatField(allow_null=True)
 
 

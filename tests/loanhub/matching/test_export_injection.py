@@ -50,7 +50,7 @@ def test_csv_export_neutralizes_company_and_officer_names(client, leads, officer
         assert "'" + lead.enterprise.name in cells
     assert "'=cmd|' /C calc'!A0" in cells
     assert not [c for c in cells if c.startswith(FORMULA_STARTS)]
-    assert {"500000", "500000.0"} & set(cells)  # amounts are written as numbers, unquoted
+    assert {"50", "50.0"} & set(cells)  # amounts (万元) are written as numbers, unquoted
 
 
 def test_excel_export_writes_text_as_strings_and_numbers_as_numbers(client, leads, officer_a):
@@ -65,5 +65,5 @@ def test_excel_export_writes_text_as_strings_and_numbers_as_numbers(client, lead
         assert "'" + lead.enterprise.name.replace("\r", "\n") in text
     assert "'=cmd|' /C calc'!A0" in text
     assert not [v for v in text if v.startswith(FORMULA_STARTS)]
-    amounts = [c for c in cells if c.value == 500000]
+    amounts = [c for c in cells if c.value == 50]  # 万元
     assert amounts and all(c.data_type == "n" for c in amounts)
