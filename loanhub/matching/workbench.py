@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date
 from typing import Any
 
 from django import forms
@@ -11,6 +14,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -19,21 +23,33 @@ from cms.selectors import product_choices_for_institution
 from loanhub.accounts.requests import AuthenticatedHttpRequest
 from loanhub.consent.exceptions import NotAuthorized
 from loanhub.consent.models import Channel
-from loanhub.credit_data.selectors import credit_profile_for_viewer
+from loanhub.credit_data.schema import COLUMNS, display_value
+from loanhub.credit_data.selectors import CreditProfile, credit_profile_for_viewer
 from loanhub.institutions.models import FinancialInstitution, InstitutionMembership, StaffRole
 from loanhub.institutions.selectors import institution_for_user, membership_for_staff
 from loanhub.scoring.exceptions import NoActiveModel
+from loanhub.scoring.models import ScoreRecord
 from loanhub.scoring.selectors import factor_bars, gauge
 from loanhub.scoring.services import score_for_scope
 from loanhub.security.exports import csv_response, xlsx_response
 
+from .conversation import (
+    MAX_BODY,
+    conversation_open,
+    lead_contact,
+    lead_contact_reveal,
+    lead_message_send,
+    lead_messages,
+    lead_messages_mark_read,
+)
 from .exceptions import MatchingError
 from .forms import ApproveForm, DeclineForm, DisburseForm, LeadFilterForm
 from .judgements import judgements_shown_log, leads_with_judgements, profile_purposes
 from .lifecycle import lead_approve, lead_assign, lead_claim, lead_decline, lead_disburse, lead_start_review
 from .models import Lead, LeadStatus
+from .ranking import LGD_PERCENT, rank_parts
 from .scorecard import bank_scorecard
-from .selectors import lead_get_for_staff, lead_list_for_staff
+from .selectors import LEAD_SORTS, lead_get_for_staff, lead_list_for_staff, lead_region_choices
 
 
 def _staff(request: AuthenticatedHttpRequest) -> InstitutionMembership:
@@ -63,6 +79,9 @@ def lead_index(request: AuthenticatedHttpRequest) -> HttpResponse:
     page.object_list = leads_with_judgements(
         list(page.object_list), viewer=request.user, channel=Channel.BACK_OFFICE, detail="线索列表"
     )
+    # The ranking value and its parts are credit data: only for leads whose judgement is visible.
+    parts = rank_parts([lead for lead in page.object_list if lead.coverage.visible])
+    rows = [(lead, parts.get(lead.pk) if lead.coverage.visible else None) for lead in page.object_list]
     query = request.GET.copy()
     query.pop("page", None)
     products = product_choices_for_institution(institution=membership.institution)
@@ -73,9 +92,22 @@ def lead_index(request: AuthenticatedHttpRequest) -> HttpResponse:
             "title": _("融资线索"), "icon": "list-ul", "page": page, "membership": membership,
             "statuses": LeadStatus.choices, "products": products,
             "params": request.GET, "querystring": "&" + query.urlencode() if query else "",
-            "grades": "ABCDE",
+            "grades": "ABCDE", "regions": lead_region_choices(user=request.user), "rows": rows,
+            "sort": filters.get("sort") or "rank", "sort_links": _sort_links(request),
+            "lgd_percent": LGD_PERCENT,
         },
     )  # fmt: skip
+
+
+def _sort_links(request: AuthenticatedHttpRequest) -> dict[str, str]:
+    """Each sortable column's header link: the list as filtered, sorted by that column."""
+    links = {}
+    for key in LEAD_SORTS:
+        query = request.GET.copy()
+        query.pop("page", None)
+        query["sort"] = key
+        links[key] = "?" + query.urlencode()
+    return links
 
 
 def _lead_or_404(request: AuthenticatedHttpRequest, pk: int) -> Lead:
@@ -96,9 +128,12 @@ def _lead_page(
     *,
     approve_form: ApproveForm | None = None,
     disburse_form: DisburseForm | None = None,
+    reveal: bool = False,
+    message_error: str = "",
 ) -> HttpResponse:
     """The lead page; after a refused decision, with the officer's figures and the errors
-    beside their fields (status 400) instead of a reset form."""
+    beside their fields (status 400) instead of a reset form. ``reveal``: with the legal
+    representative's mobile in full (the caller recorded the reveal)."""
     membership = _staff(request)
     leads_with_judgements([lead], viewer=request.user, channel=Channel.BACK_OFFICE, detail="线索详情", log=False)
     profile = score = None
@@ -124,16 +159,68 @@ def _lead_page(
         {
             "title": _("线索 #%(pk)d") % {"pk": lead.pk}, "icon": "doc-full", "lead": lead, "profile": profile,
             "profile_note": _profile_note(lead),
-            "score": score, "gauge": gauge(score), "bars": factor_bars(score), "membership": membership,
+            "score": score, "gauge": gauge(score), "bars": factor_rows(score), "membership": membership,
             "officers": officers,
             "approve_form": approve_form or ApproveForm(initial={
                 "amount": lead.need.amount, "term_months": lead.need.term_months, "rate": lead.product.rate_min}),
             "decline_form": DeclineForm(),
             "disburse_form": disburse_form or DisburseForm(initial={"amount": lead.approved_amount}),
             "events": lead.events.select_related("actor"),
+            "record_tables": record_tables(profile),
+            **_conversation_context(request, lead, reveal=reveal, message_error=message_error),
         },
-        status=400 if (approve_form or disburse_form) else 200,
+        status=400 if (approve_form or disburse_form or message_error) else 200,
     )  # fmt: skip
+
+
+def _conversation_context(
+    request: AuthenticatedHttpRequest, lead: Lead, *, reveal: bool, message_error: str
+) -> dict[str, Any]:
+    """The SME's contact (once claimed) and the lead's messages; the SME's are now read."""
+    thread = list(lead_messages(lead=lead, user=request.user))
+    lead_messages_mark_read(lead=lead, user=request.user)
+    return {
+        "contact": lead_contact(lead=lead, user=request.user, reveal=reveal),
+        "thread": thread, "can_message": conversation_open(lead), "message_error": message_error,
+        "message_max": MAX_BODY,
+    }  # fmt: skip
+
+
+@dataclass(frozen=True)
+class RecordTable:
+    """One authorized category's records in full: a column per catalog field, Chinese labels."""
+
+    name: str
+    headers: list[str]
+    rows: list[tuple[date, list[str], bool]]  # record date, values in column order, under objection
+
+
+def record_tables(profile: CreditProfile | None) -> list[RecordTable]:
+    if profile is None:
+        return []
+    tables = []
+    for section in profile.sections:
+        columns = COLUMNS.get(section.code, ())
+        rows = [
+            (r.record_date, [display_value(c, r.payload.get(c.name)) if r.payload.get(c.name) not in (None, "")
+                             else "—" for c in columns], r.under_objection)
+            for r in section.records
+        ]  # fmt: skip
+        tables.append(RecordTable(section.name, [str(c.label) for c in columns], rows))
+    return tables
+
+
+_CODE_IN_REASON = re.compile(r"[（(]\s*(?:\d{6}|[A-Z])\s*[)）]")
+
+
+def factor_rows(score: ScoreRecord | None) -> list[dict[str, Any]]:
+    """The score's reasons for the back office: the direction in words, no region or industry codes."""
+    words = {"raises": _("提高风险"), "lowers": _("降低风险")}
+    return [
+        {**bar, "text": _CODE_IN_REASON.sub("", str(bar.get("text_zh", ""))),
+         "direction_text": words.get(str(bar.get("direction")), "")}
+        for bar in factor_bars(score)
+    ]  # fmt: skip
 
 
 def _profile_note(lead: Lead) -> str:
@@ -183,6 +270,16 @@ def lead_action(request: AuthenticatedHttpRequest, pk: int, action: str) -> Http
             ).user
             lead_assign(lead=lead, manager=user, officer=officer)
             messages.success(request, _("已分配给 %(o)s。") % {"o": officer})
+        elif action == "message":
+            try:
+                lead_message_send(lead=lead, sender=user, body=request.POST.get("body", ""))
+            except ValidationError as exc:
+                return _lead_page(request, lead, message_error="；".join(exc.messages))
+            messages.success(request, _("留言已发送，企业会收到通知。"))
+            return redirect(reverse("leads_admin:detail", args=[lead.pk]) + "#messages")
+        elif action == "reveal":
+            lead_contact_reveal(lead=lead, officer=user)
+            return _lead_page(request, lead, reveal=True)
         elif action == "review":
             lead_start_review(lead=lead, officer=user)
         elif action == "approve":
