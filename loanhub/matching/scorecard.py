@@ -11,6 +11,10 @@ from loanhub.institutions.models import FinancialInstitution
 
 from .models import Lead, LeadStatus
 
+PLAUSIBLE_DISBURSEMENT = Q(
+    disbursed_amount__gte=F("product__amount_min"), disbursed_amount__lte=F("product__amount_max")
+) & Q(disbursed_amount__lte=F("approved_amount"))
+
 
 @dataclass
 class Scorecard:
@@ -50,7 +54,8 @@ def bank_scorecard(*, institutions: list[FinancialInstitution] | None = None) ->
         claimed_in_time=Count("pk", filter=Q(claimed_at__isnull=False, claimed_at__lte=F("claim_deadline"))),
         decided=Count("pk", filter=Q(status__in=decided)),
         approved=Count("pk", filter=Q(status__in=approved)),
-        disbursed=Sum("disbursed_amount", filter=Q(status=LeadStatus.DISBURSED)),
+        # Plausible amounts only (as in loanhub.stats): within the product's range and the approval.
+        disbursed=Sum("disbursed_amount", filter=Q(status=LeadStatus.DISBURSED) & PLAUSIBLE_DISBURSEMENT),
         disbursed_n=Count("pk", filter=Q(status=LeadStatus.DISBURSED)),
         overdue=Count("pk", filter=Q(is_overdue=True)),
     )

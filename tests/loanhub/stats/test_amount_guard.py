@@ -68,3 +68,10 @@ def test_the_dashboard_and_export_say_so_in_wan(client, leads):
     rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"), newline="")))
     assert rows[0][6] == "放款金额（万元）" and rows[0][-1] == "金额存疑笔数（未计入金额）"
     assert rows[1][6] == "40.00" and rows[1][-1] == "2"
+
+
+def test_the_banks_scorecard_leaves_implausible_amounts_out_too(leads):
+    from loanhub.matching.scorecard import bank_scorecard
+
+    (card,) = bank_scorecard()
+    assert card.disbursed_count == 3 and card.disbursed_amount == 400_000.0
