@@ -76,6 +76,15 @@ class ProductOutputSerializer(serializers.ModelSerializer):
             "collateral", "eligible_regions", "eligible_industries", "min_years_in_business",
             "min_grade", "max_pd", "required_categories", "is_open", "tags", "url", "first_published_at",
         ]  # fmt: skip
+        # The API keeps the stored units; pages and the editor show 万元 and per cent.
+        extra_kwargs = {
+            "amount_min": {"help_text": "Yuan (元), not 万元: 100000 for 10万元."},
+            "amount_max": {"help_text": "Yuan (元), not 万元."},
+            "rate_min": {"help_text": "Annual rate in per cent (3.45 = 3.45%)."},
+            "rate_max": {"help_text": "Annual rate in per cent."},
+            "max_pd": {"help_text": "Probability of default as a fraction (0.05 = 5%); null: no limit."},
+            "eligible_regions": {"help_text": "6-digit division codes (GB/T 2260); empty: any region."},
+        }
 
     def get_url(self, product: FinancingProductPage) -> str:
         return product.get_url(request=self.context.get("request"))

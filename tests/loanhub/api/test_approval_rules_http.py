@@ -61,3 +61,14 @@ def test_the_schema_says_amounts_are_yuan(live_server, world):
     decision = next(v for k, v in fields.items() if "properties" in v and "confirm_above_need" in v["properties"])
     assert "yuan (元), not 万元" in decision["properties"]["amount"]["description"]
     assert "confirm_above_need" in decision["properties"]
+
+
+def test_the_product_schema_says_amounts_are_yuan_and_pd_a_fraction(live_server, world):
+    status, schema = call(live_server.url, world.tokens["officer_a"], "/api/schema/?format=json")
+    product = next(
+        v
+        for v in schema["components"]["schemas"].values()
+        if "max_pd" in v.get("properties", {}) and "url" in v["properties"]
+    )
+    assert "Yuan (元), not 万元" in product["properties"]["amount_min"]["description"]
+    assert "fraction (0.05 = 5%)" in product["properties"]["max_pd"]["description"]
