@@ -17,7 +17,7 @@ from wagtail.query import PageQuerySet
 from loanhub.enterprises.models import Enterprise
 from loanhub.institutions.models import FinancialInstitution
 
-from .choices import ProductType
+from .choices import Collateral, ProductType
 from .models import (
     FinancingProductPage,
     InstitutionIndexPage,
@@ -193,7 +193,15 @@ def _term_ids(term: str) -> set[int]:
         # the substring match below still answers.
         found = set()
     text = Q(title__icontains=term) | Q(summary__icontains=term)
-    text |= Q(product_type__in=_choice_values(ProductType.choices, term))
+    types = _choice_values(ProductType.choices, term)
+    text |= Q(product_type__in=types)
+    if ProductType.CREDIT in types:
+        # 信用贷 means a loan without collateral or guarantee, whatever else the product is
+        # (a first loan or a supply-chain loan without collateral is one too).
+        text |= Q(collateral=Collateral.NONE)
+    # 抵押, 质押, 担保 find the products secured that way (not 无需抵押担保, which names them too).
+    secured = [(value, label) for value, label in Collateral.choices if value != Collateral.NONE]
+    text |= Q(collateral__in=_choice_values(secured, term))
     text |= Q(pk__in=ProductTag.objects.filter(tag__name__in=_tag_names(term)).values("content_object_id"))
     for path in _bank_page_paths(term):
         text |= Q(path__startswith=path)

@@ -33,11 +33,15 @@ def demo_like(portal, bank_a_page, bank_b_page):
             collateral="pledge",
             tags=["科技创新"],
         ),
+        "first": product_create(
+            bank_b_page, title="乙银行·首贷通", summary="从未在银行贷过款的小微企业专属", product_type="first_loan"
+        ),
         "renewal": product_create(
             bank_b_page,
             title="乙银行·无还本续贷",
             summary="到期前申请，无需先还本金再贷款",
             product_type="renewal",
+            collateral="guarantee",
             tags=["乡村振兴"],
             is_open=False,
         ),
@@ -49,16 +53,20 @@ def found(q: str, *, open_only: bool = False) -> set[str]:
 
 
 SEARCH_CASES = {
-    "信用贷": {"甲银行·税易贷"},  # the product type's label
-    "信用贷款": {"甲银行·税易贷"},  # a longer word containing the label
+    "信用贷": {"甲银行·税易贷", "乙银行·首贷通"},  # the type's label, or no collateral
+    "信用贷款": {"甲银行·税易贷", "乙银行·首贷通"},  # a longer word containing the label
     "知识产权": {"乙银行·知产融"},  # 知识产权质押
     "绿色": {"甲银行·碳账户贷"},  # type 绿色贷款 and tag 绿色金融
     "科技": {"乙银行·知产融"},  # the zone 科技创新专区 and its tag
+    "首贷": {"乙银行·首贷通"},
     "制造业": {"甲银行·税易贷"},  # a tag
-    "乙银行": {"乙银行·知产融", "乙银行·无还本续贷"},  # the bank
-    "乙银行股份": {"乙银行·知产融", "乙银行·无还本续贷"},  # the bank's full name
+    "乙银行": {"乙银行·知产融", "乙银行·首贷通", "乙银行·无还本续贷"},  # the bank
+    "乙银行股份": {"乙银行·知产融", "乙银行·首贷通", "乙银行·无还本续贷"},  # the bank's full name
     "甲银行 绿色": {"甲银行·碳账户贷"},  # every word must match
     "续贷": {"乙银行·无还本续贷"},
+    "抵押": {"甲银行·碳账户贷"},  # secured by a mortgage (not 无需抵押担保)
+    "质押": {"乙银行·知产融"},
+    "担保": {"乙银行·无还本续贷"},
     "保险": set(),
 }
 
