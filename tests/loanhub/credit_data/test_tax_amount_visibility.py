@@ -21,6 +21,7 @@ from tests.factories.credit import import_rows
 
 pytestmark = pytest.mark.django_db
 AMOUNT = "97531"
+SHOWN = "97,531"  # as the profile page writes it (thousands separators)
 
 
 @pytest.fixture
@@ -56,7 +57,7 @@ def test_the_sme_sees_its_own_tax_amounts(client, taxed):
     user, enterprise = taxed
     client.force_login(user)
     page = client.get(reverse("credit_data:profile", args=[enterprise.uscc])).content.decode()
-    assert AMOUNT in page
+    assert SHOWN in page
     data = CreditProfileSerializer(credit_profile_for_viewer(viewer=user, enterprise=enterprise)).data
     tax = next(s for s in data["sections"] if s["code"] == "tax_payment")
     assert tax["records"][0]["payload"]["tax_paid"] == float(AMOUNT)
@@ -69,7 +70,7 @@ def test_a_bank_without_the_tax_tick_never_sees_the_amounts(client, taxed, bank_
     grant(user, enterprise, bank_a, ["tax_rating"])
     client.force_login(officer_a)
     page = client.get(reverse("credit_data:bank_profile", args=[enterprise.uscc])).content.decode()
-    assert "纳税信用等级" in page and AMOUNT not in page and "缴纳税额" not in page
+    assert "纳税信用等级" in page and AMOUNT not in page and SHOWN not in page and "缴纳税额" not in page
     data = CreditProfileSerializer(credit_profile_for_viewer(viewer=officer_a, enterprise=enterprise)).data
     assert AMOUNT not in str(data) and "tax_payment" not in {s["code"] for s in data["sections"]}
     scope = viewer_scope(user=officer_a, enterprise=enterprise)
@@ -81,6 +82,6 @@ def test_a_bank_with_the_tax_tick_sees_the_decrypted_amounts(client, taxed, bank
     grant(user, enterprise, bank_a, ["tax_payment"], sensitive_confirmed=True)
     client.force_login(officer_a)
     page = client.get(reverse("credit_data:bank_profile", args=[enterprise.uscc])).content.decode()
-    assert AMOUNT in page
+    assert SHOWN in page
     scope = viewer_scope(user=officer_a, enterprise=enterprise)
     assert record_frames([enterprise.uscc], scope=scope)["tax_payment"]["tax_paid"].tolist() == [float(AMOUNT)]

@@ -331,3 +331,18 @@ def test_grantee_type_applied_also_counts_for_contact(client, bank_a_page, offic
     lead_claim(lead=lead, officer=officer_a)
     body = _page(client, officer_a, reverse("leads_admin:detail", args=[lead.pk]))
     assert "联系企业" in body and "给企业留言" in body
+
+
+def test_record_fields_read_in_words_everywhere(lead):
+    """The SME's profile and the dispute pages use the same words as the lead page."""
+    from loanhub.credit_data.models import CreditRecord
+
+    registration = CreditRecord.objects.get(uscc=lead.enterprise.uscc, category="registration")
+    assert ("事项", "设立登记") in registration.display_fields
+    assert ("注册资本（万元）", "500") in registration.display_fields
+    social = CreditRecord.objects.get(uscc=lead.enterprise.uscc, category="social_insurance")
+    assert ("缴费金额（元）", "36,000") in social.display_fields
+    for template in ("credit_data/profile.html", "disputes/_record.html"):
+        with open(f"loanhub/templates/{template}", encoding="utf-8") as fh:
+            text = fh.read()
+        assert "display_fields" in text and "display_items" not in text, template
