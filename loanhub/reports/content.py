@@ -28,7 +28,7 @@ from loanhub.credit_data.schema import COLUMNS
 from loanhub.disputes.models import Objection, ObjectionStatus, RepairRequest, RepairStatus
 from loanhub.enterprises.models import Enterprise
 from loanhub.scoring.models import ScoreRecord
-from loanhub.scoring.selectors import score_latest
+from loanhub.scoring.selectors import data_coverage, score_latest
 
 # Monthly payment series: summarised (months covered, latest month, arrears) with
 # only the months in arrears listed, as official reports do.
@@ -145,7 +145,10 @@ def report_content(
             for o in open_objections.values()
         ],
         repairs=_repairs(enterprise, names, period_start, period_end),
-        score=score_latest(enterprise=enterprise) if include_score else None,
+        # Below the data minimum no score is shown (数据不足，暂不评级), as on the profile.
+        score=score_latest(enterprise=enterprise)
+        if include_score and data_coverage(enterprise=enterprise).rated
+        else None,
         include_score=include_score,
     )
 

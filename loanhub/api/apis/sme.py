@@ -46,7 +46,7 @@ from loanhub.matching.needs import (
     need_withdraw,
 )
 from loanhub.matching.selectors import lead_list_for_member, need_list_for_member
-from loanhub.scoring.selectors import improvement_tips, score_latest
+from loanhub.scoring.selectors import data_coverage, improvement_tips, score_latest
 
 from ..permissions import IsSme, api_user
 from ..schema import AUTH, errors
@@ -131,13 +131,13 @@ class EnterpriseMeSerializer(serializers.ModelSerializer):
 
     @extend_schema_field(ScoreSerializer(allow_null=True))
     def get_score(self, enterprise: Enterprise) -> dict | None:
-        if not enterprise.is_verified:
-            return None
+        if not enterprise.is_verified or not data_coverage(enterprise=enterprise).rated:
+            return None  # below the data minimum: not rated (数据不足，暂不评级)
         score = score_latest(enterprise=enterprise)
         return ScoreSerializer(score).data if score else None
 
     def get_advice(self, enterprise: Enterprise) -> list[str]:
-        if not enterprise.is_verified:
+        if not enterprise.is_verified or not data_coverage(enterprise=enterprise).rated:
             return []
         return improvement_tips(score=score_latest(enterprise=enterprise))
 

@@ -104,3 +104,20 @@ def test_the_sme_never_sees_missing_data_region_or_industry_as_a_risk():
     shown = [(r["feature"], r["direction"]) for r in sme_factor_bars(score)]
     assert shown == [("penalty_count_12m", "raises"), ("industry", "lowers")]
     assert len(improvement_tips(score=score)) == 1  # only the penalty's tip
+
+
+def test_a_credit_report_asked_with_a_score_shows_none_below_the_minimum(sme_owner, active_model):
+    from loanhub.reports.content import report_content
+
+    _user, enterprise = sme_owner
+    score_enterprise(enterprise)  # a grade from an empty file, stored earlier
+    today = timezone.localdate()
+    content = report_content(
+        enterprise=enterprise, period_start=today - timedelta(days=365), period_end=today, include_score=True, on=today
+    )
+    assert content.score is None
+    standard_records(enterprise.uscc)
+    rated = report_content(
+        enterprise=enterprise, period_start=today - timedelta(days=365), period_end=today, include_score=True, on=today
+    )
+    assert rated.score is not None

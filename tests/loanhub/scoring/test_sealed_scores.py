@@ -144,6 +144,7 @@ def test_a_bank_score_with_authorized_tax_data_is_sealed_and_reused(sme_owner, b
 
 def test_the_sme_profile_page_and_the_api_show_the_decrypted_reasons(client, sme_owner, active_model):
     user, enterprise = sme_owner
+    standard_records(enterprise.uscc)  # enough data to be rated (no grade from no data)
     score = stored_score(enterprise, active_model)
     assert TAX_TEXT not in raw_row(score)[1]
     client.force_login(user)
