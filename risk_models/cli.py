@@ -14,9 +14,11 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from risk_models import coercion, sandbox
+from risk_models.compiled import COMPILE_MIN_ROWS
 from risk_models.exceptions import MissingColumnsError, RiskModelsError
 from risk_models.guards import GuardError
 
@@ -106,6 +108,8 @@ def _cmd_train(args: argparse.Namespace, say: _Progress) -> int:
             dayfirst=args.dayfirst,
             date_format=args.date_format,
             force=args.force,
+            calibration=args.calibration,
+            select=not args.no_select,
             seed=args.seed,
             source=source,
             progress=say,
@@ -155,10 +159,34 @@ def _cmd_score(args: argparse.Namespace, say: _Progress) -> int:
         raise MissingColumnsError(missing, args.data)
     _check_coercion(model.card["features"], frame, args, say)
     say(f"scoring {len(frame):,} rows with model {model.version}")
-    result = model.score(frame, reasons=not args.no_reasons, top_n=4)
-    out = _score_output(frame, result, args.id_col, not args.no_reasons)
-    out.to_csv(args.out, index=False)
+    compiled = False if args.no_compile else None
+    chunks = model.score_chunks(
+        frame, reasons=not args.no_reasons, top_n=4, chunk_size=args.chunk_size, compiled=compiled
+    )
+    ids = frame[args.id_col].to_numpy() if args.id_col else np.arange(1, len(frame) + 1)
+    start = 0
+    with Path(args.out).open("w", encoding="utf-8", newline="") as handle:
+        for chunk in chunks:  # written as scored: memory stays that of one chunk of reasons
+            part = _score_output(chunk, ids[start : start + len(chunk)], args.id_col)
+            part.to_csv(handle, index=False, header=start == 0)
+            start += len(chunk)
+    if model.forest is not None and model.forest.fallback_reason and len(frame) >= COMPILE_MIN_ROWS:
+        say(f"scored with LightGBM: {model.forest.fallback_reason}")
     say(f"wrote {args.out}")
+    return 0
+
+
+def _cmd_compile(args: argparse.Namespace, say: _Progress) -> int:
+    from risk_models.model import RiskModel
+
+    model = RiskModel.load(args.model)
+    if model.forest is None:
+        say(f"model {model.version} is a logistic scorecard: nothing to compile")
+        return 0
+    if model.forest.compile():
+        say(f"compiled model {model.version} into {model.forest.cached_object()}")
+    else:
+        say(f"not compiled ({model.forest.fallback_reason}); scoring uses LightGBM")
     return 0
 
 
@@ -176,21 +204,12 @@ def _check_coercion(
     coercion.check_coercion(report, args.max_coercion_rate)
 
 
-def _score_output(frame: pd.DataFrame, result: pd.DataFrame, id_col: str | None, reasons: bool) -> pd.DataFrame:
-    key = id_col or "row"
-    ids = frame[id_col].to_numpy() if id_col else range(1, len(frame) + 1)
-    out = pd.DataFrame({key: ids})
-    out["pd"] = result["pd"].round(6).to_numpy()
-    out["score"] = result["score"].to_numpy()
-    out["grade"] = result["grade"].to_numpy()
-    out["knockout"] = result["knockout"].to_numpy()
-    if reasons:
-        raising = [[r for r in rs if r["direction"] == "raises"] for rs in result["reasons"]]
-        for k in range(4):
-            picked = [rs[k] if len(rs) > k else None for rs in raising]
-            out[f"reason_{k + 1}"] = [r["code"] if r else "" for r in picked]
-            out[f"reason_{k + 1}_zh"] = [r["text_zh"] if r else "" for r in picked]
-            out[f"reason_{k + 1}_en"] = [r["text_en"] if r else "" for r in picked]
+def _score_output(chunk: pd.DataFrame, ids: Any, id_col: str | None) -> pd.DataFrame:
+    """One chunk of the output file: id, pd, score, grade, knock-out and the raising reasons."""
+    out = pd.DataFrame({id_col or "row": ids})
+    out["pd"] = chunk["pd"].round(6).to_numpy()
+    for name in chunk.columns.drop("pd"):
+        out[name] = chunk[name].to_numpy()
     return out
 
 
@@ -280,6 +299,17 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--date-format", help="strftime format of the time column, e.g. %%d/%%m/%%Y")
     p.add_argument("--encoding", help="file encoding (default: UTF-8, else GB18030)")
     p.add_argument("--force", action="store_true", help="train despite guard warnings (recorded in the card)")
+    p.add_argument(
+        "--no-select",
+        action="store_true",
+        help="train the default LightGBM setting only (no search, no logistic challenger)",
+    )
+    p.add_argument(
+        "--calibration",
+        choices=("auto", "platt", "isotonic"),
+        default="auto",
+        help="PD calibration; auto chooses by cross-validated log-loss (default)",
+    )
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--out", required=True, help="model folder to write")
     p.set_defaults(func=_cmd_train)
@@ -290,6 +320,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--out", required=True, help="output CSV")
     p.add_argument("--id-col", help="identifier column copied to the output")
     p.add_argument("--no-reasons", action="store_true", help="skip reason codes (faster)")
+    p.add_argument("--no-compile", action="store_true", help="score with LightGBM, never the compiled model")
+    p.add_argument(
+        "--chunk-size", type=_positive_int, default=50_000, help="rows explained and written at a time (memory)"
+    )
     p.add_argument("--encoding", help="file encoding (default: UTF-8, else GB18030)")
     p.add_argument(
         "--max-coercion-rate",
@@ -299,6 +333,10 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument("--coercion-report", metavar="FILE.json", help="write the per-column coercion report")
     p.set_defaults(func=_cmd_score)
+
+    p = sub.add_parser("compile", help="compile a model's trees (lleaves) into its cache folder")
+    p.add_argument("--model", required=True, help="model folder")
+    p.set_defaults(func=_cmd_compile)
 
     p = sub.add_parser("report", help="print a model card")
     p.add_argument("--model", required=True, help="model folder")

@@ -27,6 +27,7 @@ import pandas as pd
 from risk_models.calibration import apply_calibration
 from risk_models.coercion import parse_numbers
 from risk_models.compiled import CompiledForest, cache_dir_for
+from risk_models.contrib import contributions, tree_keys
 from risk_models.exceptions import MissingColumnsError, ModelFormatError
 from risk_models.explain import reason_columns, reason_frame, reasons_as_lists
 from risk_models.grades import grade_pd
@@ -166,6 +167,7 @@ class RiskModel:
         self.card = card
         self.folder = folder
         self._forest = None if booster is None else CompiledForest(booster, cache_dir_for(folder))
+        self._tree_keys: list[Any] | None = None
 
     @property
     def forest(self) -> CompiledForest | None:
@@ -180,9 +182,17 @@ class RiskModel:
         return self._forest.raw(x, compiled)
 
     def _contrib(self, x: np.ndarray) -> np.ndarray:
+        """Contributions plus the expected value (last column), as ``pred_contrib`` gives them."""
         if self.booster is None:
             return logistic_contrib(x, self.card["logistic"])
-        return predict_dense(self.booster, x, pred_contrib=True)
+        if self._tree_keys is None:
+            try:
+                self._tree_keys = tree_keys(self.booster)
+            except (ValueError, KeyError):  # a tree this grouping does not cover: LightGBM's own TreeSHAP
+                self._tree_keys = []
+        if not self._tree_keys or x.shape[0] < 2 * len(self._tree_keys):
+            return predict_dense(self.booster, x, pred_contrib=True)
+        return contributions(self.booster, x, self._tree_keys)
 
     # -- properties ------------------------------------------------------- #
 

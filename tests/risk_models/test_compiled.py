@@ -7,6 +7,8 @@ import pandas as pd
 import pytest
 
 from risk_models import compiled
+from risk_models import model as model_module
+from risk_models.contrib import contributions, tree_keys
 from risk_models.model import RiskModel, encode_categorical
 from risk_models.training import train
 from tests.risk_models.conftest import make_generic_loans
@@ -102,3 +104,69 @@ def test_vectorised_categorical_encoding_matches_the_row_by_row_rule():
     np.testing.assert_array_equal(encode_categorical(column, levels), np.array(expected, dtype=float))
     as_str = pd.Series(["零售", None, "制造"], dtype="str")
     np.testing.assert_array_equal(encode_categorical(as_str, levels), np.array([2, np.nan, 1]))
+
+
+# -- reasons: TreeSHAP per distinct path pattern ----------------------------------- #
+
+
+def test_grouped_tree_shap_equals_lightgbm_pred_contrib(saved_model):
+    model = RiskModel.load(saved_model)
+    frame = _drifted(4000)
+    frame.loc[frame.index[::13], "monthly_income"] = 0.0  # zeros: LightGBM may route them as missing
+    x = model.matrix(frame)
+    keys = tree_keys(model.booster)
+    assert any(k.categorical for k in keys)  # the model splits on text columns too
+    expected = model.booster.predict(x, pred_contrib=True)
+    np.testing.assert_allclose(contributions(model.booster, x, keys), expected, rtol=0, atol=1e-9)
+
+
+def test_reasons_in_chunks_match_the_full_path(saved_model, monkeypatch):
+    model = RiskModel.load(saved_model)
+    frame = _drifted(1200)
+    full = model.score(frame, reasons=True, top_n=3)
+    monkeypatch.setattr(model_module, "REASON_CHUNK", 500)
+    chunked = pd.concat(list(model.score_chunks(frame, reasons=True, top_n=3, chunk_size=500)))
+    pd.testing.assert_frame_equal(chunked[["pd", "score", "grade"]], full[["pd", "score", "grade"]])
+    for i, reasons in enumerate(full["reasons"]):
+        raising = [r for r in reasons if r["direction"] == "raises"]
+        for k in range(3):
+            assert chunked[f"reason_{k + 1}"].iloc[i] == (raising[k]["code"] if k < len(raising) else "")
+            assert chunked[f"reason_{k + 1}_zh"].iloc[i] == (raising[k]["text_zh"] if k < len(raising) else "")
+
+
+def test_cli_compile_then_score_in_chunks_writes_the_same_file(saved_model, tmp_path, monkeypatch, capsys):
+    from risk_models.cli import main
+
+    monkeypatch.setenv(compiled.CACHE_ENV, str(tmp_path / "cache"))
+    data = tmp_path / "in.csv"  # drifted on purpose: let the coercion guard through
+    lenient = ["--max-coercion-rate", "1"]
+    _drifted(700).to_csv(data, index=False)
+    assert main(["compile", "--model", str(saved_model)]) == 0
+    assert "compiled model" in capsys.readouterr().err
+    assert len(list((tmp_path / "cache").glob("*.so"))) == 1
+    out_a, out_b = tmp_path / "a.csv", tmp_path / "b.csv"
+    assert (
+        main(
+            [
+                "score",
+                "--model",
+                str(saved_model),
+                "--data",
+                str(data),
+                "--out",
+                str(out_a),
+                "--chunk-size",
+                "64",
+                *lenient,
+            ]
+        )
+        == 0
+    )
+    assert (
+        main(["score", "--model", str(saved_model), "--data", str(data), "--out", str(out_b), "--no-compile", *lenient])
+        == 0
+    )
+    a, b = pd.read_csv(out_a), pd.read_csv(out_b)
+    assert len(a) == 700 and list(a.columns[:5]) == ["row", "pd", "score", "grade", "knockout"]
+    assert "reason_4_en" in a.columns
+    pd.testing.assert_frame_equal(a, b)
