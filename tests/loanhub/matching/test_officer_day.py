@@ -346,3 +346,19 @@ def test_record_fields_read_in_words_everywhere(lead):
         with open(f"loanhub/templates/{template}", encoding="utf-8") as fh:
             text = fh.read()
         assert "display_fields" in text and "display_items" not in text, template
+
+
+def test_objection_page_shows_the_record_by_its_labels(client, lead, platform_admin):
+    from loanhub.credit_data.models import CreditRecord
+    from loanhub.disputes.models import Objection
+
+    record = CreditRecord.objects.get(uscc=lead.enterprise.uscc, category="registration")
+    owner = lead.enterprise.memberships.first().user
+    objection = Objection.objects.create(
+        enterprise=lead.enterprise, record=record, raised_by=owner, reason="注册资本有误",
+        due_date=Objection.due_from(record.record_date),
+    )  # fmt: skip
+    body = _page(client, platform_admin, reverse("disputes_admin:objection", args=[objection.pk]))
+    shown = body.split("记录内容")[1].split("异议理由")[0]
+    assert "设立登记" in shown and "注册资本（万元）" in shown
+    assert "establishment" not in shown and "registered_capital" not in shown
