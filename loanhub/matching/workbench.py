@@ -214,13 +214,16 @@ _CODE_IN_REASON = re.compile(r"[（(]\s*(?:\d{6}|[A-Z])\s*[)）]")
 
 
 def factor_rows(score: ScoreRecord | None) -> list[dict[str, Any]]:
-    """The score's reasons for the back office: the direction in words, no region or industry codes."""
-    words = {"raises": _("提高风险"), "lowers": _("降低风险")}
-    return [
-        {**bar, "text": _CODE_IN_REASON.sub("", str(bar.get("text_zh", ""))),
-         "direction_text": words.get(str(bar.get("direction")), "")}
-        for bar in factor_bars(score)
-    ]  # fmt: skip
+    """The score's reasons for the back office: the direction in words, no region or industry codes;
+    a reason from data that is missing says so instead of calling it a risk (DESIGN.md: missing is
+    described as missing)."""
+    words = {"raises": _("提高风险"), "lowers": _("降低风险"), "missing": _("数据缺失")}
+    rows = []
+    for bar in factor_bars(score):
+        direction = "missing" if bar.get("value") is None else str(bar.get("direction"))
+        text = _CODE_IN_REASON.sub("", str(bar.get("text_zh", "")))
+        rows.append({**bar, "text": text, "direction": direction, "direction_text": words.get(direction, "")})
+    return rows
 
 
 def _profile_note(lead: Lead) -> str:

@@ -184,9 +184,14 @@ def test_lead_page_shows_the_records_in_full_with_chinese_labels(client, claimed
 
 def test_factors_say_their_direction_in_words(client, claimed, officer_a):
     body = _page(client, officer_a, reverse("leads_admin:detail", args=[claimed.pk]))
-    directions = re.findall(r'class="factor-direction (raises|lowers)">([^<]+)<', body)
+    directions = re.findall(r'class="factor-direction (raises|lowers|missing)">([^<]+)<', body)
     assert directions
-    assert all(text == {"raises": "提高风险", "lowers": "降低风险"}[kind] for kind, text in directions)
+    words = {"raises": "提高风险", "lowers": "降低风险", "missing": "数据缺失"}
+    assert all(text == words[kind] for kind, text in directions)
+    # A reason from missing data is never called a risk.
+    for line in re.findall(r'<li class="factor-row"><span>(.*?)</span>', body):
+        if "无数据" in line:
+            assert "数据缺失" in line and "提高风险" not in line, line
     assert not re.search(r"[（(]\d{6}[)）]", body.split("主要因素")[1].split("授权范围内的信用记录")[0])
 
 
