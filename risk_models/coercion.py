@@ -56,7 +56,7 @@ class CoercionError(RiskModelsError, ValueError):
 
     def __init__(self, report: CoercionReport, max_rate: float) -> None:
         self.report = report
-        bad = [c for c in report.columns if c.rate > max_rate]
+        bad = [c for c in report.columns if c.excess() > max_rate]
         lines = [f"{c.describe()}" for c in bad]
         super().__init__(
             f"{len(bad)} column(s) would be scored with more than {max_rate:.0%} of their values read as missing "
@@ -316,6 +316,7 @@ class ColumnCoercion:
     n_coerced: int
     examples: list[str]
     n_thousands: int = 0
+    expected_rate: float = 0.0  # share outside the categories kept at training (scored as missing then too)
 
     @property
     def rate(self) -> float:
@@ -326,10 +327,19 @@ class ColumnCoercion:
         """One line naming the column, the problem, the count and examples."""
         if self.problem == "missing column":
             return f"{self.column}: missing column (all {self.n_rows:,} rows scored as missing)"
+        expected = (
+            f" ({self.expected_rate:.1%} expected: at training that share was outside the kept categories)"
+            if self.expected_rate
+            else ""
+        )
         return (
             f"{self.column}: {self.n_coerced:,} of {self.n_rows:,} rows ({self.rate:.1%}) {self.problem}, "
-            f"scored as missing; e.g. {self.examples}"
+            f"scored as missing{expected}; e.g. {self.examples}"
         )
+
+    def excess(self) -> float:
+        """The coerced share beyond what training already had (compared with the threshold)."""
+        return self.rate - self.expected_rate
 
     def as_dict(self) -> dict[str, Any]:
         """JSON-friendly form."""
@@ -342,6 +352,7 @@ class ColumnCoercion:
             "rate": round(self.rate, 6),
             "examples": self.examples,
             "n_thousands_separators": self.n_thousands,
+            "expected_rate": self.expected_rate,
         }
 
 
@@ -422,13 +433,19 @@ def coercion_report(frame: pd.DataFrame, features: Sequence[Mapping[str, Any]]) 
         lost[present] = lost_value[codes[present]]
         if lost.any():
             examples = [c for c, bad in zip(cells, lost_value, strict=True) if bad][:EXAMPLES]
-            report.columns.append(ColumnCoercion(name, kind, problem, n, int(lost.sum()), examples))
+            expected = float(spec.get("outside_levels_share", 0.0)) if kind == "categorical" else 0.0
+            report.columns.append(ColumnCoercion(name, kind, problem, n, int(lost.sum()), examples, 0, expected))
     return report
 
 
 def check_coercion(report: CoercionReport, max_rate: float) -> None:
-    """Raise :class:`CoercionError` when a column's coerced share exceeds ``max_rate``."""
+    """Raise :class:`CoercionError` when a column's coerced share exceeds ``max_rate``.
+
+    For a categorical column the share that training itself had outside the
+    kept categories (``outside_levels_share`` in the card; at most 200 are
+    kept) is not counted against the threshold.
+    """
     if not 0.0 <= max_rate <= 1.0:
         raise ValueError(f"max coercion rate must lie in [0, 1], got {max_rate}")
-    if any(c.rate > max_rate for c in report.columns):
+    if any(c.excess() > max_rate for c in report.columns):
         raise CoercionError(report, max_rate)

@@ -212,6 +212,9 @@ def infer_columns(frame: pd.DataFrame, directions: Mapping[str, int] | None = No
         if kind == "categorical":
             spec["levels"] = _levels(column)
             spec["direction"] = 0
+            outside = _outside_share(column, spec["levels"])
+            if outside > 0:  # levels beyond the kept ones score as missing; the coercion report allows for it
+                spec["outside_levels_share"] = outside
         else:
             spec["direction"] = int(directions.get(str(name), direction_of(str(name))))
         features.append(spec)
@@ -231,6 +234,12 @@ def _column_kind(column: pd.Series) -> str:
     if distinct > 50 and distinct > 0.5 * column.notna().sum():
         return "drop:identifier-like text (too many distinct values)"
     return "categorical"
+
+
+def _outside_share(column: pd.Series, levels: list[str]) -> float:
+    """Share of rows whose (present) category is not among the kept levels."""
+    text = column.dropna().astype(str).str.strip()
+    return round(float((~text.isin(levels)).sum()) / max(len(column), 1), 6)
 
 
 def _levels(column: pd.Series) -> list[str]:

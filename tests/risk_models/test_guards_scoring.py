@@ -215,3 +215,23 @@ def test_training_reads_gb18030(tmp_path):
     levels = {f["name"]: f.get("levels") for f in card["features"]}
     assert "零售" in levels["sector"]
     assert card["training"]["source"]["encoding"] == "gb18030"
+
+
+def test_categories_beyond_the_kept_levels_do_not_fail_the_training_file_itself(tmp_path):
+    data = _book(1500, seed=8)
+    rng = np.random.default_rng(8)
+    data["employer"] = [f"E{k:03d}" for k in rng.integers(0, 400, len(data))]  # 400 levels, 200 kept
+    model = train(data, "status", positive="bad", id_col="application_id", cv=2, seed=0, select=False)
+    spec = next(f for f in model.card["features"] if f["name"] == "employer")
+    assert len(spec["levels"]) == 200 and 0.2 < spec["outside_levels_share"] < 0.5
+    model.save(tmp_path / "m")
+    path = tmp_path / "book.csv"
+    data.to_csv(path, index=False)
+    report = tmp_path / "coercion.json"
+    assert _score(tmp_path / "m", path, tmp_path / "s.csv", "--coercion-report", str(report)) == 0
+    employer = json.loads(report.read_text())["columns"][0]
+    assert employer["column"] == "employer" and employer["rate"] == pytest.approx(spec["outside_levels_share"])
+    # an employer never seen at training, on 30% of rows, is still drift
+    data.loc[data.index[:450], "employer"] = "NEW"
+    data.to_csv(path, index=False)
+    assert _score(tmp_path / "m", path, tmp_path / "s.csv") == EXIT_GUARD
