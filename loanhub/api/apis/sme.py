@@ -320,6 +320,11 @@ class NeedFieldsSerializer(serializers.Serializer):
 class NeedListApi(SmeApi):
     class InputSerializer(NeedFieldsSerializer):
         enterprise = EnterpriseField()
+        products = serializers.ListField(
+            child=serializers.IntegerField(min_value=1, max_value=2**31 - 1), required=False, max_length=20,
+            help_text="Matched products to apply to at once. Posting applies to nothing by itself: without "
+            "this, read /needs/{id}/matches/ and apply with /needs/{id}/apply/.",
+        )  # fmt: skip
 
     class FilterSerializer(serializers.Serializer):
         status = serializers.ChoiceField(choices=NeedStatus.choices, required=False, allow_blank=True)
@@ -346,12 +351,13 @@ class NeedListApi(SmeApi):
         operation_id="needs_create",
         tags=["sme"],
         request=InputSerializer,
-        responses={201: NeedDetailSerializer, **errors(400, *AUTH, 409)},
+        responses={201: NeedDetailSerializer, **errors(400, *AUTH, 409, 422)},
     )
     def post(self, request: Request) -> Response:
         data = self.InputSerializer(data=request.data, context={"request": request})
         data.is_valid(raise_exception=True)
-        need = need_post(user=api_user(request), **data.validated_data)
+        fields = dict(data.validated_data)
+        need = need_post(user=api_user(request), product_ids=fields.pop("products", None), **fields)
         return Response(NeedDetailSerializer(need_get(request, need.pk)).data, status=status.HTTP_201_CREATED)
 
 

@@ -18,7 +18,10 @@ NEED = {"amount": "300000", "term_months": 12, "purpose": "采购原材料", "vi
 
 def test_sme_posts_a_need_sees_matches_and_updates_it(world):
     client = world.client("sme_a")
-    response = client.post("/api/v1/needs/", {**NEED, "enterprise": world.ent_a.uscc})
+    alone = client.post("/api/v1/needs/", {**NEED, "enterprise": world.ent_a.uscc})
+    assert alone.status_code == 201 and alone.json()["leads"] == []  # posting applies to nothing by itself
+    chosen = [world.product_a.pk, world.product_b.pk]
+    response = client.post("/api/v1/needs/", {**NEED, "enterprise": world.ent_a.uscc, "products": chosen})
     assert response.status_code == 201, response.content
     need = response.json()
     assert {lead["product"]["title"] for lead in need["leads"]} == {"甲信用贷", "乙信用贷"}

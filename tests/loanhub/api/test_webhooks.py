@@ -70,7 +70,8 @@ def post_need(world, capture):
     with capture(execute=True):
         response = world.client("sme_a").post(
             "/api/v1/needs/", {"enterprise": world.ent_a.uscc, "amount": "300000", "term_months": 12,
-                               "purpose": "扩产", "visibility": "chosen", "banks": [world.lead_a.institution_id]},
+                               "purpose": "扩产", "visibility": "chosen", "banks": [world.lead_a.institution_id],
+                               "products": [world.lead_a.product_id]},
         )  # fmt: skip
     assert response.status_code == 201
     return response.json()
