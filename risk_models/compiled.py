@@ -146,13 +146,13 @@ class CompiledForest:
         """Raw margins of ``x``: compiled if compiled (or ``compile_now``), else ``Booster.predict``.
 
         ``compile_now=None`` compiles when a cached object exists or the batch has at
-        least :data:`COMPILE_MIN_ROWS` rows; ``False`` never compiles.
+        least :data:`COMPILE_MIN_ROWS` rows; ``False`` scores with LightGBM.
         """
         if compile_now is None:
             compile_now = x.shape[0] >= COMPILE_MIN_ROWS or self.cached_object() is not None
         if compile_now and not self._tried:
             self.compile(x)
-        if self._compiled is None or x.shape[0] == 0:
+        if self._compiled is None or compile_now is False or x.shape[0] == 0:
             return _booster_raw(self.booster, x)
         data = np.ascontiguousarray(x, dtype=np.float64)
         out: np.ndarray = np.asarray(self._compiled.predict(data, n_jobs=self.n_jobs), dtype=np.float64)

@@ -101,7 +101,8 @@ def fit_logistic(
     # scoring (this module is loaded with every model) and every manage.py command paid.
     from sklearn.linear_model import LogisticRegression
 
-    solver = LogisticRegression(C=float(c), solver="lbfgs", max_iter=1000, tol=1e-6)
+    # tol 1e-4: the same AUC as 1e-6 to 1e-4 on the benchmark book, in a third of the time (selection budget).
+    solver = LogisticRegression(C=float(c), solver="lbfgs", max_iter=1000, tol=1e-4)
     solver.fit(_design(codes, sizes), y)
     coef = np.asarray(solver.coef_, dtype=np.float64).ravel()
     intercept = float(np.asarray(solver.intercept_, dtype=np.float64)[0])
