@@ -227,7 +227,8 @@ class Lead(models.Model):
 
     @property
     def likelihood_percent(self) -> str:
-        return f"{self.likelihood * 100:.0f}%"
+        # No score (not rated, or nothing the bank may see): no likelihood was computed, not 0%.
+        return "—" if self.score is None else f"{self.likelihood * 100:.0f}%"
 
 
 class LeadEvent(models.Model):

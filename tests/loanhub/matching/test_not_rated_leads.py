@@ -22,6 +22,7 @@ def test_a_lead_from_too_little_data_carries_no_grade_and_says_so(bank_a_page, a
     lead.refresh_from_db()
     assert (lead.grade, lead.score, lead.pd) == ("", None, None)
     assert lead.judgement_basis and lead.grade_text == "数据不足，暂不评级"
+    assert lead.likelihood_percent == "—"  # nothing was estimated, which is not 0%
     client.force_login(officer_a)
     listing = client.get(reverse("leads_admin:index")).content.decode()
     assert "数据不足，暂不评级" in listing
