@@ -199,20 +199,22 @@ def _child(code_root: Path, task: str, **options: Any) -> dict[str, Any]:
     return result
 
 
-def run(rows: int, train_rows: int, ref: str) -> dict[str, Any]:
+def run(rows: int, train_rows: int, ref: str, only: str | None = None) -> dict[str, Any]:
     with tempfile.TemporaryDirectory(prefix="bench-rm-") as tmp:
         work = Path(tmp)
         old_root = _unpack_baseline(ref, work / "old")
         train_csv, score_csv = work / "train.csv", work / "score.csv"
         make_book(train_rows, 1).to_csv(train_csv, index=False)
         make_book(rows, 2).drop(columns="bad").to_csv(score_csv, index=False)
-        train = {
+        train: dict[str, Any] = {
             "baseline": _child(old_root, "train", train_csv=train_csv, model_out=work / "m_old"),
             "new_default_selection": _child(ROOT, "train", train_csv=train_csv, select="yes"),
             "new_no_select": _child(ROOT, "train", train_csv=train_csv, select="no", model_out=work / "m_new"),
         }
         base_s = train["baseline"]["seconds"]
         train["selection_cost_vs_baseline"] = round(train["new_default_selection"]["seconds"] / base_s, 2)
+        if only == "training":
+            return {"benchmark": "risk_models_generic", "train_rows": train_rows, "training": train}
         score = {
             "baseline": _child(old_root, "score", model=work / "m_old", data=score_csv),
             "new": _child(ROOT, "score", model=work / "m_new", data=score_csv),
@@ -249,6 +251,7 @@ def main() -> None:
     parser.add_argument("--rows", type=int, default=200_000)
     parser.add_argument("--train-rows", type=int, default=10_000)
     parser.add_argument("--baseline-ref", default="a18a195")
+    parser.add_argument("--only", choices=("training",), help="stop after the training comparison")
     parser.add_argument("--child", choices=("train", "score", "reasons"))
     parser.add_argument("--train-csv")
     parser.add_argument("--select", choices=("yes", "no"))
@@ -262,7 +265,7 @@ def main() -> None:
         task = {"train": child_train, "score": child_score, "reasons": child_reasons}[args.child]
         print(json.dumps(task(args), ensure_ascii=False))
         return
-    print(json.dumps(run(args.rows, args.train_rows, args.baseline_ref), ensure_ascii=False))
+    print(json.dumps(run(args.rows, args.train_rows, args.baseline_ref, args.only), ensure_ascii=False))
 
 
 if __name__ == "__main__":

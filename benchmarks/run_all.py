@@ -22,6 +22,7 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 FULL = {
     "risk_models": ["bench_risk_models.py", "--enterprises", "100000"],
+    "risk_models_generic": ["bench_risk_models_generic.py", "--rows", "200000", "--train-rows", "10000"],
     "import": ["bench_import.py", "--rows", "1000000"],
     "matching": ["bench_matching.py", "--products", "2000", "--needs", "100000"],
     "api_load": ["load_test.py", "--seconds", "30", "--leads", "2000", "--connections", "8"],
@@ -29,6 +30,7 @@ FULL = {
 }
 QUICK = {
     "risk_models": ["bench_risk_models.py", "--enterprises", "5000"],
+    "risk_models_generic": ["bench_risk_models_generic.py", "--rows", "20000", "--train-rows", "3000"],
     "import": ["bench_import.py", "--rows", "20000"],
     "matching": ["bench_matching.py", "--products", "500", "--needs", "2000"],
     "api_load": ["load_test.py", "--seconds", "5", "--leads", "2000", "--connections", "8"],
