@@ -451,6 +451,7 @@ def _fit_out_of_time(
     metrics["in_time_validation_auc"] = auc(y[val_idx], val_raw)
     metrics["best_iteration"] = 0 if booster is None else booster.current_iteration()
     metrics.update(_round_cap(metrics["best_iteration"], fit_idx.size, params))
+    _warn(metrics, say)
     return _Fit(booster, calibration, cutoffs, metrics, pd_to_score(val_pd), cal_record, record, logistic, params)
 
 
@@ -460,6 +461,14 @@ def _raw_of(booster: lgb.Booster | None, logistic: dict[str, Any] | None, x: np.
     if logistic is None:
         raise ValueError("neither a booster nor a logistic scorecard was fitted")
     return logistic_raw(x, logistic)
+
+
+def _warn(metrics: Mapping[str, Any], say: Callable[[str], None]) -> None:
+    """Say the holdout grade problems and a round cap reached (both are also in the card)."""
+    for message in metrics["grade_check"]["messages"]:
+        say(f"warning: {message}")
+    if metrics.get("hit_round_cap"):
+        say(f"warning: boosting stopped at the {metrics['max_rounds']}-round cap, not by early stopping")
 
 
 def _round_cap(best: int, n_fit: int, params: Mapping[str, Any]) -> dict[str, Any]:
@@ -573,6 +582,7 @@ def _fit_cross_validated(
         }
     )
     metrics.update(_round_cap(max(winner.iterations, default=0), int(np.sum(folds != 0)), params))
+    _warn(metrics, say)
     return _Fit(booster, calibration, cutoffs, metrics, pd_to_score(pd_), cal_record, record, logistic, params)
 
 

@@ -101,3 +101,16 @@ def test_calibration_method_is_chosen_by_cross_validated_log_loss(truth, expecte
     assert record["method"] == expected == fitted["method"]
     loss = record["cv_log_loss"]
     assert loss[expected] < loss["isotonic" if expected == "platt" else "platt"]
+
+
+def test_training_says_the_holdout_grade_warnings(monkeypatch):
+    from risk_models import training
+
+    said: list[str] = []
+    inverted = {"ok": False, "monotone": False, "empty": ["E"], "inversions": [], "share_drift": []}
+    inverted["messages"] = ["grade E is empty on the holdout"]
+    monkeypatch.setattr(training, "check_grades", lambda table: inverted)
+    train(
+        make_generic_loans(800, seed=6), "status", positive="bad", id_col="application_id", cv=2, progress=said.append
+    )
+    assert "warning: grade E is empty on the holdout" in said
