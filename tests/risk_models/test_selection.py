@@ -107,3 +107,30 @@ def test_stopping_at_the_round_cap_is_recorded():
     assert _round_cap(1000, 10_000, params) == {"max_rounds": 1000, "hit_round_cap": True}
     assert _round_cap(300, 10_000, params)["hit_round_cap"] is False
     assert _round_cap(1000, 1_000_000, params)["hit_round_cap"] is False
+
+
+def test_selection_with_a_time_column_runs_on_in_time_rows_only():
+    book = _additive_book(2400, seed=4)
+    book["month"] = pd.date_range("2023-01-01", periods=24, freq="MS").repeat(100).strftime("%Y-%m-%d")
+    model = train(book, "bad", time_col="month", seed=0)
+    section, metrics = model.card["selection"], model.card["metrics"]
+    assert section["folds"] == 3  # OOT_SELECTION_FOLDS on the in-time rows
+    assert metrics["validation"] == "out_of_time" and metrics["n_oot"] == 600
+    assert model.card.get("model_type", "lightgbm") == (
+        "logistic_scorecard" if section["winner_kind"] == "logistic" else "lightgbm"
+    )
+    raw = model.predict_raw(book.drop(columns=["bad"]).tail(600))
+    assert np.isfinite(raw).all()
+
+
+def test_an_old_card_without_the_new_sections_still_loads_and_scores(tmp_path):
+    model = train(_interaction_book(800), "bad", cv=2, seed=0, select=False)
+    folder = model.save(tmp_path / "old")
+    card = json.loads((folder / CARD_FILE).read_text(encoding="utf-8"))
+    for key in ("selection", "calibration_selection", "model_type"):
+        card.pop(key, None)
+    card["grades"] = {"labels": list("ABCDE"), "cutoffs": card["grades"]["cutoffs"], "rule": "old"}
+    (folder / CARD_FILE).write_text(json.dumps(card), encoding="utf-8")
+    old = RiskModel.load(folder)
+    scored = old.score(_interaction_book(200, seed=5).drop(columns="bad"), reasons=True)
+    assert scored["grade"].isin(list("ABCDE")).all() and scored["reasons"].map(len).gt(0).all()
