@@ -29,7 +29,7 @@ from loanhub.consent.selectors import Scope
 from loanhub.credit_data.models import CreditRecord
 from loanhub.credit_data.validation import payload_hash_key
 from loanhub.enterprises.models import Enterprise
-from risk_models.model import RiskModel
+from risk_models.model import RiskModel, is_logistic
 
 from .exceptions import NoActiveModel
 from .models import JobStatus, ModelVersion, RescoreJob, ScoreRecord, Trigger
@@ -290,7 +290,16 @@ def rescore_job_run(job: RescoreJob, *, progress: Callable[[RescoreJob], object]
 
 
 def validate_model_dir(path: str) -> Path:
+    """A model folder has a card; a LightGBM model also has model.txt (a logistic scorecard keeps
+    its coefficients in the card). Whether the files agree is checked when the model loads."""
     folder = Path(path)
-    if not (folder / "model.txt").is_file() or not (folder / "model_card.json").is_file():
-        raise ValidationError(_("目录中缺少 model.txt 或 model_card.json。"))
+    card_file = folder / "model_card.json"
+    if not card_file.is_file():
+        raise ValidationError(_("目录中缺少 model_card.json。"))
+    try:
+        card = json.loads(card_file.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        raise ValidationError(_("model_card.json 无法读取：%(e)s") % {"e": exc}) from exc
+    if not (isinstance(card, dict) and is_logistic(card)) and not (folder / "model.txt").is_file():
+        raise ValidationError(_("目录中缺少 model.txt。"))
     return folder
