@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
@@ -215,6 +216,15 @@ class Lead(models.Model):
     @property
     def pd_percent(self) -> str:
         return "—" if self.pd is None else f"{self.pd * 100:.1f}%"
+
+    @property
+    def open_deadline(self) -> tuple[str, datetime] | None:
+        """The deadline the lead is waiting on: claiming while new, the decision once claimed."""
+        if self.status == LeadStatus.NEW:
+            return str(_("受理")), self.claim_deadline
+        if self.status in (LeadStatus.CLAIMED, LeadStatus.IN_REVIEW):
+            return str(_("审批")), self.decision_deadline
+        return None
 
     @property
     def grade_text(self) -> str:

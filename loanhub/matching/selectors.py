@@ -5,12 +5,14 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from django.contrib.auth.models import AnonymousUser
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import Case, Exists, F, OuterRef, Q, QuerySet, When
 
 from loanhub.accounts.models import User
 from loanhub.enterprises.models import Enterprise
 
 if TYPE_CHECKING:
+    from django.db.models.expressions import Combinable
+
     from .models import FinancingNeed, Lead
 
 
@@ -82,11 +84,19 @@ def institution_ids_engaged_with(*, enterprise: Enterprise) -> list[int]:
 
 
 OPEN_STATUSES = ("new", "claimed", "in_review")
-LEAD_SORTS = {
+LEAD_SORTS: dict[str, tuple[str | Combinable, ...]] = {
     "rank": ("-bank_score", "pk"),
     "newest": ("-created_at", "-pk"),
     "amount": ("-need__amount", "pk"),
-    "deadline": ("claim_deadline", "pk"),
+    # The clock the lead waits on: claiming while new, the decision once claimed; closed leads last.
+    "deadline": (
+        Case(
+            When(status="new", then=F("claim_deadline")),
+            When(status__in=("claimed", "in_review"), then=F("decision_deadline")),
+            default=None,
+        ).asc(nulls_last=True),
+        "pk",
+    ),
 }
 
 
