@@ -210,10 +210,10 @@ EMAIL_BACKEND = env("DJANGO_EMAIL_BACKEND", default="django.core.mail.backends.s
 DEFAULT_FROM_EMAIL = env("DJANGO_DEFAULT_FROM_EMAIL", default="LoanHub <noreply@loanhub.local>")
 
 CACHES = {
-    "default": {
-        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
-        "LOCATION": "loanhub",
-    },
+    # Small shared state (the matching version counter, Wagtail's site paths). Several
+    # server machines need a shared one: LOANHUB_CACHE_URL=redis://..., or production's
+    # LOANHUB_REPLICAS > 1, which makes it the database cache (docs/production.md).
+    "default": env.cache_url("LOANHUB_CACHE_URL", default="locmemcache://loanhub"),
     # Rendered portal pages for anonymous visitors (cms.middleware), cleared on
     # publish. Several server processes need a shared one, e.g.
     # LOANHUB_PAGE_CACHE_URL=filecache:///var/tmp/loanhub-pages or a Redis URL.

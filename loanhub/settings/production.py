@@ -57,6 +57,37 @@ except ValueError as _exc:
 LOANHUB_REQUIRE_2FA = True
 # API token identities are cached only in a cache the processes share (base.py).
 CACHES["tokens"] = env.cache_url("LOANHUB_TOKEN_CACHE_URL", default="dummycache://")
+
+# Several web replicas (docs/production.md, "Several machines"). Sessions and django-axes
+# lockouts are database rows already; every cache a request counts on must be shared too.
+# With LOANHUB_REPLICAS > 1 each cache its own variable does not set becomes a database
+# cache (its table made by `manage.py createcachetable`), and a per-process (locmem) or
+# per-machine (file) cache is refused.
+LOANHUB_REPLICAS = env.int("LOANHUB_REPLICAS", default=1)
+SHARED_CACHE_VARIABLES = {
+    "default": "LOANHUB_CACHE_URL",
+    "pages": "LOANHUB_PAGE_CACHE_URL",
+    "throttle": "LOANHUB_THROTTLE_CACHE_URL",
+    "tokens": "LOANHUB_TOKEN_CACHE_URL",
+}
+if LOANHUB_REPLICAS > 1:
+    for _alias, _variable in SHARED_CACHE_VARIABLES.items():
+        if _alias != "tokens" and not env.str(_variable, default="").strip():  # tokens: none (dummy) is shared
+            CACHES[_alias] = {
+                "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+                "LOCATION": f"loanhub_cache_{_alias}",
+                # Django's default (300) would cull live throttle counters under load.
+                "OPTIONS": {"MAX_ENTRIES": 200_000},
+            }
+    _machine_local = sorted(
+        alias for alias, cache in CACHES.items() if cache["BACKEND"].endswith(("LocMemCache", "FileBasedCache"))
+    )
+    if _machine_local:
+        raise ImproperlyConfigured(
+            f"LOANHUB_REPLICAS={LOANHUB_REPLICAS} but these caches are local to one process or machine: "
+            + ", ".join(f"{alias} ({SHARED_CACHE_VARIABLES.get(alias, '?')})" for alias in _machine_local)
+            + "; leave the variable unset for the database cache or give a redis:// URL (docs/production.md)."
+        )
 # The sandbox demo (known password, printed TOTP secrets) never runs here.
 LOANHUB_DEMO_ALLOWED = False
 # Nor does the sandbox serve synthetic records here, whatever the environment says.
