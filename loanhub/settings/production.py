@@ -31,6 +31,9 @@ if SECRET_KEY.startswith(("dev-insecure", "test-only")) or len(SECRET_KEY) < 50:
 ALLOWED_HOSTS = [h.strip() for h in _require("DJANGO_ALLOWED_HOSTS").split(",")]
 DATABASES = {"default": env.db_url_config(_require("DATABASE_URL"))}
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("DJANGO_CONN_MAX_AGE", default=60)
+# Behind PgBouncer in transaction mode a server-side cursor (QuerySet.iterator()) may outlive
+# the server connection it was opened on; Django's documented switch turns them off.
+DATABASES["default"]["DISABLE_SERVER_SIDE_CURSORS"] = env.bool("DJANGO_DB_DISABLE_SERVER_SIDE_CURSORS", default=False)
 postgres_prepared(DATABASES["default"])
 sqlite_concurrent(DATABASES["default"])
 CSRF_TRUSTED_ORIGINS = env.list("DJANGO_CSRF_TRUSTED_ORIGINS", default=[])
