@@ -51,7 +51,8 @@ XLSX_RATIO_MIN_PART = 1024 * 1024  # small parts may compress as well as they li
 
 @dataclass
 class ValidatedFrame:
-    good: pd.DataFrame  # uscc, record_date (date), payload (dict), natural_key, payload_hash, row_number
+    # uscc, record_date (date), payload (dict), natural_key, payload_hash, row_number, payload_json (canonical)
+    good: pd.DataFrame
     rejected: pd.DataFrame  # row_number, reason, raw (dict)
     rows_total: int
 
@@ -300,7 +301,16 @@ def _parse_dates(values: pd.Series) -> pd.Series:
     """Dates written year first (YYYY-MM-DD, YYYY/MM/DD, YYYYMMDD), else NaT.
 
     Nothing is guessed: "1/2/2026" could be 1 February or 2 January.
+    Each distinct text is parsed once (a file has few distinct dates, many rows).
     """
+    codes, uniques = pd.factorize(values.to_numpy(dtype=object), use_na_sentinel=False)
+    if len(uniques) * 2 < len(values):
+        parsed = _parse_date_texts(pd.Series(uniques, dtype=object).astype(str))
+        return pd.Series(parsed.to_numpy()[codes], index=values.index)
+    return _parse_date_texts(values)
+
+
+def _parse_date_texts(values: pd.Series) -> pd.Series:
     iso = values.str.fullmatch(r"\d{4}-\d{1,2}-\d{1,2}")
     slashed = values.str.fullmatch(r"\d{4}/\d{1,2}/\d{1,2}")
     compact = values.str.fullmatch(r"\d{8}")
@@ -386,12 +396,54 @@ def _usccs(raw: pd.Series, reasons: _Reasons) -> pd.Series:
 
 
 def _hash_rows(parts: pd.Series) -> pd.Series:
-    return parts.map(lambda s: hashlib.sha256(s.encode("utf-8")).hexdigest())
+    sha256 = hashlib.sha256
+    return pd.Series([sha256(s.encode("utf-8")).hexdigest() for s in parts], index=parts.index, dtype=object)
 
 
 def canonical_json(payload: dict) -> str:
     """The payload as hashed: sorted keys, so equal content gives equal text."""
     return json.dumps(payload, ensure_ascii=False, sort_keys=True, default=str, allow_nan=False)
+
+
+def canonical_json_frame(payload: pd.DataFrame) -> pd.Series:
+    """``canonical_json`` of every row, built column by column: each distinct value of a
+    column is dumped once, then the texts are joined (equal, character for character, to
+    dumping each row's dict). Rows holding a negative zero fall back to row by row (a
+    hash table counts -0.0 and 0.0 as one value, JSON does not)."""
+    names = sorted(str(c) for c in payload.columns)
+    if not names:
+        return pd.Series("{}", index=payload.index, dtype=object)
+    pieces = []
+    for name in names:
+        values = payload[name].to_numpy(dtype=object)
+        if any(v == 0 and np.signbit(v) for v in values[_is_float(values)]):
+            return pd.Series([canonical_json(r) for r in payload.to_dict("records")], index=payload.index)
+        codes, uniques = pd.factorize(values, use_na_sentinel=False)
+        pieces.append(_json_members(name, uniques)[codes])
+    joined = pieces[0]
+    for piece in pieces[1:]:
+        joined = joined + ", " + piece
+    return pd.Series("{" + joined + "}", index=payload.index, dtype=object)
+
+
+def _json_members(name: str, uniques: np.ndarray) -> np.ndarray:
+    """``"name": value`` as canonical_json writes it, for each distinct value."""
+    if pd.api.types.infer_dtype(uniques, skipna=False) == "integer":  # Python ints: their decimal digits
+        prefix = canonical_json({name: None})[1:-1][: -len("null")]
+        try:
+            return (prefix + np.asarray(uniques, dtype=np.int64).astype(str)).astype(object)
+        except OverflowError:
+            pass
+    # factorize gives a missing value back as NaN; the payload holds None there
+    return np.array([canonical_json({name: None if _missing(v) else v})[1:-1] for v in uniques], dtype=object)
+
+
+def _missing(value: object) -> bool:
+    return value is None or (isinstance(value, float) and value != value)
+
+
+def _is_float(values: np.ndarray) -> np.ndarray:
+    return np.fromiter((isinstance(v, float) for v in values), dtype=bool, count=len(values))
 
 
 def payload_hash_key() -> bytes:
@@ -408,8 +460,8 @@ def payload_hashes(category: str, dumped: pd.Series) -> pd.Series:
     """Hashes of canonical payload texts: SHA-256, or HMAC-SHA256 when sensitive."""
     if not CATEGORY_BY_CODE[category].sensitive:
         return _hash_rows(dumped)
-    key = payload_hash_key()
-    return dumped.map(lambda s: hmac.new(key, s.encode("utf-8"), hashlib.sha256).hexdigest())
+    key, sha256 = payload_hash_key(), hashlib.sha256
+    return pd.Series([hmac.new(key, s.encode("utf-8"), sha256).hexdigest() for s in dumped], index=dumped.index)
 
 
 def redact_raw(row: dict) -> dict:
@@ -498,7 +550,7 @@ def _good_rows(
         # blank optional key column (a penalty without fine) must still give "None"
         key_parts = key_parts + "|" + payload[name].map(str)
     records = payload.to_dict("records")
-    dumped = pd.Series([canonical_json(r) for r in records], index=payload.index)
+    dumped = canonical_json_frame(payload)
     good = pd.DataFrame(
         {
             "row_number": rows.to_numpy(),
@@ -507,6 +559,7 @@ def _good_rows(
             "payload": records,
             "natural_key": _hash_rows(key_parts).to_numpy(),
             "payload_hash": payload_hashes(category, dumped).to_numpy(),
+            "payload_json": dumped.to_numpy(),  # canonical_json(payload), for bulk writers
         }
     )
     return good
