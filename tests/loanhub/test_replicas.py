@@ -103,7 +103,7 @@ def replicas(replica_env, tmp_path_factory) -> Iterator[tuple[str, str]]:
     ports = [load_test.free_port(0), load_test.free_port(0)]
     while ports[1] == ports[0]:
         ports[1] = load_test.free_port(0)
-    logs = tmp_path_factory.mktemp("replicas")
+    logs = [(tmp_path_factory.mktemp("replicas") / f"gunicorn-{port}.log").open("w") for port in ports]
     servers = [
         subprocess.Popen(
             [
@@ -121,9 +121,9 @@ def replicas(replica_env, tmp_path_factory) -> Iterator[tuple[str, str]]:
             cwd=ROOT,
             env=env,
             stdout=subprocess.DEVNULL,
-            stderr=(logs / f"gunicorn-{port}.log").open("w"),
+            stderr=log,
         )
-        for port in ports
+        for port, log in zip(ports, logs, strict=True)
     ]
     try:
         for port in ports:
@@ -132,6 +132,8 @@ def replicas(replica_env, tmp_path_factory) -> Iterator[tuple[str, str]]:
     finally:
         for server in servers:
             _stop(server)
+        for log in logs:
+            log.close()
 
 
 def _user(username: str) -> None:
