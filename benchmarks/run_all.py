@@ -24,6 +24,9 @@ FULL = {
     "risk_models": ["bench_risk_models.py", "--enterprises", "100000"],
     "risk_models_generic": ["bench_risk_models_generic.py", "--rows", "200000", "--train-rows", "10000"],
     "import": ["bench_import.py", "--rows", "1000000"],
+    "import_copy_postgresql": ["bench_import_copy.py", "--rows", "1000000"],
+    "guards": ["bench_guards.py", "--rows", "10000"],
+    "demo_codes": ["bench_demo_codes.py"],
     "matching": ["bench_matching.py", "--products", "2000", "--needs", "100000"],
     "api_load": ["load_test.py", "--seconds", "30", "--leads", "2000", "--connections", "8"],
     "api_load_100k_leads": ["load_test.py", "--seconds", "15", "--leads", "100000", "--connections", "8"],
@@ -32,6 +35,7 @@ QUICK = {
     "risk_models": ["bench_risk_models.py", "--enterprises", "5000"],
     "risk_models_generic": ["bench_risk_models_generic.py", "--rows", "20000", "--train-rows", "3000"],
     "import": ["bench_import.py", "--rows", "20000"],
+    "import_copy_postgresql": ["bench_import_copy.py", "--rows", "20000"],
     "matching": ["bench_matching.py", "--products", "500", "--needs", "2000"],
     "api_load": ["load_test.py", "--seconds", "5", "--leads", "2000", "--connections", "8"],
 }
