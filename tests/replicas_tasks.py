@@ -14,7 +14,7 @@ RUNS_TABLE = "replicas_check_task_runs"
 
 @task()
 def record_run(n: int) -> int:
-    time.sleep(0.2)  # long enough that both workers take a share of the queue
+    time.sleep(0.4)  # long enough that both workers take a share of the queue, even if one starts seconds late
     with connection.cursor() as cursor:
         cursor.execute(f"INSERT INTO {RUNS_TABLE} (n, pid) VALUES (%s, %s)", [n, os.getpid()])  # noqa: S608 — constant
     return n
