@@ -28,7 +28,7 @@ def product_type_choices() -> list:
 
 
 class NeedForm(forms.Form):
-    amount_wan = forms.DecimalField(
+    amount_wan = WanYuanField(  # typed in 万元, cleaned to 元
         label=_("融资金额（万元）"), min_value=0.1, max_value=10000, decimal_places=2,
         error_messages={"min_value": _("金额至少0.1万元。"), "max_value": _("金额不能超过1亿元。")},
     )  # fmt: skip
@@ -64,7 +64,7 @@ class NeedForm(forms.Form):
     def need_fields(self) -> dict:
         data = self.cleaned_data
         return {
-            "amount": data["amount_wan"] * 10000,
+            "amount": data["amount_wan"],
             "term_months": data["term_months"],
             "purpose": data["purpose"],
             "urgency": data["urgency"],
@@ -77,7 +77,7 @@ class NeedForm(forms.Form):
 
 class DirectApplyForm(forms.Form):
     enterprise = forms.ChoiceField(label=_("申请企业"))
-    amount_wan = forms.DecimalField(label=_("申请金额（万元）"), min_value=0.1, max_value=10000, decimal_places=2)
+    amount_wan = WanYuanField(label=_("申请金额（万元）"), min_value=0.1, max_value=10000, decimal_places=2)
     term_months = forms.IntegerField(label=_("期限（月）"), min_value=1, max_value=360)
     purpose = forms.CharField(label=_("资金用途"), max_length=300)
     collateral_offered = forms.MultipleChoiceField(

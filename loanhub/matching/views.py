@@ -124,7 +124,7 @@ def need_edit(request: AuthenticatedHttpRequest, uscc: str, pk: int) -> HttpResp
     enterprise = member_enterprise_or_404(request, uscc)
     need = get_object_or_404(enterprise.needs, pk=pk)
     initial = {
-        "amount_wan": need.amount / 10000, "term_months": need.term_months, "purpose": need.purpose,
+        "amount_wan": need.amount, "term_months": need.term_months, "purpose": need.purpose,
         "urgency": need.urgency, "collateral_offered": need.collateral_offered, "product_types": need.product_types,
         "visibility": need.visibility, "banks": list(need.banks.all()),
     }  # fmt: skip
@@ -188,14 +188,14 @@ def product_apply(request: AuthenticatedHttpRequest, product_id: int) -> HttpRes
     if not request.user.is_sme:
         raise PermissionDenied(_("只有企业用户可以申请融资产品。"))
     enterprises = list(enterprise_list_for_member(user=request.user))
-    initial = {"amount_wan": product.amount_min / 10000, "term_months": product.term_min_months}
+    initial = {"amount_wan": product.amount_min, "term_months": product.term_min_months}
     form = DirectApplyForm(request.POST or None, enterprises=enterprises, initial=initial)
     if request.method == "POST" and form.is_valid():
         enterprise = form.enterprises[form.cleaned_data["enterprise"]]
         try:
             lead = apply_direct(
                 user=request.user, enterprise=enterprise, product_id=product.pk,
-                amount=form.cleaned_data["amount_wan"] * 10000, term_months=form.cleaned_data["term_months"],
+                amount=form.cleaned_data["amount_wan"], term_months=form.cleaned_data["term_months"],
                 purpose=form.cleaned_data["purpose"], collateral_offered=form.cleaned_data["collateral_offered"],
             )  # fmt: skip
         except ConsentMissing as exc:
