@@ -10,10 +10,7 @@ from django.db.models import Count, F, Q, QuerySet, Sum
 from loanhub.institutions.models import FinancialInstitution
 
 from .models import Lead, LeadStatus
-
-PLAUSIBLE_DISBURSEMENT = Q(
-    disbursed_amount__gte=F("product__amount_min"), disbursed_amount__lte=F("product__amount_max")
-) & Q(disbursed_amount__lte=F("approved_amount"))
+from .selectors import amount_implausible
 
 
 @dataclass
@@ -55,7 +52,7 @@ def bank_scorecard(*, institutions: list[FinancialInstitution] | None = None) ->
         decided=Count("pk", filter=Q(status__in=decided)),
         approved=Count("pk", filter=Q(status__in=approved)),
         # Plausible amounts only (as in loanhub.stats): within the product's range and the approval.
-        disbursed=Sum("disbursed_amount", filter=Q(status=LeadStatus.DISBURSED) & PLAUSIBLE_DISBURSEMENT),
+        disbursed=Sum("disbursed_amount", filter=Q(status=LeadStatus.DISBURSED) & ~amount_implausible()),
         disbursed_n=Count("pk", filter=Q(status=LeadStatus.DISBURSED)),
         overdue=Count("pk", filter=Q(is_overdue=True)),
     )

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
+from django.db.models import BooleanField, Case, Value, When
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -17,6 +18,7 @@ from loanhub.consent.models import Authorization
 from loanhub.enterprises.catalogs import INDUSTRY_SECTIONS, region_name
 from loanhub.enterprises.models import Enterprise
 from loanhub.matching.models import FinancingNeed, Lead, LeadStatus
+from loanhub.matching.selectors import amount_implausible
 from loanhub.scoring.models import ModelVersion, ScoreRecord
 
 DIMENSIONS = {
@@ -31,15 +33,15 @@ DECIDED = (LeadStatus.APPROVED, LeadStatus.DISBURSED, LeadStatus.DECLINED)
 
 
 def lead_frame() -> pd.DataFrame:
-    rows = Lead.objects.values_list(
+    flagged = Case(When(amount_implausible(), then=Value(True)), default=Value(False), output_field=BooleanField())
+    rows = Lead.objects.annotate(amount_flagged=flagged).values_list(
         "pk", "institution__short_name", "enterprise__region", "enterprise__industry", "grade", "created_at",
         "status", "claimed_at", "claim_deadline", "disbursed_amount", "is_first_loan", "product__collateral",
-        "defaulted", "is_overdue", "approved_amount", "product__amount_min", "product__amount_max",
+        "defaulted", "is_overdue", "approved_amount", "amount_flagged",
     )  # fmt: skip
     columns = [
         "id", "bank", "region", "industry", "grade", "created_at", "status", "claimed_at", "claim_deadline",
-        "disbursed_amount", "first_loan", "collateral", "defaulted", "overdue", "approved_amount", "product_min",
-        "product_max",
+        "disbursed_amount", "first_loan", "collateral", "defaulted", "overdue", "approved_amount", "amount_flagged",
     ]  # fmt: skip
     frame = pd.DataFrame(list(rows), columns=columns)
     if frame.empty:
@@ -53,26 +55,12 @@ def lead_frame() -> pd.DataFrame:
     frame["approved"] = frame["status"].isin(APPROVED)
     frame["decided"] = frame["status"].isin(DECIDED)
     frame["disbursed"] = frame["status"] == LeadStatus.DISBURSED
-    frame["amount_flagged"] = amount_implausible(frame)
     # An implausible amount (a unit slip: 150 元 for 150万) is left out of every sum and
     # counted as flagged instead, so one typo cannot move a total (and is shown to fix).
     frame["amount"] = pd.to_numeric(frame["disbursed_amount"]).fillna(0.0).where(~frame["amount_flagged"], 0.0)
     frame["credit"] = frame["disbursed"] & (frame["collateral"] == "none")
     frame["first"] = frame["disbursed"] & frame["first_loan"].astype(bool)
     return frame
-
-
-def amount_implausible(frame: pd.DataFrame) -> pd.Series:
-    """Leads whose approved or disbursed amount lies outside their product's amount range,
-    or whose disbursement exceeds the approval (recorded before these were refused)."""
-    low, high = pd.to_numeric(frame["product_min"]), pd.to_numeric(frame["product_max"])
-    flagged = pd.Series(False, index=frame.index)
-    for column in ("approved_amount", "disbursed_amount"):
-        amount = pd.to_numeric(frame[column])
-        flagged |= amount.notna() & ((amount < low) | (amount > high))
-    approved, disbursed = pd.to_numeric(frame["approved_amount"]), pd.to_numeric(frame["disbursed_amount"])
-    flagged |= approved.notna() & disbursed.notna() & (disbursed > approved)
-    return flagged
 
 
 @dataclass
