@@ -23,3 +23,18 @@ def on_lead_event(listener: Callable[[Lead, str], None]) -> None:
 def lead_event(lead: Lead, event: str) -> None:
     for listener in _listeners:
         transaction.on_commit(partial(listener, lead, event))
+
+
+# Listeners that must succeed or fail with the transition itself (e.g. opening a loan
+# when a lead is disbursed): called at once, inside the transition's transaction.
+_transition_listeners: list[Callable[[Lead, str], None]] = []
+
+
+def on_lead_transition(listener: Callable[[Lead, str], None]) -> None:
+    if listener not in _transition_listeners:
+        _transition_listeners.append(listener)
+
+
+def lead_transition(lead: Lead, kind: str) -> None:
+    for listener in _transition_listeners:
+        listener(lead, kind)

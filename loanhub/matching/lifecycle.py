@@ -26,7 +26,7 @@ from loanhub.institutions.selectors import membership_for_staff
 from loanhub.money import format_wan
 
 from .clock import decision_deadline
-from .events import lead_event
+from .events import lead_event, lead_transition
 from .exceptions import LeadAlreadyClaimed, LeadNotAllowed, LeadStateError
 from .judgements import lead_judgements_refresh
 from .models import DeclineReason, Lead, LeadEvent, LeadStatus, NeedSource, NeedStatus
@@ -55,6 +55,7 @@ def _move(
     LeadEvent.objects.create(
         lead=lead, kind=kind, from_status=previous, to_status=to, actor=user, note=note[:500], at=now
     )
+    lead_transition(lead, kind)
     return lead
 
 

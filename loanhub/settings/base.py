@@ -34,6 +34,7 @@ INSTALLED_APPS = [
     "loanhub.disputes",
     "loanhub.demo",
     "loanhub.matching",
+    "loanhub.loans",
     "loanhub.reports",
     "loanhub.stats",
     "loanhub.audit",
