@@ -46,6 +46,7 @@ class AuditKind(models.TextChoices):
     CREDIT_REPORT_REVOKED = "credit_report_revoked", _("撤回信用报告")
     CREDIT_REPORT_REQUESTED = "credit_report_requested", _("申请查看信用报告")
     CREDIT_REPORT_REQUEST_DECIDED = "credit_report_request_decided", _("处理信用报告查看申请")
+    LOAN_REPORT_CORRECTED = "loan_report_corrected", _("更正贷款表现报告")
 
 
 class Outcome(models.TextChoices):
