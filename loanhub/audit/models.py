@@ -46,6 +46,10 @@ class AuditKind(models.TextChoices):
     CREDIT_REPORT_REVOKED = "credit_report_revoked", _("撤回信用报告")
     CREDIT_REPORT_REQUESTED = "credit_report_requested", _("申请查看信用报告")
     CREDIT_REPORT_REQUEST_DECIDED = "credit_report_request_decided", _("处理信用报告查看申请")
+    COMPENSATION_SCHEME_SAVED = "compensation_scheme_saved", _("保存风险补偿方案")
+    COMPENSATION_ENROLLED = "compensation_enrolled", _("贷款纳入风险补偿")
+    COMPENSATION_CLAIM_FILED = "compensation_claim_filed", _("提交风险补偿申请")
+    COMPENSATION_CLAIM_DECIDED = "compensation_claim_decided", _("审核风险补偿申请")
     LOAN_REPORT_CORRECTED = "loan_report_corrected", _("更正贷款表现报告")
 
 

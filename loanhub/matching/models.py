@@ -46,6 +46,7 @@ class NeedSource(models.TextChoices):
     POSTED = "posted", _("发布融资需求")
     DIRECT = "direct", _("直接申请产品")
     REFERRAL = "referral", _("转介")
+    RENEWAL = "renewal", _("续贷")
 
 
 class FinancingNeed(models.Model):
