@@ -13,3 +13,20 @@ class LoansConfig(AppConfig):
         from .services import lead_transitioned
 
         on_lead_transition(lead_transitioned)
+        self._early_warning_hooks()
+
+    @staticmethod
+    def _early_warning_hooks() -> None:
+        """Early warning (alerts.py): new records and new scores of an enterprise with a live loan
+        are checked after they commit; the recurring deadline check also checks alerts' SLA."""
+        from django_tasks.signals import task_finished
+
+        from loanhub.credit_data.services import on_data_change
+        from loanhub.scoring.services import on_score_recorded
+
+        from .alerts import records_changed, scores_recorded
+        from .tasks import deadline_check_finished
+
+        on_data_change(records_changed)
+        on_score_recorded(scores_recorded)
+        task_finished.connect(deadline_check_finished, dispatch_uid="loans_alert_deadlines")

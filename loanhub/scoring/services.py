@@ -11,6 +11,7 @@ import json
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence
 from datetime import date
+from functools import partial
 from pathlib import Path
 from threading import Lock
 from typing import Any
@@ -37,6 +38,27 @@ from .models import JobStatus, ModelVersion, RescoreJob, ScoreRecord, Trigger
 CHUNK = 500
 _cache: dict[str, RiskModel] = {}
 _cache_lock = Lock()
+
+ScoreListener = Callable[[list[int]], object]
+_score_listeners: list[ScoreListener] = []
+
+
+def on_score_recorded(listener: ScoreListener) -> None:
+    """Register ``listener(enterprise_ids)``, called after the commit that stored new full-scope
+    scores of these enterprises (one call per batch; scoped scores for a viewer are not announced).
+
+    The post-loan early warning (``loanhub.loans``) listens here for sharp score drops: it may
+    import scoring, scoring must not import it."""
+    if listener not in _score_listeners:
+        _score_listeners.append(listener)
+
+
+def _scores_recorded(records: Sequence[ScoreRecord]) -> None:
+    ids = sorted({r.enterprise_id for r in records if r.scope == "full"})
+    if not ids:
+        return
+    for listener in _score_listeners:
+        transaction.on_commit(partial(listener, ids))
 
 
 # -- model registry ---------------------------------------------------------------
@@ -163,7 +185,9 @@ def score_enterprises(
     as_of: date | None = None,
 ) -> list[ScoreRecord]:
     """Score enterprises in one vectorized pass and store one ScoreRecord each."""
-    return ScoreRecord.objects.bulk_create(_compute(enterprises, trigger=trigger, scope=scope, as_of=as_of))
+    records = ScoreRecord.objects.bulk_create(_compute(enterprises, trigger=trigger, scope=scope, as_of=as_of))
+    _scores_recorded(records)
+    return records
 
 
 def _compute(
