@@ -10,9 +10,14 @@ class LoansConfig(AppConfig):
     def ready(self) -> None:
         from loanhub.matching.events import on_lead_transition
 
+        from .compensation import enrol_on_disbursed
+        from .renewals import renewal_on_disbursed
         from .services import lead_transitioned
 
         on_lead_transition(lead_transitioned)
+        # Each opens (or finds) the disbursed lead's loan itself, so their order does not matter.
+        on_lead_transition(renewal_on_disbursed)
+        on_lead_transition(enrol_on_disbursed)
         self._early_warning_hooks()
 
     @staticmethod
