@@ -25,6 +25,7 @@ urlpatterns = [
     path("enterprises/", include("loanhub.consent.urls")),
     path("enterprises/", include("loanhub.disputes.urls")),
     path("enterprises/", include("loanhub.reports.urls")),
+    path("enterprises/", include("loanhub.loans.urls")),
     path("verify/", include("loanhub.reports.public_urls")),
     path("", include("loanhub.credit_data.urls")),
     path("", include("loanhub.matching.urls")),
