@@ -69,6 +69,8 @@ def _cmd_sandbox(args: argparse.Namespace, say: _Progress) -> int:
 def _cmd_features(args: argparse.Namespace, say: _Progress) -> int:
     from risk_models.features import build_features
 
+    if args.records:
+        return _features_dask(args, say)
     data = sandbox.read_sandbox(args.sandbox)
     as_of = args.as_of or data.as_of
     say(f"features as of {as_of} for {len(data.enterprises):,} enterprises")
@@ -82,6 +84,10 @@ def _cmd_train(args: argparse.Namespace, say: _Progress) -> int:
     from risk_models.bundled import train_sandbox
     from risk_models.training import train
 
+    if args.scheduler:
+        return _train_dask(args, say)
+    if args.records:
+        raise ValueError("train --records needs --scheduler (the book is built on the Dask cluster)")
     if args.sandbox:
         data = sandbox.read_sandbox(args.sandbox)
         model = train_sandbox(data, seed=args.seed, progress=say)
@@ -147,6 +153,10 @@ def _directions(pairs: Sequence[str] | None) -> dict[str, int]:
 def _cmd_score(args: argparse.Namespace, say: _Progress) -> int:
     from risk_models.model import RiskModel
 
+    if args.scheduler or args.records or args.features:
+        return _score_dask(args, say)
+    if not args.data:
+        raise ValueError("score needs --data (CSV), --features (Parquet) or --records (Parquet export)")
     model = RiskModel.load(args.model)
     cats = {f["name"]: "str" for f in model.card["features"] if f["type"] == "categorical"}
     if args.id_col:
@@ -173,6 +183,109 @@ def _cmd_score(args: argparse.Namespace, say: _Progress) -> int:
     if model.forest is not None and model.forest.fallback_reason and len(frame) >= COMPILE_MIN_ROWS:
         say(f"scored with LightGBM: {model.forest.fallback_reason}")
     say(f"wrote {args.out}")
+    return 0
+
+
+# --------------------------------------------------------------------------- #
+# Dask (risk_models.distributed)
+
+
+def _scheduler_argument(p: argparse.ArgumentParser) -> None:
+    p.add_argument(
+        "--scheduler",
+        default=None,
+        help="Dask scheduler address (tcp://HOST:8786); default: a LocalCluster in this process",
+    )
+
+
+def _features_dask(args: argparse.Namespace, say: _Progress) -> int:
+    from risk_models import distributed
+
+    manifest = distributed.read_manifest(args.records)
+    with distributed.connect(args.scheduler, threads_per_worker=distributed.default_workers()) as client:
+        say(f"features of {manifest['n_partitions']} partitions on {_where(client)}")
+        frame = distributed.features_frame(args.records, args.as_of)
+        distributed.to_parquet(frame, args.out)
+    say(f"wrote {args.out}")
+    return 0
+
+
+def _score_dask(args: argparse.Namespace, say: _Progress) -> int:
+    from risk_models import distributed
+
+    if args.data:
+        raise ValueError("score --scheduler reads --features or --records (Parquet), not --data")
+    with distributed.connect(args.scheduler, threads_per_worker=distributed.default_workers()) as client:
+        if args.records:
+            frame = distributed.features_frame(args.records, args.as_of)
+        else:
+            frame = distributed.read_features(args.features)
+        say(f"scoring {frame.npartitions} partitions on {_where(client)}")
+        compiled = False if args.no_compile else None
+        scores = distributed.scores_frame(frame, args.model, reasons=not args.no_reasons, compiled=compiled)
+        distributed.to_parquet(scores, args.out)
+    say(f"wrote {args.out}")
+    return 0
+
+
+def _train_dask(args: argparse.Namespace, say: _Progress) -> int:
+    from risk_models import distributed
+    from risk_models.bundled import loan_features
+
+    if args.data:
+        raise ValueError("train --scheduler takes --sandbox or --records (a sandbox book), not --data")
+    with distributed.connect(args.scheduler, threads_per_worker=distributed.default_workers()) as client:
+        if args.records:
+            say(f"loan features of {args.records} on {_where(client)}")
+            manifest = distributed.read_manifest(args.records)
+            book = distributed.book_from_export(args.records, client)
+            source = {"n_enterprises": int(manifest["rows"].get("enterprises", 0)), "seed": manifest.get("seed")}
+            source["as_of"] = manifest["as_of"]
+        else:
+            data = sandbox.read_sandbox(args.sandbox)
+            book = loan_features(data, say)
+            source = {"n_enterprises": len(data.enterprises), "seed": data.seed, "as_of": data.as_of.isoformat()}
+        say(f"training on {len(book):,} loans with lightgbm.dask on {_where(client)}")
+        model = distributed.train_sandbox_book(
+            book, client, source=source, seed=args.seed, max_rounds=args.max_rounds, progress=say
+        )
+    model.save(args.out)
+    say(f"saved model {model.version} to {args.out} (trained with lightgbm.dask)")
+    m = model.card["metrics"]
+    print(json.dumps({k: m.get(k) for k in ("auc", "auc_std", "ks", "brier", "n_rows", "bad_rate")}, indent=2))
+    return 0
+
+
+def _where(client: Any) -> str:
+    info = client.scheduler_info()
+    return f"{info.get('address', 'a LocalCluster')} ({len(info.get('workers', {}))} workers)"
+
+
+def _cmd_export_parquet(args: argparse.Namespace, say: _Progress) -> int:
+    from risk_models import distributed
+
+    data = sandbox.read_sandbox(args.sandbox)
+    distributed.export_sandbox(data, args.out, args.partitions)
+    say(f"wrote {args.out}: {len(data.enterprises):,} enterprises in {args.partitions} partitions")
+    return 0
+
+
+def _cmd_sandbox_parquet(args: argparse.Namespace, say: _Progress) -> int:
+    from risk_models import distributed
+
+    as_of = sandbox._check_parameters(args.enterprises, args.seed, args.as_of)
+    manifest = distributed.generate_partitioned(
+        args.out,
+        args.enterprises,
+        seed=args.seed,
+        as_of=as_of,
+        n_partitions=args.partitions,
+        chunk_size=args.chunk_size,
+        progress=say,
+    )
+    rows = manifest["rows"]
+    n_records = sum(v for k, v in rows.items() if k not in ("enterprises", "loans"))
+    say(f"wrote {args.out}: {rows.get('enterprises', 0):,} enterprises, {n_records:,} records")
     return 0
 
 
@@ -266,10 +379,13 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--out", required=True, help="output folder")
     p.set_defaults(func=_cmd_sandbox)
 
-    p = sub.add_parser("features", help="feature table of a sandbox folder as of a date")
-    p.add_argument("--sandbox", required=True, help="folder written by 'sandbox'")
+    p = sub.add_parser("features", help="feature table of a sandbox folder (or a Parquet export, on Dask) as of a date")
+    src = p.add_mutually_exclusive_group(required=True)
+    src.add_argument("--sandbox", help="folder written by 'sandbox' (in memory; CSV out)")
+    src.add_argument("--records", help="partitioned Parquet export (export-parquet, sandbox-parquet): on Dask")
     p.add_argument("--as-of", default=None, help="YYYY-MM-DD (default: the sandbox's)")
-    p.add_argument("--out", required=True, help="output CSV")
+    p.add_argument("--out", required=True, help="output CSV (--sandbox) or Parquet folder (--records)")
+    _scheduler_argument(p)
     p.set_defaults(func=_cmd_features)
 
     p = sub.add_parser("train", help="train a model on a labelled CSV or a sandbox")
@@ -310,14 +426,27 @@ def build_parser() -> argparse.ArgumentParser:
         default="auto",
         help="PD calibration; auto chooses by cross-validated log-loss (default)",
     )
+    src.add_argument("--records", help="partitioned Parquet export with loans (needs --scheduler)")
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--out", required=True, help="model folder to write")
+    p.add_argument(
+        "--max-rounds", type=_positive_int, help="round cap of the distributed fit (default: the schedule's)"
+    )
+    p.add_argument(
+        "--scheduler",
+        help="train the booster with lightgbm.dask on this Dask scheduler (tcp://HOST:8786, or 'local')",
+    )
     p.set_defaults(func=_cmd_train)
 
-    p = sub.add_parser("score", help="score a CSV of features with a model")
+    p = sub.add_parser("score", help="score features (CSV, or Parquet on Dask) with a model")
     p.add_argument("--model", required=True, help="model folder")
-    p.add_argument("--data", required=True, help="CSV with the model's feature columns")
-    p.add_argument("--out", required=True, help="output CSV")
+    src = p.add_mutually_exclusive_group(required=True)
+    src.add_argument("--data", help="CSV with the model's feature columns")
+    src.add_argument("--features", help="features Parquet folder written by 'features --records' (on Dask)")
+    src.add_argument("--records", help="partitioned Parquet export: features and scores on Dask in one pass")
+    p.add_argument("--as-of", default=None, help="with --records: YYYY-MM-DD (default: the export's)")
+    _scheduler_argument(p)
+    p.add_argument("--out", required=True, help="output CSV, or Parquet folder on Dask")
     p.add_argument("--id-col", help="identifier column copied to the output")
     p.add_argument("--no-reasons", action="store_true", help="skip reason codes (faster)")
     p.add_argument("--no-compile", action="store_true", help="score with LightGBM, never the compiled model")
@@ -333,6 +462,21 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument("--coercion-report", metavar="FILE.json", help="write the per-column coercion report")
     p.set_defaults(func=_cmd_score)
+
+    p = sub.add_parser("export-parquet", help="a sandbox folder as a partitioned Parquet export (USCC hash)")
+    p.add_argument("--sandbox", required=True, help="folder written by 'sandbox'")
+    p.add_argument("--partitions", type=_positive_int, default=16)
+    p.add_argument("--out", required=True, help="export folder")
+    p.set_defaults(func=_cmd_export_parquet)
+
+    p = sub.add_parser("sandbox-parquet", help="generate a large sandbox chunk by chunk into a Parquet export")
+    p.add_argument("--enterprises", type=_positive_int, default=100_000)
+    p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--as-of", default=sandbox.DEFAULT_AS_OF.isoformat(), help="YYYY-MM-DD (default %(default)s)")
+    p.add_argument("--partitions", type=_positive_int, default=16)
+    p.add_argument("--chunk-size", type=_positive_int, default=50_000, help="enterprises generated at a time")
+    p.add_argument("--out", required=True, help="export folder")
+    p.set_defaults(func=_cmd_sandbox_parquet)
 
     p = sub.add_parser("compile", help="compile a model's trees (lleaves) into its cache folder")
     p.add_argument("--model", required=True, help="model folder")

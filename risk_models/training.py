@@ -324,7 +324,10 @@ def _boost(
     cats: list[int],
     valid: tuple[np.ndarray, np.ndarray] | None,
     rounds: int | None = None,
+    fitter: Callable[..., lgb.Booster] | None = None,
 ) -> lgb.Booster:
+    if fitter is not None:  # e.g. risk_models.distributed.DaskFitter: the same fit on a Dask cluster
+        return fitter(params, x, y, cats, valid, rounds)
     schedule = boosting_schedule(y.size)
     train_set = _dataset(x, y, cats)
     if valid is None:
@@ -433,7 +436,7 @@ def _fit_out_of_time(
     else:
         params = _params(options["params"], fit_idx.size, options["seed"], None if winner is None else winner.params)
         say(f"train: fitting on {fit_idx.size:,} rows, early stopping on {val_idx.size:,}")
-        booster = _boost(params, x[fit_idx], y[fit_idx], cats, (x[val_idx], y[val_idx]))
+        booster = _boost(params, x[fit_idx], y[fit_idx], cats, (x[val_idx], y[val_idx]), fitter=options.get("fitter"))
     val_raw = _raw_of(booster, logistic, x[val_idx])
     calibration, cal_record = _fit_calibration(val_raw, y[val_idx], options["calibration"], options["seed"])
     val_pd = apply_calibration(val_raw, calibration)
@@ -542,7 +545,7 @@ def _fit_fold(
     stop = _split_off(y[train_idx], 0.1, seed + fold)
     fit_idx, es_idx = train_idx[~stop], train_idx[stop]
     params = _params(options["params"], train_idx.size, seed, c.params)
-    booster = _boost(params, x[fit_idx], y[fit_idx], cats, (x[es_idx], y[es_idx]))
+    booster = _boost(params, x[fit_idx], y[fit_idx], cats, (x[es_idx], y[es_idx]), fitter=options.get("fitter"))
     c.iterations.append(booster.current_iteration())
     return predict_dense(booster, x[test], raw_score=True)
 
@@ -562,7 +565,7 @@ def _fit_cross_validated(
         rounds = max(1, int(np.median(winner.iterations)))
         say(f"train: refitting on all {y.size:,} rows for {rounds} rounds")
         params = _params(options["params"], y.size, seed, winner.params)
-        booster = _boost(params, x, y, cats, None, rounds)
+        booster = _boost(params, x, y, cats, None, rounds, fitter=options.get("fitter"))
     else:
         say(f"train: refitting {winner.name} on all {y.size:,} rows")
         logistic = fit_logistic(x, y, options["features"], float(winner.params["C"]))
@@ -623,6 +626,7 @@ def train(
     dayfirst: bool | None = None,
     date_format: str | None = None,
     force: bool = False,
+    fitter: Callable[..., lgb.Booster] | None = None,
 ) -> RiskModel:
     """Train, validate and calibrate a PD model on a labelled frame.
 
@@ -681,6 +685,12 @@ def train(
         Train despite guard warnings (:mod:`risk_models.guards`) instead of
         raising :class:`~risk_models.guards.GuardError`; the warnings are
         recorded in the card (``guards.forced``).
+    fitter : callable, optional
+        Fits the LightGBM booster instead of ``lgb.train``:
+        ``fitter(params, x, y, categorical_indices, valid, rounds) -> Booster``
+        (``valid`` is ``(x, y)`` for early stopping or None; ``rounds`` a fixed
+        round count or None). :func:`risk_models.distributed.train_distributed`
+        passes one that trains with ``lightgbm.dask``.
 
     Returns
     -------
@@ -722,6 +732,7 @@ def train(
         "select": bool(select),
         "calibration": calibration,
         "seed": int(seed),
+        "fitter": fitter,
     }
     if time_col is not None:
         time_values = _time_values(frame[time_col], dayfirst=dayfirst, date_format=date_format)
