@@ -303,6 +303,11 @@ LOANHUB_WEBHOOK_BACKOFF_SECONDS = env.int("LOANHUB_WEBHOOK_BACKOFF_SECONDS", def
 
 # Where trained risk models live (one folder per version).
 LOANHUB_MODEL_DIR = env.path("LOANHUB_MODEL_DIR", default=str(VAR_DIR / "models"))
+# Rescore everything and the full rematch as partitioned Dask jobs (loanhub/scoring/batch.py):
+# a scheduler address (tcp://HOST:8786), "local" for a LocalCluster in the task's process,
+# empty (the default) for the in-process path.
+LOANHUB_DASK_SCHEDULER = env("LOANHUB_DASK_SCHEDULER", default="")
+LOANHUB_DASK_PARTITION_ENTERPRISES = env.int("LOANHUB_DASK_PARTITION_ENTERPRISES", default=5000)
 # Uploads served only through views that check who asks (licences, dispute evidence);
 # never under MEDIA_ROOT.
 LOANHUB_PRIVATE_MEDIA_ROOT = env.path("LOANHUB_PRIVATE_MEDIA_ROOT", default=str(VAR_DIR / "private"))
