@@ -136,7 +136,7 @@ def loan_report(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
 
 def loan_upload(request: AuthenticatedHttpRequest) -> HttpResponse:
     membership = _staff(request)
-    form = PerformanceUploadForm(request.POST or None, request.FILES or None)
+    form = PerformanceUploadForm(request.POST, request.FILES) if request.method == "POST" else PerformanceUploadForm()
     report = None
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
