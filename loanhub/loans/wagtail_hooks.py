@@ -14,7 +14,7 @@ from wagtail.admin.menu import Menu, MenuItem, SubmenuMenuItem
 
 from loanhub.accounts.requests import AuthenticatedHttpRequest
 
-from . import admin_views, alert_views
+from . import admin_views, alert_views, compensation_views, renewal_views
 from .views import SME_LOAN_PAGE_PANELS_HOOK
 
 LOANS_MENU_HOOK = "register_loans_menu_item"
@@ -73,3 +73,52 @@ def register_alert_list_item() -> MenuItem:
 hooks.register(admin_views.LOAN_PAGE_PANELS_HOOK, alert_views.alert_loan_panel)
 hooks.register("construct_homepage_panels", alert_views.alert_home_panel)
 hooks.register(SME_LOAN_PAGE_PANELS_HOOK, alert_views.sme_loan_panel)
+
+
+# -- renewals (续贷, renewal_views.py) ------------------------------------------------------
+
+hooks.register(admin_views.LOAN_PAGE_PANELS_HOOK, renewal_views.bank_renewal_panel)
+hooks.register(SME_LOAN_PAGE_PANELS_HOOK, renewal_views.sme_renewal_panel)
+
+
+# -- risk compensation (风险补偿, compensation_views.py) -----------------------------------
+
+
+class StaffOrAdminMenuItem(MenuItem):
+    def is_shown(self, request: AuthenticatedHttpRequest) -> bool:
+        user = request.user
+        return user.is_bank_staff or user.is_platform_admin or user.is_superuser
+
+
+class AdminMenuItem(MenuItem):
+    def is_shown(self, request: AuthenticatedHttpRequest) -> bool:
+        return request.user.is_platform_admin or request.user.is_superuser
+
+
+@hooks.register("register_admin_urls")
+def register_compensation_urls() -> list[URLResolver]:
+    urls = (compensation_views.admin_urlpatterns, "compensation_admin")
+    return [path("compensation/", include(urls, namespace="compensation_admin"))]
+
+
+@hooks.register("register_admin_viewset")
+def register_scheme_viewset() -> compensation_views.SchemeViewSet:
+    return compensation_views.SchemeViewSet("compensation_schemes", url_prefix="compensation/schemes")
+
+
+@hooks.register(LOANS_MENU_HOOK)
+def register_compensation_item() -> MenuItem:
+    return StaffOrAdminMenuItem(_("风险补偿"), reverse("compensation_admin:claims"), icon_name="pick", order=50)
+
+
+@hooks.register(LOANS_MENU_HOOK)
+def register_scheme_item() -> MenuItem:
+    return AdminMenuItem(_("风险补偿方案"), reverse("compensation_schemes:index"), icon_name="cog", order=55)
+
+
+@hooks.register(LOANS_MENU_HOOK)
+def register_compensation_report_item() -> MenuItem:
+    return AdminMenuItem(_("风险补偿资金报表"), reverse("compensation_admin:report"), icon_name="table", order=60)
+
+
+hooks.register(admin_views.LOAN_PAGE_PANELS_HOOK, compensation_views.compensation_loan_panel)
