@@ -16,15 +16,18 @@ class ApiConfig(AppConfig):
         from loanhub.accounts.models import User
         from loanhub.accounts.services import on_credentials_reset
         from loanhub.institutions.models import InstitutionMembership
+        from loanhub.loans.alerts import on_alert_event
         from loanhub.matching.events import on_lead_event
 
         from .models import ApiToken
         from .tasks import delivery_enqueue
         from .tokens import token_identity_changed, token_revoke_all
-        from .webhooks import lead_event_received
+        from .webhooks import alert_event_received, lead_event_received
 
         # Lead events reach banks' systems as signed webhooks, after commit.
         on_lead_event(partial(lead_event_received, enqueue=delivery_enqueue))
+        # Post-loan alerts too (event loan.alert), after the alert's commit.
+        on_alert_event(partial(alert_event_received, enqueue=delivery_enqueue))
         # A changed password or a reset 2FA revokes the user's tokens at once.
         on_credentials_reset(token_revoke_all)
         # The cached identity of a token (tokens.py) is forgotten on any change to the

@@ -52,6 +52,7 @@ class WebhookEvent(models.TextChoices):
     LEAD_NEW = "lead.new", _("新线索")
     LEAD_OVERDUE = "lead.overdue", _("线索超时")
     LEAD_WITHDRAWN = "lead.withdrawn", _("线索撤回")
+    LOAN_ALERT = "loan.alert", _("贷后预警")
 
 
 def all_events() -> list[str]:

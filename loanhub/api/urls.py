@@ -8,7 +8,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitVie
 
 from loanhub.reports import apis as reports
 
-from .apis import auth, leads, products, sme, stats, webhooks
+from .apis import alerts, auth, leads, products, sme, stats, webhooks
 
 app_name = "api"
 
@@ -51,6 +51,9 @@ v1 = [
     path("leads/<id:pk>/claim/", leads.LeadClaimApi.as_view(), name="lead_claim"),
     path("leads/<id:pk>/decision/", leads.LeadDecisionApi.as_view(), name="lead_decision"),
     path("leads/<id:pk>/disbursement/", leads.LeadDisbursementApi.as_view(), name="lead_disbursement"),
+    path("alerts/", alerts.AlertListApi.as_view(), name="alerts"),
+    path("alerts/<id:pk>/", alerts.AlertDetailApi.as_view(), name="alert"),
+    path("alerts/<id:pk>/acknowledge/", alerts.AlertAcknowledgeApi.as_view(), name="alert_acknowledge"),
     path("webhooks/", webhooks.WebhookListApi.as_view(), name="webhooks"),
     path("webhooks/<id:pk>/", webhooks.WebhookDetailApi.as_view(), name="webhook"),
     path("webhooks/<id:pk>/deliveries/", webhooks.WebhookDeliveryListApi.as_view(), name="webhook_deliveries"),

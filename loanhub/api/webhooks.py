@@ -49,6 +49,8 @@ from loanhub.accounts.models import User
 from loanhub.audit.models import AuditKind
 from loanhub.audit.services import audit_record
 from loanhub.institutions.models import FinancialInstitution
+from loanhub.loans.alerts import alert_delivery_logged
+from loanhub.loans.models import LoanAlert
 from loanhub.matching.models import Lead
 from loanhub.security.net import PinnedAddressAdapter, address_is_public, host_addresses
 
@@ -161,7 +163,9 @@ def webhook_url_validate(url: str) -> str:
 def _clean_events(events: list[str] | None) -> list[str]:
     events = list(dict.fromkeys(events or WebhookEvent.values))
     if not events or set(events) - set(WebhookEvent.values):
-        raise ValidationError({"events": _("请从 lead.new、lead.overdue、lead.withdrawn 中选择订阅事件。")})
+        raise ValidationError(
+            {"events": _("请从 %(events)s 中选择订阅事件。") % {"events": "、".join(WebhookEvent.values)}}
+        )
     return events
 
 
@@ -319,6 +323,58 @@ def deliveries_create(lead: Lead, event: str) -> list[WebhookDelivery]:
         delivery.save()
         created.append(delivery)
     return created
+
+
+def alert_payload(alert: LoanAlert, event_id: str) -> dict:
+    """A post-loan alert for the bank's system: that it was raised (kind, severity, loan, deadline),
+    never its summary nor the record: those are read through ``/api/v1/alerts/{id}/``, which checks
+    the live monitoring authorization and logs the read. The push itself is logged (channel webhook)."""
+    return {
+        "id": event_id,
+        "type": WebhookEvent.LOAN_ALERT.value,
+        "created_at": timezone.now().isoformat(),
+        "data": {
+            "alert": {
+                "id": alert.pk,
+                "kind": alert.kind,
+                "severity": alert.severity,
+                "status": alert.status,
+                "raised_at": alert.raised_at.isoformat(),
+                "ack_deadline": alert.ack_deadline.isoformat(),
+                "loan": {"id": alert.loan_id, "lead_id": alert.loan.lead_id},
+                "enterprise": {"uscc": alert.enterprise.uscc, "name": alert.enterprise.name},
+                "url": f"/api/v1/alerts/{alert.pk}/",
+            }
+        },
+    }
+
+
+def alert_deliveries_create(alert: LoanAlert) -> list[WebhookDelivery]:
+    alert = LoanAlert.objects.select_related("loan", "enterprise", "record", "authorization").get(pk=alert.pk)
+    endpoints = WebhookEndpoint.objects.filter(institution_id=alert.institution_id, is_active=True)
+    created = []
+    for endpoint in endpoints:
+        if WebhookEvent.LOAN_ALERT not in endpoint.events:
+            continue
+        delivery = WebhookDelivery(endpoint=endpoint, event=WebhookEvent.LOAN_ALERT, lead_id=alert.loan.lead_id)
+        delivery.payload = alert_payload(alert, str(delivery.event_id))
+        delivery.next_attempt_at = timezone.now()
+        delivery.save()
+        created.append(delivery)
+    if created:
+        alert_delivery_logged(alert)
+    return created
+
+
+def alert_event_received(alert: LoanAlert, event: str, *, enqueue: Enqueue) -> None:
+    """Listener of ``loanhub.loans.alerts.on_alert_event`` (after the alert's commit)."""
+    try:
+        deliveries = alert_deliveries_create(alert)
+    except Exception:  # the alert stands whatever happens to its announcement
+        logger.exception("webhook: could not record %s for alert %s", event, alert.pk)
+        return
+    for delivery in deliveries:
+        enqueue(delivery)
 
 
 # -------------------------------------------------------------------- sending

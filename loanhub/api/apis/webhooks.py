@@ -47,7 +47,10 @@ class EndpointInputSerializer(serializers.Serializer):
         min_length=16, max_length=200, required=False, help_text="Leave out to get a generated one."
     )
     events = serializers.ListField(
-        child=serializers.ChoiceField(choices=WebhookEvent.choices), required=False, min_length=1, max_length=3
+        child=serializers.ChoiceField(choices=WebhookEvent.choices),
+        required=False,
+        min_length=1,
+        max_length=len(WebhookEvent.choices),
     )
     description = serializers.CharField(max_length=200, required=False, allow_blank=True)
     is_active = serializers.BooleanField(required=False)
