@@ -26,6 +26,8 @@ app_name = "stats_admin"
 urlpatterns = [
     path("", views.dashboard, name="dashboard"),
     path("export.csv", views.export, name="export"),
+    path("outcomes/", views.outcomes, name="outcomes"),
+    path("outcomes/export.csv", views.outcomes_export, name="outcomes_export"),
 ]
 
 
@@ -37,6 +39,19 @@ def register_urls() -> list[URLResolver]:
 @hooks.register("register_admin_menu_item")
 def register_menu() -> MenuItem:
     return AdminOnlyMenuItem(_("统计分析"), reverse("stats_admin:dashboard"), icon_name="table", order=290)
+
+
+class OutcomesMenuItem(MenuItem):
+    """Platform administrators see every bank's book; bank staff their own."""
+
+    def is_shown(self, request: AuthenticatedHttpRequest) -> bool:
+        user = request.user
+        return user.is_bank_staff or user.is_platform_admin or user.is_superuser
+
+
+@hooks.register("register_admin_menu_item")
+def register_outcomes_menu() -> MenuItem:
+    return OutcomesMenuItem(_("贷后统计"), reverse("stats_admin:outcomes"), icon_name="table", order=291)
 
 
 OBJECTION_DUE_DAYS = 3  # an objection is "due" when its 20-day answer deadline is this close or past
