@@ -8,7 +8,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitVie
 
 from loanhub.reports import apis as reports
 
-from .apis import alerts, auth, leads, products, sme, stats, webhooks
+from .apis import alerts, auth, leads, loans, products, sme, stats, webhooks
 
 app_name = "api"
 
@@ -51,6 +51,9 @@ v1 = [
     path("leads/<id:pk>/claim/", leads.LeadClaimApi.as_view(), name="lead_claim"),
     path("leads/<id:pk>/decision/", leads.LeadDecisionApi.as_view(), name="lead_decision"),
     path("leads/<id:pk>/disbursement/", leads.LeadDisbursementApi.as_view(), name="lead_disbursement"),
+    path("loans/", loans.LoanListApi.as_view(), name="loans"),
+    path("loans/<id:pk>/", loans.LoanDetailApi.as_view(), name="loan"),
+    path("loans/<id:pk>/performance/", loans.LoanPerformanceApi.as_view(), name="loan_performance"),
     path("alerts/", alerts.AlertListApi.as_view(), name="alerts"),
     path("alerts/<id:pk>/", alerts.AlertDetailApi.as_view(), name="alert"),
     path("alerts/<id:pk>/acknowledge/", alerts.AlertAcknowledgeApi.as_view(), name="alert_acknowledge"),

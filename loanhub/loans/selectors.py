@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from loanhub.accounts.models import User
 from loanhub.enterprises.models import Enterprise
+from loanhub.enterprises.selectors import enterprise_list_for_member
 from loanhub.institutions.models import FinancialInstitution
 from loanhub.institutions.selectors import institution_for_user
 
@@ -27,14 +28,13 @@ def _loans() -> QuerySet[Loan]:
     return Loan.objects.select_related("enterprise", "product", "institution")
 
 
-def loan_list(*, institution: FinancialInstitution, filters: dict[str, Any] | None = None) -> QuerySet[Loan]:
-    """The institution's loans, newest disbursement first, filtered by ``filters``:
+def loan_filter(qs: QuerySet[Loan], filters: dict[str, Any] | None) -> QuerySet[Loan]:
+    """``qs`` filtered by ``filters``:
 
     ``status`` (a LoanStatus value, or ``live`` / ``closed``), ``product`` (id), ``overdue``
     (only loans past due), ``maturing`` (live loans maturing within that many days),
     ``q`` (enterprise name contains, or USCC starts with).
     """
-    qs = _loans().filter(institution=institution)
     filters = filters or {}
     status = filters.get("status")
     if status in STATUS_GROUPS:
@@ -56,6 +56,11 @@ def loan_list(*, institution: FinancialInstitution, filters: dict[str, Any] | No
     return qs
 
 
+def loan_list(*, institution: FinancialInstitution, filters: dict[str, Any] | None = None) -> QuerySet[Loan]:
+    """The institution's loans, newest disbursement first, filtered (see ``loan_filter``)."""
+    return loan_filter(_loans().filter(institution=institution), filters)
+
+
 def loan_get(*, viewer: User, pk: int) -> Loan | None:
     """The loan, if the viewer is staff of the lending institution; otherwise None (a 404)."""
     institution = institution_for_user(user=viewer)
@@ -74,11 +79,11 @@ def loans_for_enterprise(*, enterprise: Enterprise) -> QuerySet[Loan]:
     return _loans().filter(enterprise=enterprise)
 
 
-def loan_list_for_member(*, user: User) -> QuerySet[Loan]:
-    """The loans of every enterprise the user is a member of."""
+def loan_list_for_member(*, user: User, filters: dict[str, Any] | None = None) -> QuerySet[Loan]:
+    """The loans of every enterprise the user is a member of, filtered (see ``loan_filter``)."""
     if not user.is_authenticated or not user.is_sme:
         return Loan.objects.none()
-    return _loans().filter(enterprise__memberships__user=user).distinct()
+    return loan_filter(_loans().filter(enterprise__in=enterprise_list_for_member(user=user)), filters)
 
 
 def loan_reports(*, loan: Loan) -> QuerySet[PerformanceReport]:

@@ -281,6 +281,7 @@ SPECTACULAR_SETTINGS = {
         "PurposeEnum": "loanhub.consent.models.Purpose",
         "ReportPurposeEnum": "loanhub.reports.models.ReportPurpose",
         "ReportStatusEnum": "loanhub.reports.models.ReportStatus",
+        "LoanStatusEnum": "loanhub.loans.models.LoanStatus",
     },
 }
 # Throttle counters (loanhub/api/throttling.py) live in their own cache; several
