@@ -3,7 +3,7 @@
 On the same exchange file (bench_import.make_file: social-insurance rows, 0.1 % bad), in one run:
 
 - raw: COPY the CSV as it is into a staging table, then one ``INSERT … SELECT … ON CONFLICT
-  (natural_key) DO NOTHING`` into the record table itself (same indexes and constraints),
+  (natural_key, uscc) DO NOTHING`` into the record table itself (same indexes and constraints),
   keys and payload built in SQL, in one transaction; no validation, no rejection report,
   no encryption, no batch; the table is emptied again afterwards;
 - platform: ``credit_records_import`` from the file's bytes: read, validate in pandas, COPY
@@ -65,7 +65,7 @@ def raw_import(cursor: Any, data: bytes) -> int:
         f"SELECT uscc, 'social_insurance', record_date::date, {payload}, "
         "encode(sha256(convert_to('social_insurance|' || uscc || '|' || record_date || '|' || month, 'UTF8')), 'hex'), "
         f"encode(sha256(convert_to({payload}::text, 'UTF8')), 'hex'), %s, '', false, now(), now() "
-        "FROM bench_raw_staging ON CONFLICT (natural_key) DO NOTHING",
+        "FROM bench_raw_staging ON CONFLICT (natural_key, uscc) DO NOTHING",
         [PROVIDER_ID],
     )
     inserted = cursor.rowcount

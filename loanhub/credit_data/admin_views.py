@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 
 from loanhub.accounts.permissions import platform_admin_required
 from loanhub.accounts.requests import AuthenticatedHttpRequest
+from loanhub.replica import read_alias
 from loanhub.security.exports import csv_response, csv_streaming_response
 
 from .catalog import CATEGORIES, CATEGORY_BY_CODE
@@ -80,7 +81,7 @@ def batch_rejections_export(request: AuthenticatedHttpRequest, pk: int) -> Strea
     header = [_("行号"), _("原因"), *columns]
     rows = (
         [r.row_number, r.reason, *(r.raw.get(c, "") for c in columns)]
-        for r in batch.rejections.all().iterator(chunk_size=2000)
+        for r in batch.rejections.using(read_alias()).iterator(chunk_size=2000)  # the read replica when configured
     )
     return csv_streaming_response(header, rows, filename=f"loanhub-import-{batch.pk}-rejections.csv")
 

@@ -6,12 +6,15 @@ hash and canonical payload text already computed, vectorized in pandas). One chu
 
 1. ``COPY`` the chunk into a temporary staging table (text format, built in pandas);
 2. one ``UPDATE … FROM staging`` for stored rows whose content changed (payload hash);
-3. one ``INSERT … SELECT … FROM staging ON CONFLICT (natural_key) DO NOTHING`` for new rows.
+3. one ``INSERT … SELECT … FROM staging ON CONFLICT (natural_key, uscc) DO NOTHING`` for new rows.
 
 The caller runs each chunk (``services.CHUNK`` rows) in its own transaction, so a crash keeps the chunks already
 committed and re-importing the file resumes: stored rows are recognised by their
 natural key (a unique constraint), so nothing is stored twice. ``ON CONFLICT`` names
-the natural key only: any other refusal of a row raises instead of dropping it.
+the natural key only: any other refusal of a row raises instead of dropping it. The
+record table is partitioned by a hash of the USCC on PostgreSQL (migration 0003), so the
+unique natural key is ``(natural_key, uscc)`` (``models.NATURAL_KEY_FIELDS``): the key
+hashes the category and the USCC, so this is the same uniqueness as the key alone.
 
 A sensitive category's payload is encrypted here as ``EncryptedJSONField`` stores a
 ``Sealed`` value: the Fernet token of the payload's JSON, kept as a JSON string.
@@ -27,7 +30,7 @@ from django.db import connection
 from loanhub.security.fields import field_fernet
 
 from .catalog import CATEGORY_BY_CODE
-from .models import CreditRecord
+from .models import NATURAL_KEY_FIELDS, CreditRecord
 
 STAGING = "loanhub_credit_staging_v1"  # a temporary table: one per database session
 STAGING_COLUMNS = ("natural_key", "uscc", "record_date", "payload", "payload_hash", "source_ref")
@@ -108,8 +111,10 @@ def upsert_chunk(
             f"UPDATE {table} AS r SET {col('payload')} = s.payload, {col('payload_hash')} = s.payload_hash, "  # noqa: S608 (identifiers are our own, quoted)
             f"{col('batch')} = %s, {col('source_ref')} = s.source_ref "
             f"FROM {STAGING} AS s WHERE r.{col('natural_key')} = s.natural_key "
+            # the key hashes category and USCC: these are implied, and let PostgreSQL prune partitions
+            f"AND r.{col('uscc')} = s.uscc AND r.{col('category')} = %s "
             f"AND r.{col('payload_hash')} <> s.payload_hash",
-            [batch_id],
+            [batch_id, category],
         )
         updated = cursor.rowcount
         targets = ["uscc", "category", "record_date", "payload", "natural_key", "payload_hash", "provider", "batch"]
@@ -118,7 +123,7 @@ def upsert_chunk(
             f"INSERT INTO {table} ({', '.join(col(name) for name in targets)}) "  # noqa: S608 (identifiers are our own, quoted)
             "SELECT s.uscc, %s, s.record_date, s.payload, s.natural_key, s.payload_hash, %s, %s, "
             f"s.source_ref, false, now(), now() FROM {STAGING} AS s "
-            f"ON CONFLICT ({col('natural_key')}) DO NOTHING",
+            f"ON CONFLICT ({', '.join(col(name) for name in NATURAL_KEY_FIELDS)}) DO NOTHING",
             [category, provider_id, batch_id],
         )
         loaded = cursor.rowcount

@@ -33,6 +33,13 @@ class Provider(models.Model):
         return self.name
 
 
+# A record's natural key hashes its category, USCC, date and identifying columns, so the USCC is
+# implied by the key: (natural_key, uscc) is unique exactly when natural_key is. The USCC is in
+# the constraint because PostgreSQL partitions the table by a hash of it (migration 0003) and a
+# partitioned table's unique constraints must contain the partition key.
+NATURAL_KEY_FIELDS = ("natural_key", "uscc")
+
+
 class CreditRecord(models.Model):
     """One public-credit record about one enterprise (by USCC).
 
@@ -40,16 +47,23 @@ class CreditRecord(models.Model):
     USCC, not by a foreign key. ``natural_key`` makes a record unique: the same
     record imported twice is stored once.
 
+    On PostgreSQL the table is partitioned by a hash of ``uscc`` (16 partitions, migration
+    0003; the measurements and plans are in docs/architecture.md): one enterprise's records
+    are in one partition. The primary key there is ``(id, uscc)`` (ids still come from one
+    sequence), so other tables reference records without a database constraint
+    (``db_constraint=False``); Django still applies their ``on_delete``.
+
     The payload of a sensitive catalog category (tax amounts) is encrypted at rest
     and its ``payload_hash`` is keyed (HMAC), so neither the stored value nor the hash
     gives the amount away; Python code reads ``payload`` in the clear either way.
     """
 
-    uscc = models.CharField(_("统一社会信用代码"), max_length=18, db_index=True)
+    # no index of its own: the (uscc, category, record_date) index starts with it
+    uscc = models.CharField(_("统一社会信用代码"), max_length=18)
     category = models.CharField(_("信息类别"), max_length=20, choices=category_choices(), db_index=True)
     record_date = models.DateField(_("记录日期"))
     payload = EncryptedJSONField(_("内容"), default=dict, seal_when="is_sensitive")
-    natural_key = models.CharField(max_length=64, unique=True)
+    natural_key = models.CharField(max_length=64)  # unique with the USCC: NATURAL_KEY_FIELDS
     payload_hash = models.CharField(max_length=64)
     provider = models.ForeignKey(Provider, on_delete=models.PROTECT, related_name="records")
     source_ref = models.CharField(_("来源标识"), max_length=200, blank=True)
@@ -67,6 +81,7 @@ class CreditRecord(models.Model):
         verbose_name_plural = _("信用记录")
         ordering = ["uscc", "category", "-record_date"]
         indexes = [models.Index(fields=["uscc", "category", "record_date"])]
+        constraints = [models.UniqueConstraint(fields=NATURAL_KEY_FIELDS, name="credit_data_record_natural_key")]
 
     def __str__(self) -> str:
         return f"{self.uscc} {self.get_category_display()} {self.record_date}"

@@ -49,7 +49,9 @@ class ObjectionStatus(models.TextChoices):
 
 class Objection(models.Model):
     enterprise = models.ForeignKey(Enterprise, on_delete=models.CASCADE, related_name="objections")
-    record = models.ForeignKey(CreditRecord, on_delete=models.PROTECT, related_name="objections")
+    # db_constraint=False: the record table is partitioned on PostgreSQL (credit_data migration 0003), so no
+    # unique index on its id alone can exist to reference; records are never deleted, and PROTECT is Django's.
+    record = models.ForeignKey(CreditRecord, on_delete=models.PROTECT, related_name="objections", db_constraint=False)
     raised_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     reason = models.TextField(_("异议理由"))
     # Private storage (outside MEDIA_ROOT): served only by views.objection_attachment.
@@ -101,7 +103,8 @@ class RepairStatus(models.TextChoices):
 
 class RepairRequest(models.Model):
     enterprise = models.ForeignKey(Enterprise, on_delete=models.CASCADE, related_name="repairs")
-    record = models.ForeignKey(CreditRecord, on_delete=models.PROTECT, related_name="repairs")
+    # no database constraint: see Objection.record
+    record = models.ForeignKey(CreditRecord, on_delete=models.PROTECT, related_name="repairs", db_constraint=False)
     applicant = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     corrected_on = models.DateField(_("整改完成日期"))
     # Private storage (outside MEDIA_ROOT): served only by views.repair_proof.

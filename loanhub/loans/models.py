@@ -176,9 +176,11 @@ class LoanAlert(models.Model):
     )  # fmt: skip
     kind = models.CharField(_("预警类型"), max_length=20, choices=AlertKind.choices)
     severity = models.CharField(_("严重程度"), max_length=10, choices=AlertSeverity.choices, db_index=True)
+    # db_constraint=False: the record table is partitioned on PostgreSQL (credit_data migration 0003), so no
+    # unique index on its id alone can exist to reference; SET_NULL is applied by Django.
     record = models.ForeignKey(
         "credit_data.CreditRecord", on_delete=models.SET_NULL, null=True, blank=True, related_name="alerts",
-        verbose_name=_("依据的信用记录"),
+        verbose_name=_("依据的信用记录"), db_constraint=False,
     )  # fmt: skip
     # The authorization that allowed it: an alert exists only under a monitoring consent.
     authorization = models.ForeignKey(

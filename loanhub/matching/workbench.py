@@ -27,6 +27,7 @@ from loanhub.credit_data.schema import COLUMNS, display_value
 from loanhub.credit_data.selectors import CreditProfile, credit_profile_for_viewer
 from loanhub.institutions.models import FinancialInstitution, InstitutionMembership, StaffRole
 from loanhub.institutions.selectors import institution_for_user, membership_for_staff
+from loanhub.replica import read_alias
 from loanhub.scoring.exceptions import NoActiveModel
 from loanhub.scoring.models import ScoreRecord
 from loanhub.scoring.selectors import factor_bars, gauge
@@ -314,7 +315,8 @@ def lead_export(request: AuthenticatedHttpRequest) -> HttpResponse:
     """The filtered lead list as CSV (UTF-8 with BOM, opens in Excel) or .xlsx."""
     _staff(request)
     leads = leads_with_judgements(
-        list(lead_list_for_staff(user=request.user, filters=_filters(request))[:10000]),
+        # read from the read replica when configured (writes, the access log, still go to the primary)
+        list(lead_list_for_staff(user=request.user, filters=_filters(request)).using(read_alias())[:10000]),
         viewer=request.user, channel=Channel.EXPORT, detail="线索导出",
     )  # fmt: skip
     header = [

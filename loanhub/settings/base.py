@@ -157,6 +157,24 @@ def sqlite_concurrent(database: dict) -> dict:
 
 postgres_prepared(DATABASES["default"])
 sqlite_concurrent(DATABASES["default"])
+
+
+def read_replica(databases: dict) -> str | None:
+    """DATABASE_REPLICA_URL: a read replica (a PostgreSQL hot standby) that statistics and exports
+    read from, as the database alias "replica" (loanhub/replica.py); None without one."""
+    url = env.str("DATABASE_REPLICA_URL", default="")
+    if not url.strip():
+        return None
+    default = databases["default"]
+    replica = env.db_url_config(url)
+    replica["CONN_MAX_AGE"] = default.get("CONN_MAX_AGE", 0)
+    replica["DISABLE_SERVER_SIDE_CURSORS"] = default.get("DISABLE_SERVER_SIDE_CURSORS", False)
+    databases["replica"] = postgres_prepared(replica)
+    return "replica"
+
+
+LOANHUB_READ_REPLICA = read_replica(DATABASES)
+DATABASE_ROUTERS = ["loanhub.replica.ReplicaRouter"]
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "accounts.User"

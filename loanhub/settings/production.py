@@ -9,7 +9,7 @@ from __future__ import annotations
 from django.core.exceptions import ImproperlyConfigured
 
 from .base import *  # noqa: F403 — each settings module extends base
-from .base import CACHES, MIDDLEWARE, env, postgres_prepared, sqlite_concurrent
+from .base import CACHES, MIDDLEWARE, env, postgres_prepared, read_replica, sqlite_concurrent
 
 DEBUG = False
 
@@ -36,6 +36,7 @@ DATABASES["default"]["CONN_MAX_AGE"] = env.int("DJANGO_CONN_MAX_AGE", default=60
 DATABASES["default"]["DISABLE_SERVER_SIDE_CURSORS"] = env.bool("DJANGO_DB_DISABLE_SERVER_SIDE_CURSORS", default=False)
 postgres_prepared(DATABASES["default"])
 sqlite_concurrent(DATABASES["default"])
+LOANHUB_READ_REPLICA = read_replica(DATABASES)  # DATABASE_REPLICA_URL: statistics and exports read there
 CSRF_TRUSTED_ORIGINS = env.list("DJANGO_CSRF_TRUSTED_ORIGINS", default=[])
 
 # Field-encryption keys (Fernet): required, and never the dev/test defaults.

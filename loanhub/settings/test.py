@@ -6,7 +6,7 @@ SQLite by default; CI sets ``DATABASE_URL`` to a PostgreSQL server.
 from __future__ import annotations
 
 from .base import *  # noqa: F403 — each settings module extends base
-from .base import BASE_DIR, env
+from .base import BASE_DIR, DATABASES, env
 
 DEBUG = False
 SECRET_KEY = "test-only-loanhub-secret-key"  # noqa: S105 — TEST ONLY; production.py refuses it
@@ -28,3 +28,7 @@ AUTHENTICATION_BACKENDS = [
 ]
 # The API tests' stand-in webhook receiver listens on http://127.0.0.1.
 LOANHUB_WEBHOOK_ALLOW_HTTP_LOOPBACK = True
+# The read replica's alias as a mirror of the test database (Django's TEST MIRROR): a test that sets
+# LOANHUB_READ_REPLICA = "replica" sees statistics and exports read through it (test_read_replica.py).
+DATABASES["replica"] = {**DATABASES["default"], "TEST": {"MIRROR": "default"}}
+LOANHUB_READ_REPLICA = None
