@@ -4,14 +4,18 @@ from __future__ import annotations
 
 from django_tasks import task
 
+from . import batch
 from .models import RescoreJob
 from .services import rescore_job_run, rescore_usccs
 
 
 @task()
 def rescore_all_task(job_id: int) -> int:
-    job = rescore_job_run(RescoreJob.objects.get(pk=job_id))
-    return job.done
+    """Rescore everything: partitioned on Dask when LOANHUB_DASK_SCHEDULER is set, else in this process."""
+    job = RescoreJob.objects.get(pk=job_id)
+    if batch.dask_scheduler():
+        return batch.rescore_job_run_dask(job).done
+    return rescore_job_run(job).done
 
 
 @task()
