@@ -23,6 +23,7 @@ from collections import deque
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import date
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -74,6 +75,32 @@ def enterprise_partitions(pks_usccs: Sequence[tuple[int, str]]) -> list[list[int
     for (pk, _uscc), part in zip(pks_usccs, parts, strict=True):
         groups[int(part)].append(pk)
     return [sorted(group) for group in groups if group]
+
+
+def export_parquet(root: Path, *, n_partitions: int | None = None) -> dict[str, Any]:
+    """Every enterprise and its records as a partitioned Parquet export (``risk_models.distributed`` layout).
+
+    The frames are the ones scoring reads (``enterprise_frame``, ``record_frames``): objection-
+    removed records left out, repairs applied, sensitive payloads decrypted. The folder is
+    credit data in clear: it is created for this user only (mode 0700) and must be new.
+    ``python -m risk_models features|score --records ROOT`` then run on it.
+    """
+    if root.exists() and any(root.iterdir()):
+        raise FileExistsError(f"{root} exists and is not empty")
+    root.mkdir(mode=0o700, parents=True, exist_ok=True)
+    rows = list(Enterprise.objects.order_by("pk").values_list("pk", "uscc"))
+    parts = n_partitions or partitions_for(len(rows))
+    counts: dict[str, int] = {}
+    for index, start in enumerate(range(0, len(rows), 5000)):
+        chunk = list(Enterprise.objects.filter(pk__in=[pk for pk, _u in rows[start : start + 5000]]).order_by("pk"))
+        frames = record_frames([e.uscc for e in chunk])
+        written = distributed.write_partitioned(
+            root, enterprise_frame(chunk), frames, None, parts, chunk_name=f"chunk-{index:05d}"
+        )
+        for key, value in written.items():
+            counts[key] = counts.get(key, 0) + value
+    distributed.write_manifest(root, parts, timezone.localdate(), counts, source="loanhub", synthetic=False)
+    return distributed.read_manifest(root)
 
 
 def _score_records(

@@ -9,6 +9,7 @@ from __future__ import annotations
 from datetime import timedelta
 from decimal import Decimal
 
+import pandas as pd
 import pytest
 from django.utils import timezone
 
@@ -139,3 +140,28 @@ def test_full_rematch_per_partition_suggests_what_the_in_process_rematch_suggest
     settings.LOANHUB_DASK_PARTITION_ENTERPRISES = 2
     assert rematch_all_task.call() == in_process
     assert rematch_all_partitioned("local") == in_process
+
+
+def test_export_parquet_gives_the_features_scoring_computes(tmp_path, active_model):
+    from django.core.management import CommandError, call_command
+
+    from loanhub.enterprises.models import Enterprise
+    from loanhub.scoring.services import enterprise_frame, record_frames
+    from risk_models import distributed
+    from risk_models.features import build_features
+
+    _varied_enterprises(5)
+    out = tmp_path / "export"
+    call_command("export_parquet", str(out), "--partitions", "3")
+    assert (out.stat().st_mode & 0o777) == 0o700
+    manifest = distributed.read_manifest(out)
+    assert manifest["n_partitions"] == 3 and manifest["rows"]["enterprises"] == 5
+    enterprises = list(Enterprise.objects.order_by("pk"))
+    expected = build_features(
+        enterprise_frame(enterprises), record_frames([e.uscc for e in enterprises]), timezone.localdate()
+    )
+    with distributed.connect(distributed.LOCAL):
+        got = distributed.features_frame(out, timezone.localdate()).compute()
+    pd.testing.assert_frame_equal(got.sort_index(), expected.sort_index())
+    with pytest.raises(CommandError, match="不为空"):
+        call_command("export_parquet", str(out))
