@@ -220,7 +220,7 @@ def claim_decide(
     """Approve (with the amount paid) or reject (with a reason) a claim awaiting a decision."""
     if not _is_admin(admin):
         raise PermissionDenied(_("只有平台管理员可以审核风险补偿申请。"))
-    claim = CompensationClaim.objects.select_for_update().select_related("enrolment__loan").get(pk=claim.pk)
+    claim = CompensationClaim.objects.select_for_update(of=("self",)).select_related("enrolment__loan").get(pk=claim.pk)
     if claim.status != ClaimStatus.SUBMITTED:
         raise ValidationError(_("该申请已审核，请刷新后查看。"))
     reason = reason.strip()

@@ -90,6 +90,10 @@ class SchemeEditView(_AuditedSave, EditView):
     pass
 
 
+def _percent(scheme: CompensationScheme) -> str:
+    return f"{scheme.coverage_share.normalize():f}%"
+
+
 def _wan(field: str) -> Any:
     return lambda obj: f"{format_wan(getattr(obj, field))} 万元"
 
@@ -103,7 +107,7 @@ class SchemeViewSet(ModelViewSet):
     search_fields = ["name", "fund_name"]
     list_display = [
         "name", "fund_name",
-        Column("coverage_share", label=gettext_lazy("补偿比例"), accessor=lambda s: f"{s.coverage_share:g}%"),
+        Column("coverage_share", label=gettext_lazy("补偿比例"), accessor=_percent),
         Column("loan_cap", label=gettext_lazy("单笔上限"), accessor=_wan("loan_cap")),
         Column("budget", label=gettext_lazy("资金规模"), accessor=_wan("budget")),
         "valid_from", "valid_until", BooleanColumn("is_active", label=gettext_lazy("启用")),
@@ -138,6 +142,7 @@ def claim_index(request: AuthenticatedHttpRequest) -> HttpResponse:
         {
             "title": _("风险补偿"), "icon": "pick", "page": page, "enrolments": enrolments, "status": status,
             "statuses": ClaimStatus.choices, "is_admin": is_platform_admin(request.user),
+            "status_query": f"&status={status}" if status in ClaimStatus.values else "",
         },
     )  # fmt: skip
 

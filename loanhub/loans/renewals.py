@@ -150,7 +150,7 @@ def renewal_request(
     it), RenewalError outside the window or on a loan that is not current, ValidationError
     on the figures, and matching's ConsentMissing when no authorization covers the bank.
     """
-    loan = Loan.objects.select_for_update().select_related("product", "institution").get(pk=loan.pk)
+    loan = Loan.objects.select_for_update(of=("self",)).select_related("product", "institution").get(pk=loan.pk)
     existing = renewal_in_progress(loan)
     if existing is not None:
         raise RenewalAlreadyRequested(existing)
