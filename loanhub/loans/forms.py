@@ -44,7 +44,7 @@ class LoanFilterForm(forms.Form):
 class PerformanceReportForm(forms.Form):
     """A bank officer's report on one loan; the balance is typed in 万元 and cleaned to 元."""
 
-    as_of = forms.DateField(label=_("报告日期"), widget=forms.DateInput(attrs={"type": "date"}))
+    as_of = forms.DateField(label=_("报告日期"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
     status = forms.ChoiceField(label=_("状态"), choices=LoanStatus.choices)
     outstanding = WanYuanField(
         label=_("贷款余额（万元）"), min_value=0, max_value=10**8,
