@@ -9,7 +9,7 @@ frames.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 import numpy as np
@@ -166,8 +166,19 @@ def _consent_masks(needs: list[NeedRow], table: ProductTable) -> np.ndarray:
     return per_inst[:, table.inst_index]
 
 
-def match(needs: list[NeedRow], table: ProductTable) -> MatchResult:
-    """Eligibility and scores of every (need, product) pair."""
+# A learned approval likelihood (``risk_models.approval.ApprovalModel``, reached through
+# ``loanhub.scoring.services.approval_model_in_use``): called with ``approval_inputs``.
+ApprovalPredictor = Callable[[dict[str, np.ndarray]], np.ndarray]
+
+
+def match(needs: list[NeedRow], table: ProductTable, approval: ApprovalPredictor | None = None) -> MatchResult:
+    """Eligibility and scores of every (need, product) pair.
+
+    ``approval``: a learned approval-likelihood model; without one the rule formula
+    (``_likelihood``) estimates it. With one, the value part of the bank's ranking is
+    half the normalised risk-adjusted value and half the learned likelihood
+    (``LEARNED_LIKELIHOOD_WEIGHT``): a lead banks like this one decline is worth less.
+    """
     n, m = len(needs), len(table)
 
     def col(values: list[float]) -> np.ndarray:
@@ -202,13 +213,91 @@ def match(needs: list[NeedRow], table: ProductTable) -> MatchResult:
     allowed = _consent_masks(needs, table)
     f[:, :, 13] = (table.required[None, :] & ~allowed) != 0
     eligible = np.asarray(~f.any(axis=2))  # no copy: the stubs call .any() a bool or an array
-    likelihood = _likelihood(pd_, grade, table)
     fit = _fit(table, amount, term, wanted)
+    if approval is None:
+        likelihood = _likelihood(pd_, grade, table)
+    else:
+        region_listed = np.array([[float(names_region(r, x.region)) for r in table.regions] for x in needs])
+        inputs = approval_inputs(
+            pd_=pd_, grade=grade, amount=amount, term=term, amount_min=table.amount_min[None, :],
+            amount_max=table.amount_max[None, :], term_min=table.term_min[None, :], term_max=table.term_max[None, :],
+            max_pd=table.max_pd[None, :], min_grade=table.min_grade[None, :], wanted=wanted,
+            region_listed=region_listed.reshape(n, m), secured=table.secured[None, :],
+            rate_min=table.rate_min[None, :], rate_max=table.rate_max[None, :], product_type=table.type_code[None, :],
+        )  # fmt: skip
+        likelihood = np.clip(np.broadcast_to(approval(inputs), (n, m)), 0, 1)
     cost = _cost(table)
     sme = 0.5 * likelihood + 0.3 * cost[None, :] + 0.2 * fit
     expected = _expected_value(amount, term, pd_, table)
-    bank = BANK_VALUE_WEIGHT * _normalise(expected) + BANK_FIT_WEIGHT * fit
+    value = _normalise(expected)
+    if approval is not None:
+        value = (1 - LEARNED_LIKELIHOOD_WEIGHT) * value + LEARNED_LIKELIHOOD_WEIGHT * likelihood
+    bank = BANK_VALUE_WEIGHT * value + BANK_FIT_WEIGHT * fit
     return MatchResult(eligible, f, likelihood, sme, bank, expected)
+
+
+def names_region(allowed: frozenset[str] | set[str], region: str) -> bool:
+    """The product names the enterprise's region (city, prefecture or province) in its list."""
+    return bool(allowed) and bool({region, region[:4] + "00", region[:2] + "0000"} & allowed)
+
+
+def formula_likelihood(inputs: dict[str, np.ndarray]) -> np.ndarray:
+    """The rule formula (``_likelihood``) from ``approval_inputs``: PD headroom and grade room."""
+    return np.clip(0.6 * inputs["pd_headroom"] + 0.4 * inputs["grade_room"], 0, 1)
+
+
+def approval_inputs(
+    *,
+    pd_: np.ndarray,
+    grade: np.ndarray,
+    amount: np.ndarray,
+    term: np.ndarray,
+    amount_min: np.ndarray,
+    amount_max: np.ndarray,
+    term_min: np.ndarray,
+    term_max: np.ndarray,
+    max_pd: np.ndarray,
+    min_grade: np.ndarray,
+    wanted: np.ndarray,
+    region_listed: np.ndarray,
+    secured: np.ndarray,
+    rate_min: np.ndarray,
+    rate_max: np.ndarray,
+    product_type: np.ndarray,
+) -> dict[str, np.ndarray]:
+    """What is known about a (need, product) pair when the lead is pushed, as the approval model reads it.
+
+    Broadcastable arrays: (needs, 1) against (1, products) in ``match``, or one lead per
+    row (1-D) when the platform's decisions are learned from. ``grade``: rank 0 (A) … 4
+    (no grade); ``pd_`` NaN when there is none; amounts in yuan; ``max_pd`` NaN = no limit.
+    """
+    pd_ = np.asarray(pd_, dtype=float)
+    grade = np.asarray(grade, dtype=float)
+    amount, term = np.asarray(amount, dtype=float), np.asarray(term, dtype=float)
+    amount_min, amount_max = np.asarray(amount_min, dtype=float), np.asarray(amount_max, dtype=float)
+    term_min, term_max = np.asarray(term_min, dtype=float), np.asarray(term_max, dtype=float)
+    pd_filled = np.nan_to_num(pd_, nan=0.1)
+    limit = np.where(np.isnan(np.asarray(max_pd, dtype=float)), DEFAULT_MAX_PD, max_pd)
+    top = np.where(np.isfinite(amount_max), amount_max, amount * 2 + 1)
+    centre = (amount_min + top) / 2
+    term_top = np.where(np.isfinite(term_max), term_max, 60)
+    rate_max = np.asarray(rate_max, dtype=float)
+    rate = (np.asarray(rate_min, dtype=float) + np.where(rate_max > 0, rate_max, rate_min)) / 2
+    return {
+        "grade_rank": np.where(grade >= 4, np.nan, grade),
+        "no_grade": (grade >= 4).astype(float),
+        "pd": pd_,
+        "pd_headroom": np.clip(1 - pd_filled / np.maximum(limit, 1e-6), 0, 1),
+        "grade_room": np.clip((np.asarray(min_grade, dtype=float) - grade + 1) / 5, 0, 1),
+        "amount_fit": np.clip(1 - np.abs(np.log((amount + 1) / (centre + 1))) / 3, 0, 1),
+        "amount_position": np.clip((amount - amount_min) / np.maximum(top - amount_min, 1.0), -1, 2),
+        "term_fit": np.clip(1 - np.abs(term - (term_min + term_top) / 2) / 60, 0, 1),
+        "type_wanted": np.asarray(wanted, dtype=float),
+        "region_listed": np.asarray(region_listed, dtype=float),
+        "secured": np.asarray(secured, dtype=float),
+        "rate": rate,
+        "product_type": np.asarray(product_type, dtype=object),
+    }
 
 
 def _likelihood(pd_: np.ndarray, grade: np.ndarray, table: ProductTable) -> np.ndarray:
@@ -223,6 +312,8 @@ def _likelihood(pd_: np.ndarray, grade: np.ndarray, table: ProductTable) -> np.n
 # The bank's ranking value (bank_score, 0–1): risk-adjusted value, normalised across the products
 # a need is matched against, weighed with the fit of the need to the product.
 BANK_VALUE_WEIGHT, BANK_FIT_WEIGHT = 0.7, 0.3
+# With a learned approval likelihood, its share of the value part (the rest: normalised value).
+LEARNED_LIKELIHOOD_WEIGHT = 0.5
 # Fit (0–1): amount near the product's range centre, term near its centre, a product type asked for.
 FIT_WEIGHTS = {"amount": 0.4, "term": 0.3, "type": 0.3}
 

@@ -37,7 +37,7 @@ from loanhub.institutions.selectors import institution_for_user
 from loanhub.scoring.exceptions import NoActiveModel
 from loanhub.scoring.models import ScoreRecord
 from loanhub.scoring.selectors import data_coverage
-from loanhub.scoring.services import score_for_scope
+from loanhub.scoring.services import approval_model_in_use, score_for_scope
 
 from . import engine, matcher
 from .coverage import Coverage
@@ -255,7 +255,7 @@ def _judgement_fields(
     if j is None:  # the product is no longer live: keep its rank, nothing to compute from
         fields.update(likelihood=0.0, expected_value=0.0)
         return fields
-    result = engine.match([matcher.need_row(lead.need, facts)], table)
+    result = engine.match([matcher.need_row(lead.need, facts)], table, approval=approval_model_in_use())
     fields.update(
         likelihood=float(result.likelihood[0, j]) if score else 0.0,
         expected_value=float(result.expected_value[0, j]) if score else 0.0,

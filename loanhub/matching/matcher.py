@@ -20,6 +20,7 @@ from loanhub.credit_data.models import CreditRecord
 from loanhub.credit_data.rules import dishonest_listing_live
 from loanhub.enterprises.models import Enterprise
 from loanhub.scoring.selectors import data_coverage, score_latest
+from loanhub.scoring.services import approval_model_in_use
 
 from . import engine
 from .models import FinancingNeed
@@ -252,6 +253,6 @@ def match_need(need: FinancingNeed) -> NeedMatches:
     table = product_table()
     if len(table) == 0:
         return NeedMatches(facts, [], [])
-    result = engine.match([need_row(need, facts)], table)
+    result = engine.match([need_row(need, facts)], table, approval=approval_model_in_use())
     eligible, near = explain(result, 0, table, facts)
     return NeedMatches(facts, eligible, near[:10])

@@ -2,9 +2,10 @@
 
 The workbench sorts by ``Lead.bank_score`` (engine.match): 0.7 × the risk-adjusted value,
 normalised across the products the need was matched against, plus 0.3 × the fit of the need
-to the product (amount, term, product type). The stored value and the stored risk-adjusted
-value come from the judgement (credit data); the fit is recomputed here from the need and the
-product alone, and the value part is what the stored total leaves after it, so the parts
+to the product (amount, term, product type); once an approval-likelihood model learned from the
+banks' decisions is in use, the value part is half that value, half the learned likelihood. The stored value
+and the stored risk-adjusted value come from the judgement (credit data); the fit is recomputed
+here from the need and the product alone, and the value part is what the stored total leaves after it, so the parts
 always add up to the number shown. Callers show them only where the judgement is visible.
 """
 

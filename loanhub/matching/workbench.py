@@ -31,7 +31,7 @@ from loanhub.replica import read_alias
 from loanhub.scoring.exceptions import NoActiveModel
 from loanhub.scoring.models import ScoreRecord
 from loanhub.scoring.selectors import factor_bars, gauge
-from loanhub.scoring.services import score_for_scope
+from loanhub.scoring.services import approval_model_in_use, score_for_scope
 from loanhub.security.exports import csv_response, xlsx_response
 
 from .conversation import (
@@ -168,6 +168,7 @@ def _lead_page(
             "disburse_form": disburse_form or DisburseForm(initial={"amount": lead.approved_amount}),
             "events": lead.events.select_related("actor"),
             "record_tables": record_tables(profile),
+            "likelihood_learned": approval_model_in_use() is not None,
             **_conversation_context(request, lead, reveal=reveal, message_error=message_error),
         },
         status=400 if (approve_form or disburse_form or message_error) else 200,

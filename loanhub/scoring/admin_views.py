@@ -7,14 +7,14 @@ from django.core.exceptions import ValidationError
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_http_methods, require_POST
 
 from loanhub.accounts.permissions import platform_admin_required
 from loanhub.accounts.requests import AuthenticatedHttpRequest
 
 from .exceptions import NoActiveModel
 from .models import ModelVersion, RescoreJob
-from .presenters import card_sections, card_tables, headline_metrics
+from .presenters import card_sections, card_tables, comparison_view, headline_metrics
 from .selectors import model_version_list, rescore_job_list
 from .services import model_activate, model_register, rescore_job_create, validate_model_dir
 from .tasks import rescore_all_task
@@ -47,6 +47,7 @@ def model_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
             "grades": card.get("metrics", {}).get("grade_table") or card.get("metrics", {}).get("grades") or [],
             "features": card.get("features", []),
             "card": card,
+            "comparison": comparison_view(version.comparison),
         },
     )
 
@@ -65,9 +66,24 @@ def model_register_view(request: AuthenticatedHttpRequest) -> HttpResponse:
 
 
 @platform_admin_required
-@require_POST
+@require_http_methods(["GET", "POST"])
 def model_activate_view(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    """Activate a version. A challenger (trained on the platform's book) first shows its comparison
+    with the active model and needs an explicit confirmation: nothing switches silently."""
     version = get_object_or_404(ModelVersion, pk=pk)
+    if request.method == "GET" and not version.is_challenger:
+        return redirect("scoring_admin:detail", pk=version.pk)
+    if version.is_challenger and (request.method == "GET" or request.POST.get("confirmed") != "1"):
+        return render(
+            request,
+            "scoring/admin/model_activate_confirm.html",
+            {
+                "title": _("启用挑战者模型 %(v)s") % {"v": version.version},
+                "icon": "cogs",
+                "version": version,
+                "cmp": comparison_view(version.comparison),
+            },
+        )
     model_activate(version=version, user=request.user)
     messages.success(request, _("已启用模型 %(v)s，新的评分将使用该版本。") % {"v": version.version})
     return redirect("scoring_admin:index")

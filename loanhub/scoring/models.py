@@ -22,6 +22,10 @@ class ModelVersion(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
     created_at = models.DateTimeField(_("登记时间"), default=timezone.now)
+    # A challenger is trained on the platform's own book (loanhub.learning) and compared with the
+    # active model on the same out-of-time window (``comparison``); only an administrator activates it.
+    is_challenger = models.BooleanField(_("挑战者模型"), default=False)
+    comparison = models.JSONField(_("与启用模型的对比"), default=dict, blank=True)
 
     class Meta:
         verbose_name = _("评分模型")
@@ -129,3 +133,36 @@ class RescoreJob(models.Model):
     @property
     def percent(self) -> int:
         return int(100 * self.done / self.total) if self.total else (100 if self.status == JobStatus.DONE else 0)
+
+
+class ApprovalModelVersion(models.Model):
+    """A learned approval-likelihood model (``risk_models.approval``), trained on the banks' own
+    decisions once there are enough of them. While none is active matching estimates the
+    likelihood with its rule formula. Kept apart from the PD models: it never scores an enterprise."""
+
+    version = models.CharField(_("版本"), max_length=80, unique=True)
+    path = models.CharField(_("模型目录"), max_length=500)
+    card = models.JSONField(_("模型卡"), default=dict)
+    is_active = models.BooleanField(_("当前启用"), default=False)
+    activated_at = models.DateTimeField(_("启用时间"), null=True, blank=True)
+    activated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(_("登记时间"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("获批可能性模型")
+        verbose_name_plural = _("获批可能性模型")
+        ordering = ["-created_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["is_active"], condition=models.Q(is_active=True), name="one_active_approval_model"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.version
+
+    @property
+    def metrics(self) -> dict:
+        return self.card.get("metrics", {})

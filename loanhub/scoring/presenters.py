@@ -146,3 +146,75 @@ def card_tables(card: dict[str, Any]) -> list[CardTable]:
         tables.append(CardTable(_("特征（%(n)d 个）") % {"n": len(features)}, [_("含义"), _("类型"),
                                                                               _("数值越大")], rows))  # fmt: skip
     return tables
+
+
+# -- champion / challenger (issue 15) -------------------------------------------------
+
+
+def _pct(value: float | None) -> str:
+    return "—" if value is None else f"{value * 100:.1f}%"
+
+
+def _num(value: float | None, digits: int = 3) -> str:
+    return "—" if value is None else f"{value:.{digits}f}"
+
+
+def psi_text(value: float | None) -> str:
+    """The usual reading of a population stability index."""
+    if value is None:
+        return _("无数据")
+    if value < 0.1:
+        return _("分布基本稳定（PSI < 0.1）")
+    if value < 0.25:
+        return _("分布有一定变化（0.1 ≤ PSI < 0.25）")
+    return _("分布变化显著（PSI ≥ 0.25），启用前请核对评分与准入影响")
+
+
+def comparison_view(comparison: dict[str, Any]) -> dict[str, Any] | None:
+    """A stored challenger comparison (``risk_models.challenger.compare``) as rows for the page."""
+    if not comparison or "champion" not in comparison:
+        return None
+    champ, chall = comparison["champion"], comparison["challenger"]
+    metrics = [
+        ("AUC", _num(champ["auc"]), _num(chall["auc"])),
+        ("KS", _num(champ["ks"]), _num(chall["ks"])),
+        (_("平均违约概率"), _pct(champ["mean_pd"]), _pct(chall["mean_pd"])),
+        (_("实际违约率"), _pct(champ["bad_rate"]), _pct(chall["bad_rate"])),
+    ]
+    top = max(
+        [r["bad_rate"] or 0 for m in (champ, chall) for r in m["grades"]]
+        + [r["mean_pd"] or 0 for m in (champ, chall) for r in m["grades"]]
+        + [1e-9]
+    )
+    grades = []
+    for a, b in zip(champ["grades"], chall["grades"], strict=True):
+        grades.append(
+            {
+                "grade": a["grade"],
+                "cells": [
+                    a["count"], _pct(a["mean_pd"]), _pct(a["bad_rate"]),
+                    b["count"], _pct(b["mean_pd"]), _pct(b["bad_rate"]),
+                ],
+                "bars": [
+                    (_("启用模型：实际违约率"), "champion-bad", 100 * (a["bad_rate"] or 0) / top, _pct(a["bad_rate"])),
+                    (_("挑战者：实际违约率"), "challenger-bad", 100 * (b["bad_rate"] or 0) / top, _pct(b["bad_rate"])),
+                    (_("挑战者：平均违约概率"), "challenger-pd", 100 * (b["mean_pd"] or 0) / top, _pct(b["mean_pd"])),
+                ],
+            }
+        )  # fmt: skip
+    cutoffs = [
+        {
+            "label": _("%(g)s 级及以上（%(n)d 个产品）") % {"g": row["grade"], "n": row["products"]},
+            "champion": _pct(row["champion"]), "challenger": _pct(row["challenger"]),
+            "change": "—" if row["change"] is None else f"{row['change'] * 100:+.1f}",
+        }
+        for row in comparison.get("cutoffs", [])
+    ]  # fmt: skip
+    window = comparison.get("window") or ["", ""]
+    return {
+        "champion_version": champ["version"], "challenger_version": chall["version"],
+        "window_from": window[0], "window_to": window[1], "rows": comparison["rows"], "bads": comparison["bads"],
+        "metrics": metrics, "grades": grades, "psi": _num(comparison.get("psi")),
+        "psi_text": psi_text(comparison.get("psi")), "cutoffs": cutoffs,
+        "better": bool(chall["auc"] is not None and champ["auc"] is not None and chall["auc"] > champ["auc"]),
+    }  # fmt: skip

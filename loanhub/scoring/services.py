@@ -33,7 +33,7 @@ from loanhub.enterprises.models import Enterprise
 from risk_models.model import RiskModel, is_logistic
 
 from .exceptions import NoActiveModel
-from .models import JobStatus, ModelVersion, RescoreJob, ScoreRecord, Trigger
+from .models import ApprovalModelVersion, JobStatus, ModelVersion, RescoreJob, ScoreRecord, Trigger
 
 CHUNK = 500
 _cache: dict[str, RiskModel] = {}
@@ -82,7 +82,7 @@ def model_activate(*, version: ModelVersion, user: User | None = None) -> ModelV
     version.activated_at = timezone.now()
     version.activated_by = user
     version.save(update_fields=["is_active", "activated_at", "activated_by"])
-    audit_record(kind=AuditKind.MODEL_ACTIVATED, user=user, obj=version)
+    audit_record(kind=AuditKind.MODEL_ACTIVATED, user=user, obj=version, challenger=version.is_challenger)
     return version
 
 
@@ -327,3 +327,126 @@ def validate_model_dir(path: str) -> Path:
     if not (isinstance(card, dict) and is_logistic(card)) and not (folder / "model.txt").is_file():
         raise ValidationError(_("目录中缺少 model.txt。"))
     return folder
+
+
+# -- learning from the platform's own book (loanhub.learning calls these) ---------------
+
+
+def features_as_of(pairs: Sequence[tuple[Enterprise, date]]) -> pd.DataFrame:
+    """Model features of each (enterprise, day), one row per pair in order, from the records
+    dated on or before that day only (no look-ahead: a record dated later, or a repair,
+    removal or closing dated later, is not known yet). Records read once, filtered per day."""
+    from risk_models.features import build_features
+
+    if not pairs:
+        return pd.DataFrame()
+    enterprises = {e.uscc: e for e, _day in pairs}
+    frames = record_frames(list(enterprises))
+    for frame in frames.values():
+        frame["record_date"] = pd.to_datetime(frame["record_date"])
+    by_day: dict[date, list[str]] = defaultdict(list)
+    for enterprise, day in pairs:
+        if enterprise.uscc not in by_day[day]:
+            by_day[day].append(enterprise.uscc)
+    built: dict[tuple[str, date], pd.Series] = {}
+    for day, usccs in by_day.items():
+        cut = pd.Timestamp(day)
+        records = {
+            code: frame[frame["uscc"].isin(usccs) & (frame["record_date"] <= cut)] for code, frame in frames.items()
+        }
+        features = build_features(enterprise_frame([enterprises[u] for u in usccs]), records, day)
+        for uscc in usccs:
+            built[(uscc, day)] = _feature_row(features, uscc)
+    return pd.DataFrame([built[(e.uscc, day)] for e, day in pairs]).reset_index(drop=True)
+
+
+def model_train_challenger(
+    book: pd.DataFrame,
+    *,
+    target: str,
+    time_col: str,
+    id_col: str,
+    exclude: Sequence[str] = (),
+    out_dir: Path,
+    version: str,
+    force: bool = False,
+) -> ModelVersion:
+    """Train a PD model on ``book`` and register it as a challenger: never active by itself."""
+    from risk_models.training import train
+
+    model = train(
+        book, target, time_col=time_col, id_col=id_col, exclude=list(exclude), version=version,
+        source={"kind": "platform_book", "rows": len(book)}, force=force,
+    )  # fmt: skip
+    model.save(out_dir)
+    registered = model_register(path=out_dir)
+    registered.is_challenger = True
+    registered.save(update_fields=["is_challenger"])
+    return registered
+
+
+def model_compare(
+    *,
+    challenger: ModelVersion,
+    champion: ModelVersion,
+    features: pd.DataFrame,
+    bad: Sequence[int],
+    cutoffs: dict[str, int],
+    window: tuple[str, str],
+) -> ModelVersion:
+    """Compare ``challenger`` with ``champion`` on one out-of-time window; stored on the challenger."""
+    from risk_models.challenger import compare
+
+    result = compare(
+        model_load(champion), model_load(challenger), features, np.asarray(bad), cutoffs=cutoffs, window=window
+    )
+    result["champion_id"] = champion.pk
+    result["compared_at"] = timezone.now().isoformat()
+    challenger.comparison = result
+    challenger.save(update_fields=["comparison"])
+    return challenger
+
+
+_approval_cache: dict[int, Any] = {}
+
+
+@transaction.atomic
+def approval_model_register(
+    *, inputs: dict[str, np.ndarray], approved: Sequence[int], order: Sequence[Any], formula: Sequence[float],
+    out_dir: Path, user: User | None = None, force: bool = False,
+) -> ApprovalModelVersion:  # fmt: skip
+    """Learn the approval likelihood from decided leads, store it and make it the one in use (audited).
+
+    Refuses (``ValueError``) below ``risk_models.approval.MIN_DECISIONS`` decisions or
+    ``MIN_APPROVALS`` approvals unless ``force``: until then matching keeps its formula."""
+    from risk_models.approval import train_approval
+
+    model = train_approval(inputs, approved, order=order, formula=formula, force=force)
+    folder = model.save(out_dir / model.version)
+    version = ApprovalModelVersion.objects.create(version=model.version, path=str(folder), card=model.card)
+    ApprovalModelVersion.objects.filter(is_active=True).update(is_active=False)
+    version.is_active, version.activated_at, version.activated_by = True, timezone.now(), user
+    version.save(update_fields=["is_active", "activated_at", "activated_by"])
+    audit_record(kind=AuditKind.MODEL_ACTIVATED, user=user, obj=version, model="approval_likelihood")
+    return version
+
+
+def approval_model_in_use() -> Any:
+    """The learned approval-likelihood model matching uses (``ApprovalModel``), or None: the formula."""
+    from risk_models.approval import ApprovalModel
+
+    row = ApprovalModelVersion.objects.filter(is_active=True).values_list("pk", "card").first()
+    if row is None:
+        return None
+    pk, card = row
+    if pk not in _approval_cache:
+        _approval_cache.clear()
+        _approval_cache[pk] = ApprovalModel(card)
+    return _approval_cache[pk]
+
+
+def approval_thresholds() -> tuple[int, int]:
+    """(decisions, approvals) needed before the approval likelihood is learned."""
+    from risk_models.approval import MIN_APPROVALS, MIN_DECISIONS
+
+    return MIN_DECISIONS, MIN_APPROVALS

@@ -35,6 +35,7 @@ INSTALLED_APPS = [
     "loanhub.demo",
     "loanhub.matching",
     "loanhub.loans",
+    "loanhub.learning",
     "loanhub.reports",
     "loanhub.stats",
     "loanhub.audit",

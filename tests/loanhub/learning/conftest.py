@@ -1,0 +1,1 @@
+from tests.factories.portal_fixtures import *  # noqa: F403 — shared portal fixtures
