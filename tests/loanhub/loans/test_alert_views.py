@@ -159,7 +159,7 @@ def test_the_sme_sees_that_an_alert_was_raised_but_not_the_banks_notes(client, o
     assert "内部意见" not in html and "冻结或压降额度" not in html
     assert f"/enterprises/{alert.enterprise.uscc}/objections/new/{alert.record_id}/" in html
     loan_page = client.get(f"/enterprises/{alert.enterprise.uscc}/loans/{alert.loan_id}/").content.decode()
-    assert "关于本企业的贷后预警" in loan_page and "新增行政处罚" in loan_page
+    assert "这笔贷款的贷后预警" in loan_page and "新增行政处罚" in loan_page
 
 
 def test_another_enterprise_cannot_see_the_alerts(client, alert):
