@@ -28,6 +28,7 @@ FULL = {
     "guards": ["bench_guards.py", "--rows", "10000"],
     "demo_codes": ["bench_demo_codes.py"],
     "matching": ["bench_matching.py", "--products", "2000", "--needs", "100000"],
+    "learned_ranking": ["bench_learned_ranking.py", "--needs", "6000", "--products", "40"],
     # Issue 14's end-to-end run on Dask (about an hour at 1M on 2 idle cores; a fraction of the load).
     "dask_scale": ["bench_dask_scale.py", "--enterprises", "1000000", "--load-partitions", "4"],
     "api_load": ["load_test.py", "--seconds", "30", "--leads", "2000", "--connections", "8"],
@@ -39,6 +40,7 @@ QUICK = {
     "import": ["bench_import.py", "--rows", "20000"],
     "import_copy_postgresql": ["bench_import_copy.py", "--rows", "20000"],
     "matching": ["bench_matching.py", "--products", "500", "--needs", "2000"],
+    "learned_ranking": ["bench_learned_ranking.py", "--needs", "1000", "--products", "40"],
     "dask_scale": ["bench_dask_scale.py", "--enterprises", "5000", "--partitions", "2", "--load-partitions", "1"],
     "api_load": ["load_test.py", "--seconds", "5", "--leads", "2000", "--connections", "8"],
 }
