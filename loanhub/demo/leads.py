@@ -18,7 +18,7 @@ from loanhub.institutions.services import institution_add_staff
 from loanhub.matching.exceptions import MatchingError
 from loanhub.matching.lifecycle import lead_approve, lead_claim, lead_decline, lead_disburse, lead_start_review
 from loanhub.matching.matcher import products_changed
-from loanhub.matching.models import FinancingNeed, Lead, LeadEvent, LeadStatus
+from loanhub.matching.models import FinancingNeed, Lead, LeadEvent
 from loanhub.matching.needs import need_apply_products, need_post, need_suggestions
 
 from .context import SeedContext
@@ -139,19 +139,11 @@ def seed_history(ctx: SeedContext) -> None:
                 _walk(lead, rng, officers[lead.institution_id])
                 _backdate(lead, days_ago)
                 made += 1
-    _outcomes(rng)
+    # Whether the loans defaulted comes from their sandbox performance (loans.seed_loan_performance).
     from loanhub.matching.lifecycle import check_deadlines
 
     check_deadlines()
     ctx.progress(f"对接历史已生成：{made} 条线索（合成数据）")
-
-
-def _outcomes(rng: random.Random) -> None:
-    """Loans disbursed more than three months ago report whether they defaulted."""
-    cutoff = timezone.now() - timedelta(days=90)
-    risk = {"A": 0.01, "B": 0.03, "C": 0.06, "D": 0.12, "E": 0.3}
-    for lead in Lead.objects.filter(status=LeadStatus.DISBURSED, created_at__lt=cutoff, defaulted__isnull=True):
-        Lead.objects.filter(pk=lead.pk).update(defaulted=rng.random() < risk.get(lead.grade, 0.05))
 
 
 LEADS_SEED_STEPS = [seed_demo_need, seed_history]

@@ -21,6 +21,7 @@ from . import data
 from .context import Progress, SeedContext
 from .credit import CREDIT_SEED_STEPS, seed_sandbox_enterprises
 from .leads import LEADS_SEED_STEPS
+from .loans import LOANS_SEED_STEPS
 from .security import seed_security
 
 
@@ -101,6 +102,7 @@ SEED_STEPS += CMS_SEED_STEPS  # portal sections, bank pages and groups, products
 SEED_STEPS += CREDIT_SEED_STEPS  # authorizations, records, model, scores, an objection
 SEED_STEPS += [seed_security]  # demo staff TOTP devices, encrypted legal-rep details
 SEED_STEPS += LEADS_SEED_STEPS  # demo_sme's need and leads, six months of history
+SEED_STEPS += LOANS_SEED_STEPS  # two years of decisions, sandbox loans and their performance, renewals, alerts
 
 
 def demo_seed(*, password: str, progress: Progress = lambda _msg: None) -> SeedContext:

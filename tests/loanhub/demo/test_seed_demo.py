@@ -42,9 +42,87 @@ def test_seed_demo_gives_demo_sme_consent_records_score_and_an_objection(monkeyp
     sme = User.objects.get(username="demo_sme").enterprises.get()
     bank = User.objects.get(username="demo_bank").institution_membership.institution
     live = Authorization.objects.live().filter(enterprise=sme)
-    assert [(a.grantee_type, a.institution) for a in live] == [("institution", bank)]
+    # Underwriting for its need, and (issue 15) 贷后管理 for its live loan at that bank.
+    assert sorted((a.purpose, a.grantee_type, a.institution) for a in live) == [
+        ("monitoring", "institution", bank),
+        ("underwriting", "institution", bank),
+    ]
     assert CreditRecord.objects.filter(uscc=sme.uscc).count() > 50
     score = ScoreRecord.objects.filter(enterprise=sme, scope="full").latest("created_at")
     assert score.reasons and 300 <= score.score <= 900
     assert Objection.objects.filter(enterprise=sme, status=ObjectionStatus.OPEN).count() == 1
     assert sme.is_synthetic
+
+
+def test_seed_demo_gives_the_post_loan_pages_labelled_sandbox_data(client):
+    """Issue 15: synthetic decisions, loans with monthly reports, renewals, a compensation scheme
+    with a pending claim, alerts; all marked as sandbox data and visible to the demo's logins."""
+    from datetime import timedelta
+
+    from django.db.models import Count, Q
+    from django.urls import reverse
+    from django.utils import timezone
+
+    from loanhub.loans.models import (
+        NPL_STATUSES,
+        ClaimStatus,
+        CompensationClaim,
+        Loan,
+        LoanAlert,
+        LoanStatus,
+        PerformanceReport,
+        RenewalRequest,
+        SchemeEnrolment,
+    )
+    from loanhub.matching.models import Lead, LeadStatus
+
+    call_command("seed_demo", "--quiet-logins")
+    synthetic = Lead.objects.filter(enterprise__is_synthetic=True)
+    decided = synthetic.filter(status__in=(LeadStatus.APPROVED, LeadStatus.DECLINED, LeadStatus.DISBURSED))
+    assert decided.count() >= 400
+    months = {lead.decided_at.strftime("%Y-%m") for lead in decided.exclude(decided_at=None)}
+    assert len(months) >= 18  # spread over two years
+    by_bank = decided.values("institution").annotate(
+        ok=Count("pk", filter=~Q(status=LeadStatus.DECLINED)), no=Count("pk", filter=Q(status=LeadStatus.DECLINED))
+    )
+    assert sum(1 for row in by_bank if row["ok"] and row["no"]) >= 5  # every bank approves and declines
+
+    loans = Loan.objects.filter(enterprise__is_synthetic=True)
+    assert loans.count() >= 300 and not loans.filter(is_sandbox=False).exists()
+    assert loans.count() == synthetic.filter(status=LeadStatus.DISBURSED).count()
+    statuses = set(loans.values_list("status", flat=True))
+    assert {LoanStatus.CURRENT, LoanStatus.REPAID, LoanStatus.RENEWED, LoanStatus.DEFAULTED} <= statuses
+    reports = PerformanceReport.objects.filter(loan__in=loans)
+    assert reports.count() >= 2000 and not reports.exclude(note="沙箱合成数据").exists()
+    # A loan follows its latest report, and its lead says whether it went bad.
+    loan = loans.filter(status__in=NPL_STATUSES).select_related("lead").first()
+    latest = loan.reports.order_by("-as_of").first()
+    assert (loan.status, loan.outstanding, loan.status_as_of) == (latest.status, latest.outstanding, latest.as_of)
+    assert loan.lead.defaulted is True
+    assert loan.disbursed_on == loan.lead.disbursed_on
+    assert loans.filter(disbursed_on__lt=timezone.localdate() - timedelta(days=540)).exists()
+
+    renewed = loans.filter(status=LoanStatus.RENEWED)
+    assert renewed.exists() and loans.filter(renewal_of__in=renewed).count() == renewed.count()
+    assert RenewalRequest.objects.filter(loan__in=renewed).count() == renewed.count()
+    assert loans.filter(is_first_loan=True).exists()
+
+    bank = User.objects.get(username="demo_bank").institution_membership.institution
+    assert SchemeEnrolment.objects.filter(loan__in=loans).count() >= 100
+    pending = CompensationClaim.objects.get(status=ClaimStatus.SUBMITTED)
+    assert pending.enrolment.loan.institution == bank and pending.enrolment.loan.status == LoanStatus.DEFAULTED
+    assert LoanAlert.objects.filter(loan__is_sandbox=True).exists()
+
+    # demo_sme has a live loan at demo_bank's bank and nothing gone bad.
+    sme = User.objects.get(username="demo_sme").enterprises.get()
+    own = Loan.objects.filter(enterprise=sme)
+    assert own.filter(institution=bank, status=LoanStatus.CURRENT).exists()
+    assert not own.filter(status__in=NPL_STATUSES).exists()
+
+    client.force_login(User.objects.get(username="demo_bank"))
+    page = client.get(reverse("stats_admin:outcomes"))
+    body = page.content.decode()
+    assert page.status_code == 200 and "沙箱数据" in body and bank.short_name in body
+    client.force_login(User.objects.get(username="demo_admin"))
+    body = client.get(reverse("stats_admin:outcomes"), {"by": "grade"}).content.decode()
+    assert "沙箱数据" in body and "模型校准" in body and "暂无贷款数据" not in body
