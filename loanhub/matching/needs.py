@@ -227,6 +227,9 @@ APPROVED_LEAD_STATUSES = frozenset({LeadStatus.APPROVED, LeadStatus.DISBURSED})
 
 
 def need_can_edit(need: FinancingNeed, lead_statuses: Iterable[str]) -> bool:
+    # A renewal (续贷) need belongs to its loan's renewal request: withdraw it and ask again instead.
+    if need.source == NeedSource.RENEWAL:
+        return False
     return need.status == NeedStatus.OPEN and set(lead_statuses) <= UNCLAIMED_LEAD_STATUSES
 
 
@@ -300,6 +303,8 @@ def need_apply_products(*, user: User, need: FinancingNeed, product_ids: Collect
     enterprise_require_verified(need.enterprise)
     if need.status not in (NeedStatus.OPEN, NeedStatus.CLAIMED):
         raise ValidationError(_("该需求已结束，不能再申请。"))
+    if need.source == NeedSource.RENEWAL:
+        raise ValidationError(_("续贷申请只发送给原贷款的产品，不能再申请其他产品。"))
     wanted = list(dict.fromkeys(int(pk) for pk in product_ids))
     if not wanted:
         raise ValidationError(_("请至少选择一个产品。"))

@@ -22,7 +22,7 @@ from . import matcher
 from .conversation import lead_message_send, need_messages_mark_read
 from .exceptions import ConsentMissing, MatchingError, NeedLocked, NotEligible
 from .forms import DirectApplyForm, NeedForm
-from .models import NeedStatus
+from .models import NeedSource, NeedStatus
 from .needs import (
     apply_direct,
     need_apply_products,
@@ -103,7 +103,9 @@ def need_detail(request: AuthenticatedHttpRequest, uscc: str, pk: int) -> HttpRe
     need = get_object_or_404(enterprise.needs, pk=pk)
     leads = lead_timeline(need=need)
     need_messages_mark_read(need=need, user=request.user)
-    matches = matcher.match_need(need) if need.status in (NeedStatus.OPEN, NeedStatus.CLAIMED) else None
+    # A renewal (续贷) goes to the lending bank's product only: no other products to suggest.
+    live = need.status in (NeedStatus.OPEN, NeedStatus.CLAIMED) and need.source != NeedSource.RENEWAL
+    matches = matcher.match_need(need) if live else None
     leaded = {lead.product_id for lead in leads}
     context = {
         "enterprise": enterprise,

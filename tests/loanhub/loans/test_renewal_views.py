@@ -107,3 +107,26 @@ def test_the_bank_loan_page_lists_the_renewal_request(client, loan, sme, officer
     client.force_login(officer_a)
     page = client.get(f"/cms-admin/loans/{loan.pk}/").content.decode()
     assert 'id="loan-renewal"' in page and f"/cms-admin/leads/{request.lead_id}/" in page
+
+
+def test_the_renewal_need_cannot_be_edited_or_extended_to_other_products(client, loan, sme, bank_a_page):
+    from django.core.exceptions import ValidationError
+
+    from loanhub.matching.exceptions import NeedLocked
+    from loanhub.matching.needs import need_apply_products, need_update
+    from tests.factories.cms import product_create
+
+    request = renewal_request(
+        user=sme, loan=loan, kind=RenewalKind.NO_PRINCIPAL, amount=400_000, term_months=12, reason=""
+    )
+    need = request.lead.need
+    client.force_login(sme)
+    page = client.get(f"/enterprises/{loan.enterprise.uscc}/needs/{need.pk}/").content.decode()
+    assert 'id="matches"' not in page and f"/needs/{need.pk}/edit/" not in page
+    with pytest.raises(NeedLocked):
+        need_update(user=sme, need=need, amount=300_000)
+    other = product_create(bank_a_page, title="另一产品")
+    with pytest.raises(ValidationError):
+        need_apply_products(user=sme, need=need, product_ids=[other.pk])
+    request.lead.refresh_from_db()
+    assert request.lead.status == "new" and need.leads.count() == 1
