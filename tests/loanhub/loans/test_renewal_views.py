@@ -94,7 +94,7 @@ def test_the_renewal_lead_shows_the_loan_history_to_the_lending_bank_only(client
     assert 'id="renewal-request"' in page and "续贷（先还后贷）" in page and "继续周转" in page
     assert f"/cms-admin/loans/{loan.pk}/" in page  # the original loan, with its history
     listing = client.get("/cms-admin/leads/").content.decode()
-    assert f"/cms-admin/leads/{request.lead_id}/" in listing
+    assert f"/cms-admin/leads/{request.lead_id}/" in listing and 'class="renewal-tag"' in listing
     client.force_login(manager_b)
     assert client.get(f"/cms-admin/leads/{request.lead_id}/").status_code == 404
     assert f"/cms-admin/leads/{request.lead_id}/" not in client.get("/cms-admin/leads/").content.decode()
