@@ -39,9 +39,9 @@ from loanhub.institutions.models import InstitutionMembership, StaffRole
 from loanhub.institutions.selectors import institution_for_user
 from loanhub.matching.clock import platform_settings, work_calendar
 from loanhub.scoring.exceptions import NoActiveModel
-from loanhub.scoring.models import ScoreRecord
+from loanhub.scoring.models import ScoreRecord, Trigger
 from loanhub.scoring.selectors import data_coverage
-from loanhub.scoring.services import score_for_scope
+from loanhub.scoring.services import score_enterprises
 
 from .alert_selectors import (
     AlertCoverage,
@@ -345,7 +345,9 @@ def _score_candidate(loan: Loan, grants: MonitoringGrants) -> _Candidate | None:
     scope = scope_from(artefacts, institution=loan.institution)
     if not data_coverage(enterprise=loan.enterprise, scope=scope).rated:
         return None
-    current = score_for_scope(loan.enterprise, scope)  # only what the monitoring artefacts cover
+    # Only what the monitoring artefacts cover, stored as its own record (scope key and exactly these
+    # categories): ``score_for_scope`` may hand back a lead judgement's record of another category set.
+    current = score_enterprises([loan.enterprise], trigger=Trigger.DATA_CHANGE, scope=scope)[0]
     before = _previous_scoped(current)
     finding = score_drop_finding(before, current) if before else None
     if before is None or finding is None:

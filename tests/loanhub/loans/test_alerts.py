@@ -265,7 +265,7 @@ def _scoped(loan, score, grade, minutes_ago, categories):
 
 def _fake_scoring(monkeypatch, current):
     monkeypatch.setattr(alerts, "data_coverage", lambda **kw: type("C", (), {"rated": True})())
-    monkeypatch.setattr(alerts, "score_for_scope", lambda enterprise, scope: current)
+    monkeypatch.setattr(alerts, "score_enterprises", lambda enterprises, **kw: [current])
 
 
 def test_a_sharp_drop_of_the_banks_scoped_score_raises_one_alert_a_day(loan, monitoring, monkeypatch):
@@ -297,7 +297,7 @@ def test_a_two_grade_drop_is_high(loan, monitoring, monkeypatch):
 
 
 def test_no_monitoring_consent_no_score_check(loan, monkeypatch):
-    monkeypatch.setattr(alerts, "score_for_scope", lambda *a: pytest.fail("scored without consent"))
+    monkeypatch.setattr(alerts, "score_enterprises", lambda *a, **k: pytest.fail("scored without consent"))
     assert alerts.score_drop_check([loan.enterprise_id]) == []
 
 
