@@ -186,19 +186,25 @@ def comparison_view(comparison: dict[str, Any]) -> dict[str, Any] | None:
         + [r["mean_pd"] or 0 for m in (champ, chall) for r in m["grades"]]
         + [1e-9]
     )
+    # Each grade's observed default rate (by each model's grades) against each model's mean PD.
+    legend = [
+        (_("启用模型：实际违约率"), "#007d7e"), (_("启用模型：平均违约概率"), "#7fc4c4"),
+        (_("挑战者：实际违约率"), "#b35900"), (_("挑战者：平均违约概率"), "#e0a030"),
+    ]  # fmt: skip
     grades = []
     for a, b in zip(champ["grades"], chall["grades"], strict=True):
         grades.append(
             {
                 "grade": a["grade"],
-                "cells": [
-                    a["count"], _pct(a["mean_pd"]), _pct(a["bad_rate"]),
-                    b["count"], _pct(b["mean_pd"]), _pct(b["bad_rate"]),
+                "rows": [
+                    (_("启用模型"), a["count"], _pct(a["mean_pd"]), _pct(a["bad_rate"])),
+                    (_("挑战者"), b["count"], _pct(b["mean_pd"]), _pct(b["bad_rate"])),
                 ],
                 "bars": [
-                    (_("启用模型：实际违约率"), "champion-bad", 100 * (a["bad_rate"] or 0) / top, _pct(a["bad_rate"])),
-                    (_("挑战者：实际违约率"), "challenger-bad", 100 * (b["bad_rate"] or 0) / top, _pct(b["bad_rate"])),
-                    (_("挑战者：平均违约概率"), "challenger-pd", 100 * (b["mean_pd"] or 0) / top, _pct(b["mean_pd"])),
+                    (legend[0][0], legend[0][1], 100 * (a["bad_rate"] or 0) / top, _pct(a["bad_rate"])),
+                    (legend[1][0], legend[1][1], 100 * (a["mean_pd"] or 0) / top, _pct(a["mean_pd"])),
+                    (legend[2][0], legend[2][1], 100 * (b["bad_rate"] or 0) / top, _pct(b["bad_rate"])),
+                    (legend[3][0], legend[3][1], 100 * (b["mean_pd"] or 0) / top, _pct(b["mean_pd"])),
                 ],
             }
         )  # fmt: skip
@@ -214,7 +220,7 @@ def comparison_view(comparison: dict[str, Any]) -> dict[str, Any] | None:
     return {
         "champion_version": champ["version"], "challenger_version": chall["version"],
         "window_from": window[0], "window_to": window[1], "rows": comparison["rows"], "bads": comparison["bads"],
-        "metrics": metrics, "grades": grades, "psi": _num(comparison.get("psi")),
+        "metrics": metrics, "grades": grades, "legend": legend, "psi": _num(comparison.get("psi")),
         "psi_text": psi_text(comparison.get("psi")), "cutoffs": cutoffs,
         "better": bool(chall["auc"] is not None and champ["auc"] is not None and chall["auc"] > champ["auc"]),
     }  # fmt: skip

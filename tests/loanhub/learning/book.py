@@ -30,7 +30,7 @@ def decided_at(day: date) -> datetime:
     return timezone.make_aware(datetime.combine(day, time(10, 0)))
 
 
-def build_book(bank_page, *, n: int = 90, start: int = 900, step: int = 5, declined_every: int = 7,
+def build_book(bank_page, *, n: int = 90, start: int = 900, declined_every: int = 7,
                offset: int = 5000, product=None, records: bool = True,
                decline_risky: bool = False) -> BuiltBook:  # fmt: skip
     """``decline_risky``: the bank also declines most risky enterprises (approval learnable from grade)."""
@@ -40,7 +40,8 @@ def build_book(bank_page, *, n: int = 90, start: int = 900, step: int = 5, decli
     enterprises = Enterprise.objects.bulk_create(
         [EnterpriseFactory.build(uscc=make_uscc(offset + i), name=f"样本企业{offset + i}有限公司") for i in range(n)]
     )
-    days = [today - timedelta(days=start - step * i) for i in range(n)]
+    # Decisions spread over [start, 420] days ago: every loan has had its 12-month window.
+    days = [today - timedelta(days=start - (start - 420) * i // n) for i in range(n)]
     risky = [i % 3 == 0 for i in range(n)]
     ratings, penalties = [], []
     for e, day, bad in zip(enterprises, days, risky, strict=True):
