@@ -400,3 +400,26 @@ def test_a_webhook_push_is_logged_as_a_read(alert):
     assert alerts.alert_delivery_logged(alert) == 1
     log = AccessLog.objects.get(channel=Channel.WEBHOOK)
     assert (log.enterprise_id, log.purpose, log.categories) == (alert.enterprise_id, Purpose.MONITORING, ["penalty"])
+
+
+# --------------------------------------------------------------------- batching
+
+
+def test_a_scan_reads_in_a_fixed_number_of_queries_whatever_the_number_of_records(loan, monitoring):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    def months(n, start):
+        return [
+            {"uscc": loan.enterprise.uscc, "record_date": _day(start + i), "month": _day(start + i), "headcount": 9,
+             "amount_paid": 900, "arrears": 0}
+            for i in range(n)
+        ]  # fmt: skip
+
+    import_rows("social_insurance", months(1, 1), name="one.csv")
+    with CaptureQueriesContext(connection) as one:
+        assert alert_scan([loan.enterprise.uscc]) == []
+    import_rows("social_insurance", months(40, 2), name="forty.csv")
+    with CaptureQueriesContext(connection) as many:
+        assert alert_scan([loan.enterprise.uscc]) == []
+    assert len(many.captured_queries) == len(one.captured_queries) <= 4  # loans, artefacts, records (+ savepoints)
