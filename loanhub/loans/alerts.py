@@ -91,6 +91,7 @@ KIND_CATEGORY = {
     AlertKind.ABNORMAL_OPERATION: "registration",
 }
 LOAN_ALERT_EVENT = "loan.alert"
+SCAN_CHUNK = 5000  # enterprises per scan query (an import batch may touch hundreds of thousands)
 
 
 class AlertError(Exception):
@@ -287,7 +288,10 @@ def alert_scan(usccs: Iterable[str], *, at: datetime | None = None) -> list[Loan
     raised are one query each, whatever the number of records.
     """
     at = at or timezone.now()
-    loans = live_loans_for_usccs(usccs)
+    codes = sorted(set(usccs))
+    if len(codes) > SCAN_CHUNK:  # a province-wide import: bounded IN lists, the same few queries a chunk
+        return [a for i in range(0, len(codes), SCAN_CHUNK) for a in alert_scan(codes[i : i + SCAN_CHUNK], at=at)]
+    loans = live_loans_for_usccs(codes)
     if not loans:
         return []
     grants = monitoring_grants({(loan.enterprise_id, loan.institution_id) for loan in loans}, at)

@@ -423,3 +423,10 @@ def test_a_scan_reads_in_a_fixed_number_of_queries_whatever_the_number_of_record
     with CaptureQueriesContext(connection) as many:
         assert alert_scan([loan.enterprise.uscc]) == []
     assert len(many.captured_queries) == len(one.captured_queries) <= 4  # loans, artefacts, records (+ savepoints)
+
+
+def test_a_large_batch_is_scanned_in_chunks(loan, monitoring, monkeypatch):
+    monkeypatch.setattr(alerts, "SCAN_CHUNK", 2)
+    _penalty(loan)
+    raised = alert_scan(["91440100000000001X", "91440100000000002X", loan.enterprise.uscc, "91440100000000003X"])
+    assert [a.kind for a in raised] == [AlertKind.PENALTY]
