@@ -27,6 +27,7 @@ FULL = {
     "import_copy_postgresql": ["bench_import_copy.py", "--rows", "1000000"],
     "guards": ["bench_guards.py", "--rows", "10000"],
     "demo_codes": ["bench_demo_codes.py"],
+    "seed_demo": ["bench_seed_demo.py"],
     "matching": ["bench_matching.py", "--products", "2000", "--needs", "100000"],
     "learned_ranking": ["bench_learned_ranking.py", "--needs", "6000", "--products", "40"],
     # Issue 14's end-to-end run on Dask (about an hour at 1M on 2 idle cores; a fraction of the load).
