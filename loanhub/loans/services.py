@@ -106,12 +106,6 @@ def _bucket_message(status: str) -> str:
     return _("状态为“%(s)s”时，逾期天数应在 %(lo)d 到 %(hi)d 天之间。") % {"s": label, "lo": low, "hi": high}
 
 
-def _closing_report(loan: Loan) -> PerformanceReport | None:
-    """The report that closed the loan (repaid, renewed, written off), if the latest one did."""
-    latest = loan.reports.order_by("-as_of").first()
-    return latest if latest is not None and latest.status in CLOSED_STATUSES else None
-
-
 def performance_errors(
     *, loan: Loan, as_of: date, status: str, outstanding: Decimal, days_past_due: int, note: str
 ) -> dict[str, list[str]]:
@@ -146,14 +140,15 @@ def performance_errors(
 
 
 def _closed_errors(loan: Loan, as_of: date, status: str, add: Callable[[str, str], None]) -> None:
-    closing = _closing_report(loan)
-    if closing is not None and as_of != closing.as_of:
+    # The loan row carries its latest report's status and day (see _loan_follow), so a closed
+    # loan is one whose latest report closed it, and no report is later than status_as_of.
+    if loan.status in CLOSED_STATUSES and as_of != loan.status_as_of:
         add(
             "as_of",
             _("该贷款已于 %(d)s 报告为“%(s)s”，不能再报告其他日期；如需更正，请报告同一天（%(d)s）。")
-            % {"d": closing.as_of.isoformat(), "s": closing.get_status_display()},
+            % {"d": loan.status_as_of.isoformat(), "s": loan.get_status_display()},
         )
-    elif status in CLOSED_STATUSES and loan.reports.filter(as_of__gt=as_of).exists():
+    elif status in CLOSED_STATUSES and as_of < loan.status_as_of and loan.reports.filter(as_of__gt=as_of).exists():
         add("status", _("“%(s)s”只能是最后一次报告：该日期之后已有报告。") % {"s": LoanStatus(status).label})
 
 
@@ -201,12 +196,14 @@ def performance_report(
             if existing is None:
                 raise
         else:
-            _loan_follow_reports(loan)
+            _loan_follow(loan, report)
             return ReportOutcome(report, ReportResult.CREATED)
-    return _report_correct(existing, values, channel=channel, user=user)
+    return _report_correct(loan, existing, values, channel=channel, user=user)
 
 
-def _report_correct(report: PerformanceReport, values: dict, *, channel: str, user: User | None) -> ReportOutcome:
+def _report_correct(
+    loan: Loan, report: PerformanceReport, values: dict, *, channel: str, user: User | None
+) -> ReportOutcome:
     before = {f: getattr(report, f) for f in REPORT_FIELDS}
     if before == values:
         return ReportOutcome(report, ReportResult.UNCHANGED)
@@ -219,27 +216,32 @@ def _report_correct(report: PerformanceReport, values: dict, *, channel: str, us
         kind=AuditKind.LOAN_REPORT_CORRECTED, user=user, obj=report, loan=report.loan_id, as_of=report.as_of,
         channel=channel, before=before, after=values,
     )  # fmt: skip
-    _loan_follow_reports(report.loan)
+    _loan_follow(loan, report, before_status=before["status"])
     return ReportOutcome(report, ReportResult.CORRECTED)
 
 
-def _loan_follow_reports(loan: Loan) -> None:
-    """The loan takes its latest report's status; the lead's ``defaulted`` follows the history."""
-    reports = loan.reports.all()
-    latest = reports.order_by("-as_of").first()
-    if latest is None:
-        return
-    Loan.objects.filter(pk=loan.pk).update(
-        status=latest.status, status_as_of=latest.as_of, outstanding=latest.outstanding,
-        days_past_due=latest.days_past_due, updated_at=timezone.now(),
-    )  # fmt: skip
-    loan.status, loan.status_as_of = latest.status, latest.as_of
-    loan.outstanding, loan.days_past_due = latest.outstanding, latest.days_past_due
-    defaulted: bool | None = None
-    if reports.filter(status__in=DEFAULT_STATUSES).exists():
-        defaulted = True  # a default stays a default even if the loan is later repaid
-    elif latest.status in (LoanStatus.REPAID, LoanStatus.RENEWED):
-        defaulted = False
+def _loan_follow(loan: Loan, report: PerformanceReport, *, before_status: str | None = None) -> None:
+    """The loan takes the values of its latest report (by day); the lead's ``defaulted`` follows
+    the history: True once any report was 90+ days past due, defaulted or written off (a default
+    stays a default even if the loan is later repaid), False when the loan ended repaid or renewed
+    without one, None while it runs. ``before_status``: what a corrected report said before."""
+    if report.as_of >= loan.status_as_of:  # the latest report (a loan opens dated its disbursement)
+        loan.status, loan.status_as_of = report.status, report.as_of
+        loan.outstanding, loan.days_past_due = report.outstanding, report.days_past_due
+        Loan.objects.filter(pk=loan.pk).update(
+            status=loan.status, status_as_of=loan.status_as_of, outstanding=loan.outstanding,
+            days_past_due=loan.days_past_due, updated_at=timezone.now(),
+        )  # fmt: skip
+    ended = (LoanStatus.REPAID, LoanStatus.RENEWED)
+    if report.status in DEFAULT_STATUSES:
+        defaulted: bool | None = True
+    elif before_status in (*DEFAULT_STATUSES, *ended) or loan.status in ended:
+        if loan.reports.filter(status__in=DEFAULT_STATUSES).exists():
+            defaulted = True
+        else:
+            defaulted = False if loan.status in ended else None
+    else:
+        return  # nothing this report could change
     Lead.objects.filter(pk=loan.lead_id).update(defaulted=defaulted)
 
 
