@@ -194,6 +194,11 @@ def main() -> None:
     parser.add_argument("--partitions", type=int, default=16)
     parser.add_argument("--database-url", default=DEFAULT_URL)
     parser.add_argument("--plans", default=str(ROOT / "benchmarks" / "partitioning_plans.txt"))
+    parser.add_argument(
+        "--imports-only",
+        action="store_true",
+        help="reuse the tables of an earlier run (its imported rows deleted first) and measure the imports only",
+    )
     args = parser.parse_args()
     from bench_import_copy import ensure_database
 
@@ -225,22 +230,27 @@ def main() -> None:
         cursor.execute("SELECT to_regclass(%s) IS NULL", [TABLE])
         if cursor.fetchone()[0]:  # an interrupted run left the platform's table set aside
             cursor.execute(f"ALTER TABLE bench_rec_platform RENAME TO {TABLE}")
-        cursor.execute(f"DROP TABLE IF EXISTS {TEMPLATE}")
-        cursor.execute(f"CREATE TABLE {TEMPLATE} (LIKE {TABLE} INCLUDING DEFAULTS INCLUDING IDENTITY)")
-        for scheme in SCHEMES:
-            create_table(cursor, scheme, args.partitions)
-        seconds = generate_rows(cursor, args.rows, provider_id)
-        built["plain"] = {"load_seconds": round(seconds, 1)}
-        for scheme in ("list", "hash"):
-            started = time.perf_counter()
-            cursor.execute(f"INSERT INTO {name(scheme)} SELECT * FROM {name('plain')}")  # noqa: S608 (our own identifiers)
-            built[scheme] = {"load_seconds": round(time.perf_counter() - started, 1)}
-            cursor.execute(
-                f"SELECT setval(pg_get_serial_sequence('{name(scheme)}', 'id'), (SELECT max(id) FROM {name(scheme)}))"  # noqa: S608 (our own identifiers)
-            )
-        for scheme in SCHEMES:
-            built[scheme]["index_seconds"] = round(create_indexes(cursor, scheme), 1)
-            cursor.execute(f"VACUUM ANALYZE {name(scheme)}")
+        if args.imports_only:
+            for scheme in SCHEMES:
+                cursor.execute(f"DELETE FROM {name(scheme)} WHERE source_ref <> 'bench'")  # noqa: S608 (our own names)
+                cursor.execute(f"VACUUM ANALYZE {name(scheme)}")
+                built[scheme] = {}
+        else:
+            cursor.execute(f"DROP TABLE IF EXISTS {TEMPLATE}")
+            cursor.execute(f"CREATE TABLE {TEMPLATE} (LIKE {TABLE} INCLUDING DEFAULTS INCLUDING IDENTITY)")
+            for scheme in SCHEMES:
+                create_table(cursor, scheme, args.partitions)
+            seconds = generate_rows(cursor, args.rows, provider_id)
+            built["plain"] = {"load_seconds": round(seconds, 1)}
+            for scheme in ("list", "hash"):
+                started = time.perf_counter()
+                cursor.execute(f"INSERT INTO {name(scheme)} SELECT * FROM {name('plain')}")  # noqa: S608 (our own identifiers)
+                built[scheme] = {"load_seconds": round(time.perf_counter() - started, 1)}
+                last = f"(SELECT max(id) FROM {name(scheme)})"  # noqa: S608 (our own identifiers)
+                cursor.execute(f"SELECT setval(pg_get_serial_sequence('{name(scheme)}', 'id'), {last})")
+            for scheme in SCHEMES:
+                built[scheme]["index_seconds"] = round(create_indexes(cursor, scheme), 1)
+                cursor.execute(f"VACUUM ANALYZE {name(scheme)}")
         cursor.execute(f"ALTER TABLE {TABLE} RENAME TO bench_rec_platform")  # the migrated table, set aside
 
     # Imports: 4 files of new enterprises; each round imports one file into every scheme, then again.
@@ -264,6 +274,7 @@ def main() -> None:
 
     bulk_pg.upsert_chunk = timed_upsert
     imports: dict[str, dict[str, float]] = defaultdict(lambda: defaultdict(float))
+    rounds: dict[str, dict[str, list[float]]] = {s: {"import": [], "reimport": []} for s in SCHEMES}
     for round_number, data in enumerate(files):
         for scheme in rotated(round_number):
             bulk_pg.NATURAL_KEY_FIELDS = ("natural_key", "category" if scheme == "list" else "uscc")
@@ -277,11 +288,17 @@ def main() -> None:
                     imports[scheme][f"{kind}_seconds"] += time.perf_counter() - started
                     imports[scheme][f"{kind}_upsert_seconds"] += spent[0]
                     imports[scheme][f"{kind}_rows"] += batch.rows_total
+                    rounds[scheme][kind].append(round(spent[0], 2))
                     imports[scheme][f"{kind}_added"] += batch.rows_loaded + batch.rows_updated
             finally:
                 with connection.cursor() as cursor:
                     cursor.execute(f"ALTER TABLE {TABLE} RENAME TO {name(scheme)}")
     bulk_pg.upsert_chunk = upsert
+    if args.imports_only:
+        with connection.cursor() as cursor:
+            cursor.execute(f"ALTER TABLE bench_rec_platform RENAME TO {TABLE}")
+        print(json.dumps({"benchmark": "pg_partitioning_imports", "rounds": rounds, **imports}, ensure_ascii=False))
+        return
 
     firm_count = max(args.rows // 50, 1)
     rng = random.Random(7)  # noqa: S311 (which enterprises to query, not a secret)
@@ -321,11 +338,13 @@ def main() -> None:
                     "seconds": round(counts["import_seconds"], 2),
                     "upsert_seconds": round(counts["import_upsert_seconds"], 2),
                     "upsert_rows_per_second": round(counts["import_rows"] / counts["import_upsert_seconds"]),
+                    "upsert_seconds_by_round": rounds[scheme]["import"],
                 },
                 "reimport": {
                     "added": int(counts["reimport_added"]),
                     "seconds": round(counts["reimport_seconds"], 2),
                     "upsert_seconds": round(counts["reimport_upsert_seconds"], 2),
+                    "upsert_seconds_by_round": rounds[scheme]["reimport"],
                 },
                 "profile_one_category": summary(times[scheme]["profile"]),
                 "profile_page_all_records": summary(times[scheme]["page"]),
