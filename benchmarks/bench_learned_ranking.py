@@ -88,8 +88,8 @@ def main() -> None:
             banks=frozenset(), consent={},
         )  # fmt: skip
         result = engine.match([need], table)
-        for j in np.flatnonzero(result.eligible[0]):
-            rows.append((i, int(j), need, float(result.bank_score[0, j]), float(result.likelihood[0, j])))
+        for col in np.flatnonzero(result.eligible[0]):
+            rows.append((i, int(col), need, float(result.bank_score[0, col]), float(result.likelihood[0, col])))
     day = rng.integers(0, 180, len(firms))
     leads = pd.DataFrame(rows, columns=["need", "product", "row", "formula_bank", "formula_likelihood"])
     leads["day"] = day[leads["need"]]
@@ -119,7 +119,7 @@ def main() -> None:
     train_rows = leads["day"].to_numpy() < 120
     hold = ~train_rows
     model = train_approval(
-        {k: v[train_rows] for k, v in inputs.items()}, approved[train_rows], order=leads["day"][train_rows],
+        {k: v[train_rows] for k, v in inputs.items()}, approved[train_rows], order=leads["day"].to_numpy()[train_rows],
         formula=engine.formula_likelihood(inputs)[train_rows],
     )  # fmt: skip
     learned_bank = np.empty(len(leads))

@@ -213,7 +213,7 @@ def ndcg_at_k(relevance_in_rank_order: Sequence[float] | np.ndarray, k: int) -> 
     return float((got * discounts[: len(got)]).sum()) / best
 
 
-def mean_ndcg(groups: Sequence[Any], scores: np.ndarray, relevance: np.ndarray, k: int) -> float:
+def mean_ndcg(groups: Sequence[Any] | np.ndarray, scores: np.ndarray, relevance: np.ndarray, k: int) -> float:
     """Mean NDCG@k over groups (e.g. one bank's queue of a day), each ranked by ``scores`` descending."""
     groups_arr = np.asarray(groups)
     values = []
