@@ -563,14 +563,15 @@ def _save_paths(loans: list[Loan], paths: dict[int, _Path], officers: dict[int, 
 
 
 def seed_compensation(ctx: SeedContext) -> None:
-    """A compensation fund covering half the loss on sandbox loans up to 100万, its enrolments,
+    """A compensation fund of 1亿 (above the ≈5,700万 it covers, so its available money stays positive)
+    covering half the loss on sandbox loans up to 100万, its enrolments,
     one approved claim and one awaiting the administrator (filed by demo_bank's bank)."""
     if CompensationScheme.objects.filter(name=SCHEME_NAME).exists():
         return
     start = timezone.localdate() - relativedelta(months=30)
     scheme = CompensationScheme.objects.create(
         name=SCHEME_NAME, fund_name="广东省普惠金融风险补偿资金池（沙箱演示）", coverage_share=Decimal("50"),
-        loan_cap=Decimal("1000000"), budget=Decimal("50000000"), valid_from=start, created_by=ctx.users["demo_admin"],
+        loan_cap=Decimal("1000000"), budget=Decimal("100000000"), valid_from=start, created_by=ctx.users["demo_admin"],
     )  # fmt: skip
     scheme_saved(user=ctx.users["demo_admin"], scheme=scheme, created=True)
     loans = list(

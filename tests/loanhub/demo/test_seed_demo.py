@@ -63,6 +63,7 @@ def test_seed_demo_gives_the_post_loan_pages_labelled_sandbox_data(client):
     from django.urls import reverse
     from django.utils import timezone
 
+    from loanhub.loans.compensation_selectors import scheme_available
     from loanhub.loans.models import (
         NPL_STATUSES,
         ClaimStatus,
@@ -111,6 +112,8 @@ def test_seed_demo_gives_the_post_loan_pages_labelled_sandbox_data(client):
     assert SchemeEnrolment.objects.filter(loan__in=loans).count() >= 100
     pending = CompensationClaim.objects.get(status=ClaimStatus.SUBMITTED)
     assert pending.enrolment.loan.institution == bank and pending.enrolment.loan.status == LoanStatus.DEFAULTED
+    # The demo fund never promises more than it holds (its enrolments bypass the budget check in bulk).
+    assert scheme_available(pending.enrolment.scheme) > 0
     assert LoanAlert.objects.filter(loan__is_sandbox=True).exists()
 
     # demo_sme has a live loan at demo_bank's bank and nothing gone bad.
