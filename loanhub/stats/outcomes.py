@@ -37,6 +37,7 @@ from loanhub.institutions.models import FinancialInstitution
 from loanhub.loans.models import CLOSED_STATUSES, NPL_STATUSES, Loan, PerformanceReport
 from loanhub.matching.models import Lead
 from loanhub.matching.selectors import amount_implausible
+from loanhub.replica import replica_reads
 
 OUTCOME_DIMENSIONS = {
     "bank": gettext_lazy("金融机构"),
@@ -138,12 +139,14 @@ class OutcomeRow:
         return _share(self.credit_amount, self.amount)
 
 
+@replica_reads()  # the read replica when configured (DATABASE_REPLICA_URL)
 def outcome_headline(*, institution: FinancialInstitution | None = None) -> OutcomeRow:
     """The whole book (or one bank's) in one row."""
     row = loan_scope(institution=institution).aggregate(**_aggregates())
     return OutcomeRow.from_values("all", _("合计"), row)
 
 
+@replica_reads()  # the read replica when configured (DATABASE_REPLICA_URL)
 def outcome_breakdown(dimension: str, *, institution: FinancialInstitution | None = None) -> list[OutcomeRow]:
     """One row per value of ``dimension`` (bank, product, grade, region, zone, vintage)."""
     if dimension not in OUTCOME_DIMENSIONS:
@@ -205,6 +208,7 @@ class CalibrationRow:
         return _share(self.bad, self.loans)
 
 
+@replica_reads()  # the read replica when configured (DATABASE_REPLICA_URL)
 def calibration_by_grade(
     *, institution: FinancialInstitution | None = None, today: date | None = None
 ) -> list[CalibrationRow]:

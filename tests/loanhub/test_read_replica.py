@@ -79,6 +79,20 @@ def test_with_a_replica_statistics_read_from_it_and_nothing_from_the_primary(rep
     assert not on_default.captured_queries
 
 
+def test_loan_outcome_statistics_read_from_the_replica(replica, bank_a_page):
+    from loanhub.stats import outcomes
+
+    with (
+        CaptureQueriesContext(connections["replica"]) as on_replica,
+        CaptureQueriesContext(connections[DEFAULT_DB_ALIAS]) as on_default,
+    ):
+        outcomes.outcome_headline()
+        outcomes.outcome_breakdown("bank")
+        outcomes.calibration_by_grade()
+    assert len(selects_of(on_replica, "loans_loan")) >= 2
+    assert not on_default.captured_queries
+
+
 def test_the_statistics_export_reads_the_replica(replica, admin_client, bank_a_page):
     lead_for(product_create(bank_a_page, title="甲信用贷"))
     with (
