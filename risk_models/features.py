@@ -19,7 +19,7 @@ See :mod:`risk_models.feature_dictionary` for the meaning of every column.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 
@@ -105,11 +105,24 @@ def _truthy(values: pd.Series) -> np.ndarray:
 
 @dataclass
 class _Records:
-    """Records of one category usable at as-of, aligned to enterprise positions."""
+    """Records of one category usable at as-of, aligned to enterprise positions (rows of the
+    context: one per enterprise, or per (enterprise, as-of day) pair in a panel)."""
 
     frame: pd.DataFrame
     pos: np.ndarray
     day: np.ndarray
+    context: _Context
+
+    @property
+    def today(self) -> np.ndarray:
+        """Each record's as-of day number (its row's)."""
+        today: np.ndarray = self.context.today[self.pos]
+        return today
+
+    def cutoff(self, months: int) -> np.ndarray:
+        """Each record's ``as_of - months`` day number; records must be strictly after it."""
+        cut: np.ndarray = self.context.cutoff(months)[self.pos]
+        return cut
 
     def num(self, column: str) -> np.ndarray:
         if column not in self.frame:
@@ -142,31 +155,51 @@ class _Records:
 
 
 class _Context:
-    """Enterprise index, as-of day and vectorized per-enterprise reducers."""
+    """Rows (enterprises, or (enterprise, as-of day) pairs), their as-of days and vectorized
+    per-row reducers. ``today`` and ``cutoff`` are per row."""
 
-    def __init__(self, index: pd.Index, as_of: pd.Timestamp) -> None:
+    def __init__(self, index: pd.Index, as_of: Sequence[pd.Timestamp]) -> None:
         self.index = index
         self.n = len(index)
-        self.as_of = as_of
-        self.today = _day_number(as_of)
+        stamps = pd.DatetimeIndex(list(as_of))
+        self._days, which = np.unique(stamps.to_numpy(dtype="datetime64[D]"), return_inverse=True)
+        self._which = np.asarray(which, dtype=np.int64).reshape(-1)
+        self._cutoffs: dict[int, np.ndarray] = {}
+        self.today = self.cutoff(0)
 
-    def cutoff(self, months: int) -> float:
-        """Day number of ``as_of - months``; records must be strictly after it."""
-        return _day_number(self.as_of - pd.DateOffset(months=months))
+    def cutoff(self, months: int) -> np.ndarray:
+        """Each row's day number of ``as_of - months``; records must be strictly after it."""
+        if months not in self._cutoffs:
+            days = [_day_number(pd.Timestamp(d) - pd.DateOffset(months=months)) for d in self._days]
+            self._cutoffs[months] = np.asarray(days, dtype=np.float64)[self._which]
+        return self._cutoffs[months]
+
+    def _positions(self, codes: pd.Index) -> tuple[np.ndarray, np.ndarray]:
+        """(record positions, row positions) of every record of a row's enterprise, in record order."""
+        if self.index.is_unique:
+            pos = self.index.get_indexer(codes)
+            found = np.flatnonzero(pos >= 0)
+            return found, pos[found]
+        rows = pd.DataFrame({"uscc": self.index.to_numpy(), "_row": np.arange(self.n)})
+        pairs = pd.DataFrame({"uscc": codes.to_numpy(), "_rec": np.arange(len(codes))}).merge(rows, on="uscc")
+        rec, row = pairs["_rec"].to_numpy(np.int64), pairs["_row"].to_numpy(np.int64)
+        order = np.lexsort((row, rec))
+        return rec[order], row[order]
 
     def records(self, records: Mapping[str, pd.DataFrame], code: str) -> _Records:
         frame = records.get(code)
         if frame is None or len(frame) == 0:
-            return _Records(pd.DataFrame(), np.zeros(0, np.int64), np.zeros(0))
+            return _Records(pd.DataFrame(), np.zeros(0, np.int64), np.zeros(0), self)
         missing = [c for c in ("uscc", "record_date") if c not in frame.columns]
         if missing:
             raise MissingColumnsError(missing, f"records[{code!r}]")
-        pos = self.index.get_indexer(pd.Index(frame["uscc"].astype(str)))
-        day = _days(frame["record_date"])
-        keep = (pos >= 0) & (day <= self.today)
-        if not keep.all():
-            frame = frame.loc[keep]
-        return _Records(frame.reset_index(drop=True), pos[keep], day[keep])
+        rec, pos = self._positions(pd.Index(frame["uscc"].astype(str)))
+        day = _days(frame["record_date"])[rec]
+        keep = day <= self.today[pos]
+        rec, pos, day = rec[keep], pos[keep], day[keep]
+        if rec.size != len(frame) or not np.array_equal(rec, np.arange(len(frame))):
+            frame = frame.iloc[rec]
+        return _Records(frame.reset_index(drop=True), pos, day, self)
 
     def count(self, pos: np.ndarray, mask: np.ndarray | None = None) -> np.ndarray:
         sel = pos if mask is None else pos[mask]
@@ -203,7 +236,8 @@ class _Context:
         return out
 
     def months_since(self, day: np.ndarray) -> np.ndarray:
-        return (self.today - day) / 30.4375
+        months: np.ndarray = (self.today - day) / 30.4375
+        return months
 
 
 # --------------------------------------------------------------------------- #
@@ -226,7 +260,7 @@ def _firm(ctx: _Context, ent: pd.DataFrame, rec: _Records) -> dict[str, np.ndarr
     paid = ctx.latest(rec.pos, rec.day, rec.num("paid_in_capital"))
     with np.errstate(invalid="ignore", divide="ignore"):
         paid_ratio = np.where(capital > 0, np.clip(paid / capital, 0, 1), np.nan)
-    changes = rec.isin("event", ["legal_rep_change"]) & (rec.day > ctx.cutoff(36))
+    changes = rec.isin("event", ["legal_rep_change"]) & (rec.day > rec.cutoff(36))
     abnormal_day = np.where(rec.isin("status", ["经营异常"]), rec.day, np.nan)
     status_day = ctx.latest(rec.pos, rec.day, rec.day)
     last_abn = ctx.latest(rec.pos, rec.day, abnormal_day)
@@ -256,7 +290,7 @@ def _licence(ctx: _Context, rec: _Records) -> dict[str, np.ndarray]:
     start = rec.date("valid_from")
     start = np.where(np.isnan(start), rec.day, start)
     end = rec.date("valid_to")
-    valid = (start <= ctx.today) & ~(end <= ctx.today)
+    valid = (start <= rec.today) & ~(end <= rec.today)
     return {"licences_valid": ctx.count(rec.pos, valid)}
 
 
@@ -271,7 +305,7 @@ _SEVERITY_KIND = {
 
 
 def penalty_counts_mask(
-    ctx: _Context,
+    rec: _Records,
     record_day: np.ndarray,
     kind: np.ndarray,
     repaired_day: np.ndarray,
@@ -279,22 +313,23 @@ def penalty_counts_mask(
 ) -> np.ndarray:
     """Which penalties still count at as-of (credit-repair and 5-year rules).
 
-    ``kind`` is 0 minor, 1 general, 2 serious (NaN, i.e. unknown, is general).
+    ``kind`` is 0 minor, 1 general, 2 serious (NaN, i.e. unknown, is general);
+    the arrays are aligned to ``rec`` (each record's own as-of day).
     """
     serious = kind == 2
-    cutoff = np.where(serious, ctx.cutoff(36), ctx.cutoff(12))
+    cutoff = np.where(serious, rec.cutoff(36), rec.cutoff(12))
     shown = (kind != 0) & (record_day > cutoff)
-    repaired = repaired_day <= ctx.today
-    counts: np.ndarray = shown & ~repaired & _still_usable(ctx, corrected_day)
+    repaired = repaired_day <= rec.today
+    counts: np.ndarray = shown & ~repaired & _still_usable(rec, corrected_day)
     return counts
 
 
 def _penalty(ctx: _Context, rec: _Records) -> dict[str, np.ndarray]:
     kind = rec.mapped("severity", _SEVERITY_KIND)
-    counts = penalty_counts_mask(ctx, rec.day, kind, rec.date("repaired_on"), rec.date("corrected_on"))
+    counts = penalty_counts_mask(rec, rec.day, kind, rec.date("repaired_on"), rec.date("corrected_on"))
     serious = kind == 2
-    out = {f"penalty_count_{w}m": ctx.count(rec.pos, counts & (rec.day > ctx.cutoff(w))) for w in WINDOWS}
-    out["penalty_general_12m"] = ctx.count(rec.pos, counts & ~serious & (rec.day > ctx.cutoff(12)))
+    out = {f"penalty_count_{w}m": ctx.count(rec.pos, counts & (rec.day > rec.cutoff(w))) for w in WINDOWS}
+    out["penalty_general_12m"] = ctx.count(rec.pos, counts & ~serious & (rec.day > rec.cutoff(12)))
     out["penalty_serious_36m"] = ctx.count(rec.pos, counts & serious)
     out["penalty_fine_36m"] = ctx.total(rec.pos, rec.num("fine_amount"), counts)
     out["_negative_penalty"] = ctx.most_recent_day(rec.pos[counts], rec.day[counts])
@@ -320,8 +355,8 @@ def _tax_rating(ctx: _Context, rec: _Records) -> dict[str, np.ndarray]:
 
 def _tax_payment(ctx: _Context, rec: _Records) -> dict[str, np.ndarray]:
     paid = rec.num("tax_paid")
-    last = rec.day > ctx.cutoff(12)
-    prior = (rec.day > ctx.cutoff(24)) & ~last
+    last = rec.day > rec.cutoff(12)
+    prior = (rec.day > rec.cutoff(24)) & ~last
     now = ctx.total(rec.pos, paid, last)
     before = ctx.total(rec.pos, paid, prior)
     has_now = ctx.count(rec.pos, last & ~np.isnan(paid)) > 0
@@ -337,8 +372,8 @@ def _tax_payment(ctx: _Context, rec: _Records) -> dict[str, np.ndarray]:
 
 def _trend(ctx: _Context, rec: _Records, values: np.ndarray, lag: int) -> np.ndarray:
     """Mean of the last 3 months over the mean of the 3 months ``lag`` months back."""
-    recent = rec.day > ctx.cutoff(3)
-    past = (rec.day > ctx.cutoff(lag + 3)) & (rec.day <= ctx.cutoff(lag))
+    recent = rec.day > rec.cutoff(3)
+    past = (rec.day > rec.cutoff(lag + 3)) & (rec.day <= rec.cutoff(lag))
     a = ctx.mean(rec.pos, values, recent)
     b = ctx.mean(rec.pos, values, past)
     with np.errstate(invalid="ignore", divide="ignore"):
@@ -346,8 +381,8 @@ def _trend(ctx: _Context, rec: _Records, values: np.ndarray, lag: int) -> np.nda
 
 
 def _arrear_months(ctx: _Context, rec: _Records, column: str, w: int) -> np.ndarray:
-    late = (rec.num(column) > 0) & (rec.day > ctx.cutoff(w))
-    seen = ctx.count(rec.pos, rec.day > ctx.cutoff(w)) > 0
+    late = (rec.num(column) > 0) & (rec.day > rec.cutoff(w))
+    seen = ctx.count(rec.pos, rec.day > rec.cutoff(w)) > 0
     return np.where(seen, ctx.count(rec.pos, late), np.nan)
 
 
@@ -374,8 +409,8 @@ def _utilities(ctx: _Context, rec: _Records) -> dict[str, np.ndarray]:
     elec = rec.isin("utility", ["electricity", "电", "电力"])
     use = np.where(elec, rec.num("consumption"), np.nan)
     overdue = rec.num("amount_overdue")
-    late12 = (overdue > 0) & (rec.day > ctx.cutoff(12))
-    late24 = (overdue > 0) & (rec.day > ctx.cutoff(24))
+    late12 = (overdue > 0) & (rec.day > rec.cutoff(12))
+    late24 = (overdue > 0) & (rec.day > rec.cutoff(24))
     seen = ctx.count(rec.pos) > 0
     return {
         "elec_trend_6m": _trend(ctx, rec, use, 6),
@@ -386,22 +421,22 @@ def _utilities(ctx: _Context, rec: _Records) -> dict[str, np.ndarray]:
     }
 
 
-def _still_usable(ctx: _Context, ended_day: np.ndarray) -> np.ndarray:
-    """Negative information is usable until 60 months after the act ended."""
-    ended = np.where(ended_day <= ctx.today, ended_day, ctx.today)
-    return ended > ctx.cutoff(60)
+def _still_usable(rec: _Records, ended_day: np.ndarray) -> np.ndarray:
+    """Negative information is usable until 60 months after the act ended (aligned to ``rec``)."""
+    ended = np.where(ended_day <= rec.today, ended_day, rec.today)
+    return ended > rec.cutoff(60)
 
 
 def _judicial(ctx: _Context, rec: _Records) -> dict[str, np.ndarray]:
     defendant = rec.isin("role", ["defendant", "被告", "被执行人"])
     closed = rec.date("closed_on")
-    usable = defendant & _still_usable(ctx, closed)
-    out = {f"judicial_defendant_{w}m": ctx.count(rec.pos, usable & (rec.day > ctx.cutoff(w))) for w in WINDOWS}
-    recent = usable & (rec.day > ctx.cutoff(36))
+    usable = defendant & _still_usable(rec, closed)
+    out = {f"judicial_defendant_{w}m": ctx.count(rec.pos, usable & (rec.day > rec.cutoff(w))) for w in WINDOWS}
+    recent = usable & (rec.day > rec.cutoff(36))
     out["judicial_defendant_amount_36m"] = ctx.total(rec.pos, rec.num("amount"), recent)
-    is_open = ~(closed <= ctx.today)
+    is_open = ~(closed <= rec.today)
     out["judicial_open_defendant"] = ctx.count(rec.pos, usable & is_open)
-    plaintiff = rec.isin("role", ["plaintiff", "原告"]) & (rec.day > ctx.cutoff(36))
+    plaintiff = rec.isin("role", ["plaintiff", "原告"]) & (rec.day > rec.cutoff(36))
     out["judicial_plaintiff_36m"] = ctx.count(rec.pos, plaintiff)
     out["_negative_judicial"] = ctx.most_recent_day(rec.pos[usable], rec.day[usable])
     out["_negative12_judicial"] = out["judicial_defendant_12m"]
@@ -412,13 +447,13 @@ def _dishonest(ctx: _Context, rec: _Records) -> dict[str, np.ndarray]:
     listed = rec.date("listed_on")
     listed = np.where(np.isnan(listed), rec.day, listed)
     removed = rec.date("removed_on")
-    live = (listed <= ctx.today) & ~(removed <= ctx.today)
-    usable = (listed <= ctx.today) & _still_usable(ctx, removed)
+    live = (listed <= rec.today) & ~(removed <= rec.today)
+    usable = (listed <= rec.today) & _still_usable(rec, removed)
     return {
         "dishonest_listed": (ctx.count(rec.pos, live) > 0).astype(np.float64),
         "dishonest_listings_60m": ctx.count(rec.pos, usable),
         "_negative_dishonest": ctx.most_recent_day(rec.pos[usable], listed[usable]),
-        "_negative12_dishonest": ctx.count(rec.pos, usable & (listed > ctx.cutoff(12))),
+        "_negative12_dishonest": ctx.count(rec.pos, usable & (listed > rec.cutoff(12))),
     }
 
 
@@ -427,7 +462,7 @@ def _latest_rank(ctx: _Context, rec: _Records, column: str, ranks: Mapping[str, 
 
 
 def _honour(ctx: _Context, rec: _Records) -> dict[str, np.ndarray]:
-    recent = rec.day > ctx.cutoff(36)
+    recent = rec.day > rec.cutoff(36)
     special = rec.isin("honour_type", ["专精特新", "高新技术企业"]) & recent
     return {
         "honours_36m": ctx.count(rec.pos, recent),
@@ -436,7 +471,7 @@ def _honour(ctx: _Context, rec: _Records) -> dict[str, np.ndarray]:
 
 
 def _commitment(ctx: _Context, rec: _Records) -> dict[str, np.ndarray]:
-    recent = rec.day > ctx.cutoff(36)
+    recent = rec.day > rec.cutoff(36)
     broken = ~rec.flag("fulfilled") & recent
     if "fulfilled" in rec.frame:
         broken &= rec.frame["fulfilled"].notna().to_numpy()
@@ -444,7 +479,7 @@ def _commitment(ctx: _Context, rec: _Records) -> dict[str, np.ndarray]:
         "commitments_36m": ctx.count(rec.pos, recent),
         "commitments_broken_36m": ctx.count(rec.pos, broken),
         "_negative_commitment": ctx.most_recent_day(rec.pos[broken], rec.day[broken]),
-        "_negative12_commitment": ctx.count(rec.pos, broken & (rec.day > ctx.cutoff(12))),
+        "_negative12_commitment": ctx.count(rec.pos, broken & (rec.day > rec.cutoff(12))),
     }
 
 
@@ -473,13 +508,13 @@ def _summary(ctx: _Context, cols: dict[str, np.ndarray]) -> dict[str, np.ndarray
 # public API
 
 
-def _prepare_enterprises(enterprises: pd.DataFrame) -> pd.DataFrame:
+def _prepare_enterprises(enterprises: pd.DataFrame, *, unique: bool = True) -> pd.DataFrame:
     if not isinstance(enterprises, pd.DataFrame):
         raise TypeError(f"enterprises must be a pandas DataFrame, got {type(enterprises).__name__}")
     if "uscc" not in enterprises.columns:
         raise MissingColumnsError(["uscc"], "enterprises")
     codes = enterprises["uscc"].astype(str)
-    if codes.duplicated().any():
+    if unique and codes.duplicated().any():
         dup = codes[codes.duplicated()].iloc[0]
         raise ValueError(f"enterprises has duplicate uscc values, e.g. {dup!r}")
     return enterprises.assign(uscc=codes).reset_index(drop=True)
@@ -527,8 +562,43 @@ def build_features(
         float64, ``industry`` and ``region`` are strings (``None`` if unknown).
     """
     ent = _prepare_enterprises(enterprises)
-    recs = _check_records(records)
-    ctx = _Context(pd.Index(ent["uscc"], name="uscc"), to_as_of(as_of))
+    return _build(ent, _check_records(records), [to_as_of(as_of)] * len(ent))
+
+
+def build_features_at(
+    enterprises: pd.DataFrame,
+    records: Mapping[str, pd.DataFrame] | None,
+    as_of: Sequence[date | datetime | str | pd.Timestamp],
+) -> pd.DataFrame:
+    """Build the features of every row of ``enterprises`` as of that row's own day, in one pass.
+
+    The same as calling :func:`build_features` once per distinct day and picking each row
+    (every rule above applies with the row's own ``as_of``: a record dated after it, or a
+    repair, removal or closing dated after it, is not known yet), without the per-day cost.
+
+    Parameters
+    ----------
+    enterprises : pandas.DataFrame
+        One row per (enterprise, day) wanted; an enterprise may appear on several rows.
+    records : dict of str to pandas.DataFrame
+        As for :func:`build_features`.
+    as_of : sequence of dates
+        One day per row of ``enterprises``.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per row of ``enterprises`` in its order, indexed by ``uscc`` (which may repeat),
+        columns :data:`risk_models.feature_dictionary.FEATURE_NAMES`.
+    """
+    ent = _prepare_enterprises(enterprises, unique=False)
+    if len(as_of) != len(ent):
+        raise ValueError(f"as_of has {len(as_of)} days for {len(ent)} enterprise rows")
+    return _build(ent, _check_records(records), [to_as_of(day) for day in as_of])
+
+
+def _build(ent: pd.DataFrame, recs: Mapping[str, pd.DataFrame], as_of: Sequence[pd.Timestamp]) -> pd.DataFrame:
+    ctx = _Context(pd.Index(ent["uscc"], name="uscc"), as_of)
     cols: dict[str, np.ndarray] = {}
     cols.update(_firm(ctx, ent, ctx.records(recs, "registration")))
     cols.update(_categories(ent))

@@ -335,29 +335,16 @@ def validate_model_dir(path: str) -> Path:
 def features_as_of(pairs: Sequence[tuple[Enterprise, date]]) -> pd.DataFrame:
     """Model features of each (enterprise, day), one row per pair in order, from the records
     dated on or before that day only (no look-ahead: a record dated later, or a repair,
-    removal or closing dated later, is not known yet). Records read once, filtered per day."""
-    from risk_models.features import build_features
+    removal or closing dated later, is not known yet). Records read once, every pair built
+    in one vectorized pass (``build_features_at``, each row with its own as-of day)."""
+    from risk_models.features import build_features_at
 
     if not pairs:
         return pd.DataFrame()
     enterprises = {e.uscc: e for e, _day in pairs}
     frames = record_frames(list(enterprises))
-    for frame in frames.values():
-        frame["record_date"] = pd.to_datetime(frame["record_date"])
-    by_day: dict[date, list[str]] = defaultdict(list)
-    for enterprise, day in pairs:
-        if enterprise.uscc not in by_day[day]:
-            by_day[day].append(enterprise.uscc)
-    built: dict[tuple[str, date], pd.Series] = {}
-    for day, usccs in by_day.items():
-        cut = pd.Timestamp(day)
-        records = {
-            code: frame[frame["uscc"].isin(usccs) & (frame["record_date"] <= cut)] for code, frame in frames.items()
-        }
-        features = build_features(enterprise_frame([enterprises[u] for u in usccs]), records, day)
-        for uscc in usccs:
-            built[(uscc, day)] = _feature_row(features, uscc)
-    return pd.DataFrame([built[(e.uscc, day)] for e, day in pairs]).reset_index(drop=True)
+    features = build_features_at(enterprise_frame([e for e, _day in pairs]), frames, [day for _e, day in pairs])
+    return features.reset_index(drop=True)
 
 
 def model_train_challenger(

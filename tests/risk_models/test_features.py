@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from risk_models import catalog
+from risk_models import catalog, sandbox
 from risk_models.feature_dictionary import FEATURE_NAMES, FEATURES, feature_dictionary
 from risk_models.features import build_features
 
@@ -281,3 +281,32 @@ def test_feature_dictionary_documents_every_feature_in_both_languages():
         assert spec.meaning_zh and spec.meaning_en and spec.text_zh and spec.text_en
         if spec.kind == "flag":
             assert spec.text_zh_no and spec.text_en_no
+
+
+# -- a panel of (enterprise, as-of day) rows -------------------------------- #
+
+
+def test_build_features_at_equals_one_build_per_day(sandbox_data: sandbox.SandboxData) -> None:
+    """Each row as of its own day, in one pass: exactly what ``build_features`` gives for that day,
+    including an enterprise on several rows and the repair/closing rules at each row's day."""
+    from risk_models.features import build_features_at
+
+    firms = sandbox_data.enterprises.head(60)
+    days = [pd.Timestamp("2023-03-31"), pd.Timestamp("2024-02-29"), pd.Timestamp("2025-06-30")]
+    rows = pd.concat([firms.iloc[i::3].assign(_day=day) for i, day in enumerate(days)] + [firms.head(10).assign(
+        _day=days[0])], ignore_index=True)  # fmt: skip
+    panel = build_features_at(rows.drop(columns="_day"), sandbox_data.records, list(rows["_day"]))
+    assert list(panel.index) == list(rows["uscc"]) and list(panel.columns) == list(FEATURE_NAMES)
+    for day in days:
+        whole = build_features(firms, sandbox_data.records, day)
+        mine = rows["_day"].to_numpy() == day
+        # Values equal; dtypes may not: build_features can leave an all-empty sum as integers.
+        pd.testing.assert_frame_equal(panel[mine], whole.loc[rows.loc[mine, "uscc"]], check_dtype=False)
+    assert not panel.iloc[:20].equals(panel.iloc[-20:])  # the days differ: so do the rows
+
+
+def test_build_features_at_needs_one_day_per_row() -> None:
+    from risk_models.features import build_features_at
+
+    with pytest.raises(ValueError, match="one day per row|days for"):
+        build_features_at(ONE, {}, [AS_OF, AS_OF])
