@@ -25,7 +25,8 @@ def _object_ids(world) -> dict[str, int]:
         "token_revoke": ApiToken.objects.first().pk, "product": world.product_a.pk,
         "consent_revoke": world.consent_a.pk, "lead": world.lead_a.pk, "need": world.need_a.pk,
         "webhook": world.webhook_a.pk,
-        "alert": 1,  # no alert in this world: OPTIONS does not read it (a 404 for GET, never a 5xx)
+        # No loan or alert in this world: OPTIONS does not read them (a 404 for GET, never a 5xx).
+        "alert": 1, "loan": 1,
     }  # fmt: skip
 
 
