@@ -131,16 +131,19 @@ def split_out_of_time(frame: pd.DataFrame, fraction: float = 0.25) -> tuple[pd.D
     return frame[~later], frame[later]
 
 
-def challenger_train(*, user: User | None = None, force: bool = False, out_dir: Path | None = None) -> ModelVersion:
+def challenger_train(
+    *, user: User | None = None, force: bool = False, out_dir: Path | None = None, prefix: str = "challenger"
+) -> ModelVersion:
     """Train a challenger on the labelled book before the out-of-time window, register it
-    (never active) and store its comparison with the active model on that window."""
+    (never active) and store its comparison with the active model on that window.
+    ``prefix`` starts its version name (the sandbox demo's says it is one)."""
     champion, _model = model_get_active()
     book = book_build(labelled_only=True).frame
     earlier, window = split_out_of_time(book)
     if earlier.empty or window.empty:
         raise ValueError("the labelled book needs decisions on more than one day to hold out a window")
     stamp = timezone.now().strftime("%Y%m%d-%H%M%S")
-    version = f"challenger-{stamp}"
+    version = f"{prefix}-{stamp}"
     folder = out_dir or Path(settings.LOANHUB_MODEL_DIR) / version
     challenger = model_train_challenger(
         earlier.assign(**{TARGET: earlier[TARGET].astype(int)}), target=TARGET, time_col=TIME_COL, id_col=ID_COL,

@@ -122,6 +122,27 @@ def test_seed_demo_gives_the_post_loan_pages_labelled_sandbox_data(client):
     assert own.filter(institution=bank, status=LoanStatus.CURRENT).exists()
     assert not own.filter(status__in=NPL_STATUSES).exists()
 
+    # The labelled book has enough bad loans for a challenger (about 9% of the labelled book), which the
+    # seed trained and compared with the active model on the latest quarter, without activating it; the
+    # approval likelihood was learned from the synthetic decisions.
+    from loanhub.learning.services import book_build, split_out_of_time
+    from loanhub.scoring.models import ApprovalModelVersion, ModelVersion
+
+    labelled = book_build(labelled_only=True).labelled
+    _earlier, window = split_out_of_time(labelled)
+    assert labelled["bad"].sum() >= 40 and window["bad"].sum() >= 10
+    assert 0.03 <= labelled["bad"].mean() <= 0.15
+    challenger = ModelVersion.objects.get(is_challenger=True)
+    assert not challenger.is_active and challenger.version.startswith("sandbox-challenger-")
+    assert challenger.comparison["bads"] >= 10 and challenger.comparison["rows"] == len(window)
+    assert challenger.comparison["champion"]["version"] == ModelVersion.objects.get(is_active=True).version
+    assert ApprovalModelVersion.objects.filter(is_active=True).count() == 1
+    client.force_login(User.objects.get(username="demo_admin"))
+    body = client.get(reverse("learning_admin:index")).content.decode()
+    assert challenger.version in body
+    page = client.get(reverse("scoring_admin:detail", args=[challenger.pk]))
+    assert page.status_code == 200 and challenger.comparison["champion"]["version"] in page.content.decode()
+
     client.force_login(User.objects.get(username="demo_bank"))
     page = client.get(reverse("stats_admin:outcomes"))
     body = page.content.decode()
