@@ -159,10 +159,21 @@ def _inputs_hash(version: str, features: pd.Series) -> str:
 
 
 def _plain(value: object) -> object:
-    if isinstance(value, (np.floating, float)):
-        return None if np.isnan(value) else round(float(value), 6)
-    if isinstance(value, np.integer):
-        return int(value)
+    """One JSON value per feature value, whatever dtype its column had in the frame.
+
+    A column's dtype depends on the other rows scored with it (a count is int64 in one
+    batch and float64 beside a missing value in another; a flag bool or object), so the
+    same enterprise must give the same value, and the same inputs hash, in any batch or
+    partition: numpy scalars become Python ones and a whole float becomes an int.
+    """
+    if isinstance(value, np.generic):
+        value = value.item()
+    if value is None or value is pd.NA:
+        return None
+    if isinstance(value, float):
+        if np.isnan(value):
+            return None
+        return int(value) if value.is_integer() else round(value, 6)
     return value
 
 
