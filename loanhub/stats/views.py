@@ -15,6 +15,8 @@ from loanhub.accounts.permissions import is_platform_admin, platform_admin_requi
 from loanhub.accounts.requests import AuthenticatedHttpRequest
 from loanhub.institutions.models import FinancialInstitution
 from loanhub.institutions.selectors import institution_for_user
+from loanhub.loans.renewals import RenewalBankStats, renewal_stats_by_bank
+from loanhub.replica import replica_reads
 from loanhub.security.exports import csv_response
 
 from .outcomes import OUTCOME_DIMENSIONS, calibration_by_grade, outcome_breakdown, outcome_headline
@@ -99,6 +101,12 @@ def _outcome_dimension(request: AuthenticatedHttpRequest, platform: bool) -> str
     return dimension
 
 
+def _renewals(institution: FinancialInstitution | None) -> list[RenewalBankStats]:
+    """Renewal requests and their decisions per lending bank (a bank sees its own row)."""
+    with replica_reads():
+        return renewal_stats_by_bank(institution_id=institution.pk if institution else None)
+
+
 def outcomes(request: AuthenticatedHttpRequest) -> HttpResponse:
     institution, platform = _outcome_scope(request)
     dimension = _outcome_dimension(request, platform)
@@ -123,6 +131,7 @@ def outcomes(request: AuthenticatedHttpRequest) -> HttpResponse:
                  "pd_width": round(100 * (c.mean_pd or 0) / top)}
                 for c in calibration
             ],
+            "renewals": _renewals(institution),
             "generated": now_label(),
         },
     )  # fmt: skip

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from datetime import timedelta
 from decimal import Decimal
 
@@ -185,3 +186,38 @@ def test_the_export_neutralizes_a_formula_in_a_product_title(admin_client, book)
 def test_no_loans_shows_an_empty_state(admin_client):
     body = admin_client.get(reverse("stats_admin:outcomes")).content.decode()
     assert "暂无贷款数据" in body
+
+
+def _renewal(bank_page, officer, *, decline: bool):
+    """A renewal request on a fresh loan of ``bank_page``'s bank maturing in 30 days; declined if asked."""
+    from loanhub.loans.renewals import renewal_request
+    from loanhub.matching.lifecycle import lead_claim, lead_decline
+
+    loan = loan_create(bank_page, officer, amount=400_000, disbursed_on=TODAY - timedelta(days=30), title="续贷统计")
+    Loan.objects.filter(pk=loan.pk).update(maturity_date=TODAY + timedelta(days=30))
+    loan.refresh_from_db()
+    sme = loan.enterprise.memberships.select_related("user").first().user
+    request = renewal_request(user=sme, loan=loan, kind="standard", amount=Decimal("400000"), term_months=12)
+    if decline:
+        lead = lead_claim(lead=request.lead, officer=officer)
+        lead_decline(lead=lead, officer=officer, reasons=["credit"])
+    return request
+
+
+def test_renewal_requests_are_counted_per_bank_and_a_bank_sees_its_own(admin_client, client, book, officer_a,
+                                                                        bank_a_page, bank_b_page):  # fmt: skip
+    _renewal(bank_a_page, officer_a, decline=True)
+    _renewal(bank_a_page, officer_a, decline=False)
+    _renewal(bank_b_page, book["officer_b"], decline=False)
+    body = admin_client.get(reverse("stats_admin:outcomes")).content.decode()
+    section = body[body.index('id="renewals"') :]
+    rows = re.findall(r"<tr>\s*<td data-label=\"\">([^<]+)</td>\s*<td[^>]*>(\d+)</td>\s*<td[^>]*>(\d+)</td>"
+                      r"\s*<td[^>]*>(\d+)</td>", section)  # fmt: skip
+    assert rows == [
+        (bank_a_page.institution.short_name, "2", "0", "1"),
+        (bank_b_page.institution.short_name, "1", "0", "0"),
+    ]
+    client.force_login(officer_a)
+    own = client.get(reverse("stats_admin:outcomes")).content.decode()
+    own = own[own.index('id="renewals"') :]
+    assert bank_a_page.institution.short_name in own and bank_b_page.institution.short_name not in own
