@@ -57,6 +57,7 @@ COLUMNS: dict[str, tuple[Column, ...]] = {
     "tax_payment": (
         _c("period", "str", _("所属期")),
         _c("tax_paid", "decimal", _("缴纳税额（元）"), **MONEY),
+        _c("arrears", "decimal", _("欠税金额（元）"), required=False, **MONEY),
     ),
     "social_insurance": (
         _c("month", "date", _("月份")),

@@ -34,7 +34,9 @@ from tests.factories.loans import loan_create
 
 pytestmark = pytest.mark.django_db
 
-WATCHED = ["penalty", "judicial", "dishonest_debtor", "social_insurance", "tax_rating", "registration"]
+WATCHED = [
+    "penalty", "judicial", "dishonest_debtor", "social_insurance", "tax_payment", "tax_rating", "registration",
+]  # fmt: skip
 
 
 def _day(days_ago: int) -> str:
@@ -107,6 +109,10 @@ def test_the_import_hook_raises_after_commit(loan, monitoring, django_capture_on
          AlertKind.SOCIAL_INSURANCE_ARREARS, AlertSeverity.MEDIUM),
         ("social_insurance", {"month": _day(10), "headcount": 10, "amount_paid": 1000, "arrears": 800},
          AlertKind.SOCIAL_INSURANCE_ARREARS, AlertSeverity.LOW),
+        ("tax_payment", {"period": "2026Q3", "tax_paid": 0, "arrears": 150_000}, AlertKind.TAX_ARREARS,
+         AlertSeverity.HIGH),
+        ("tax_payment", {"period": "2026Q3", "tax_paid": 1000, "arrears": 3_000}, AlertKind.TAX_ARREARS,
+         AlertSeverity.MEDIUM),
         ("registration", {"event": "abnormal_listed", "status": "存续"}, AlertKind.ABNORMAL_OPERATION,
          AlertSeverity.MEDIUM),
         ("penalty", {"issuer": "税务局", "severity": "一般", "fine_amount": 100}, AlertKind.PENALTY,
@@ -125,6 +131,8 @@ def test_each_kind_of_adverse_record_and_its_severity(loan, monitoring, category
         ("judicial", {"case_type": "买卖合同纠纷", "role": "plaintiff", "amount": 2_000_000, "status": "open"}),
         ("penalty", {"issuer": "税务局", "severity": "轻微", "fine_amount": 100}),  # minor: not shown, no alert
         ("social_insurance", {"month": _day(10), "headcount": 10, "amount_paid": 1000, "arrears": 0}),
+        ("tax_payment", {"period": "2026Q3", "tax_paid": 86_500}),  # no arrears column: paid in full
+        ("tax_payment", {"period": "2026Q3", "tax_paid": 86_500, "arrears": 0}),
         ("dishonest_debtor", {"listed_on": _day(30), "removed_on": _day(8), "issuer": "某区人民法院"}),
         ("registration", {"event": "legal_rep_change", "status": "存续"}),
     ],
@@ -194,6 +202,15 @@ def test_a_category_the_consent_does_not_cover_raises_nothing(loan):
         loan.enterprise, institution=loan.institution, purpose=Purpose.MONITORING, categories=["social_insurance"]
     )
     _penalty(loan)
+    assert alert_scan([loan.enterprise.uscc]) == []
+
+
+def test_tax_arrears_need_the_separately_consented_tax_amounts(loan):
+    """纳税金额 is sensitive: a monitoring consent without it raises nothing about tax arrears."""
+    without = [c for c in WATCHED if c != "tax_payment"]
+    authorize(loan.enterprise, institution=loan.institution, purpose=Purpose.MONITORING, categories=without)
+    row = {"uscc": loan.enterprise.uscc, "record_date": _day(5), "period": "2026Q3", "tax_paid": 0, "arrears": 150_000}
+    import_rows("tax_payment", [row])
     assert alert_scan([loan.enterprise.uscc]) == []
 
 
