@@ -156,6 +156,11 @@ def test_export_parquet_gives_the_features_scoring_computes(tmp_path, active_mod
     assert (out.stat().st_mode & 0o777) == 0o700
     manifest = distributed.read_manifest(out)
     assert manifest["n_partitions"] == 3 and manifest["rows"]["enterprises"] == 5
+    # a bulk read of every enterprise's credit data: audited, with where it went
+    from loanhub.audit.models import AuditEvent, AuditKind
+
+    [event] = AuditEvent.objects.filter(kind=AuditKind.CREDIT_DATA_READ, details__action="export_parquet")
+    assert event.details["folder"] == str(out.resolve()) and event.details["rows"]["enterprises"] == 5
     enterprises = list(Enterprise.objects.order_by("pk"))
     expected = build_features(
         enterprise_frame(enterprises), record_frames([e.uscc for e in enterprises]), timezone.localdate()

@@ -7,6 +7,8 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from loanhub.audit.models import AuditKind
+from loanhub.audit.services import audit_record
 from loanhub.scoring.batch import export_parquet
 
 
@@ -31,6 +33,10 @@ class Command(BaseCommand):
             raise CommandError(f"目标目录已存在且不为空：{options['folder']}") from exc
         rows = manifest["rows"]
         records = sum(v for k, v in rows.items() if k != "enterprises")
+        audit_record(
+            kind=AuditKind.CREDIT_DATA_READ, action="export_parquet", channel="command",
+            folder=str(Path(options["folder"]).resolve()), partitions=manifest["n_partitions"], rows=rows,
+        )  # fmt: skip
         self.stdout.write(
             f"exported {rows.get('enterprises', 0)} enterprises and {records} records "
             f"in {manifest['n_partitions']} partitions to {options['folder']}"
