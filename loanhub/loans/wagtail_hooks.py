@@ -24,6 +24,7 @@ urlpatterns = [
     path("", admin_views.loan_index, name="index"),
     path("upload/", admin_views.loan_upload, name="upload"),
     path("upload/template.csv", admin_views.loan_upload_template, name="upload_template"),
+    path("upload/rejected/<str:token>.csv", admin_views.loan_upload_rejections, name="upload_rejections"),
     path("<int:pk>/", admin_views.loan_detail, name="detail"),
     path("<int:pk>/report/", admin_views.loan_report, name="report"),
 ]

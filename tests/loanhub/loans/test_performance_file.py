@@ -5,10 +5,12 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from datetime import timedelta
 from decimal import Decimal
 
 import pytest
+from django.core.cache import cache
 from django.urls import reverse
 from django.utils import timezone
 
@@ -145,6 +147,31 @@ def test_the_upload_page_shows_the_report_and_the_template_downloads(client, loa
     html = client.post(reverse("loans_admin:upload"), {"file": upload_file}).content.decode()
     assert "导入结果" in html and f"不是本机构的贷款（贷款编号 {theirs.pk}）" in html
     assert PerformanceReport.objects.get().channel == ReportChannel.FILE
+
+
+def test_all_rejected_rows_download_for_the_uploader_only(client, loans, officer_a, manager_a):
+    mine, _, theirs = loans
+    rows = [[mine.pk, day(3), "正常", "38", "0", ""]]
+    rows += [[theirs.pk, day(n), "正常", "20", "0", "=HYPERLINK(1)"] for n in range(4, 10)]
+    upload_file = io.BytesIO(csv_bytes(rows))
+    upload_file.name = "perf.csv"
+    client.force_login(officer_a)
+    html = client.post(reverse("loans_admin:upload"), {"file": upload_file}).content.decode()
+    [link] = re.findall(r'href="(/cms-admin/loans/upload/rejected/[^"]+\.csv)"', html)
+    assert "下载全部 6 行拒收记录" in html
+    got = list(csv.reader(io.StringIO(client.get(link).content.decode("utf-8-sig"))))
+    assert got[0] == ["行号", "原因", *HEADER]
+    assert [r[0] for r in got[1:]] == ["3", "4", "5", "6", "7", "8"]
+    assert all(f"不是本机构的贷款（贷款编号 {theirs.pk}）" in r[1] for r in got[1:])
+    assert {r[2] for r in got[1:]} == {str(theirs.pk)} and {r[7] for r in got[1:]} == {"'=HYPERLINK(1)"}
+    # someone else at the same bank, or the same person after the hour: back to the upload page
+    client.force_login(manager_a)
+    refused = client.get(link, follow=True)
+    assert refused.redirect_chain[-1][0] == reverse("loans_admin:upload")
+    assert "拒收记录已过期" in refused.content.decode()
+    client.force_login(officer_a)
+    cache.clear()
+    assert client.get(link).url == reverse("loans_admin:upload")
 
 
 def test_the_template_uploaded_unchanged_is_rejected_not_stored(loans, officer_a):
