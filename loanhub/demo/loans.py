@@ -486,8 +486,8 @@ def seed_loan_performance(ctx: SeedContext) -> None:
     cutoff = today - relativedelta(months=6)
     # By lead id (the loans are in hand): see _first_loans on UPDATEs joined to the loans.
     Lead.objects.filter(pk__in=[loan.lead_id for loan in loans if loan.disbursed_on <= cutoff]).update(defaulted=False)
-    bad = set(bad_ever)
-    Lead.objects.filter(pk__in=[loan.lead_id for loan in loans if loan.pk in bad]).update(defaulted=True)
+    bad_loans = set(bad_ever)
+    Lead.objects.filter(pk__in=[loan.lead_id for loan in loans if loan.pk in bad_loans]).update(defaulted=True)
     ctx.progress(
         f"贷后表现已生成：{len(loans)} 笔沙箱贷款（{len(renewals)} 笔续贷），"
         f"{sum(len(p.reports) for p in paths.values())} 份月度报告"
