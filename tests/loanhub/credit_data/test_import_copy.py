@@ -181,9 +181,10 @@ def test_postgres_copy_path_encrypts_sensitive_payloads_and_keys_their_hash():
         stored = cursor.fetchone()[0]
     assert "97531" not in stored and "tax_paid" not in stored
     token = json.loads(stored)
-    assert isinstance(token, str) and json.loads(decrypt_text(token)) == {"period": "2025-04", "tax_paid": 97531.25}
+    expected = {"period": "2025-04", "tax_paid": 97531.25, "arrears": None}
+    assert isinstance(token, str) and json.loads(decrypt_text(token)) == expected
     assert isinstance(record.payload, Sealed) and record.payload["tax_paid"] == 97531.25
-    text = canonical_json({"period": "2025-04", "tax_paid": 97531.25})
+    text = canonical_json({"period": "2025-04", "tax_paid": 97531.25, "arrears": None})
     assert record.payload_hash == hmac.new(payload_hash_key(), text.encode(), hashlib.sha256).hexdigest()
     assert record.payload_hash != hashlib.sha256(text.encode()).hexdigest()
     again = credit_records_import(data=data, file_name="tax.csv", category="tax_payment")

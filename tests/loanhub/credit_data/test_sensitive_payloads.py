@@ -73,6 +73,7 @@ def test_the_database_holds_ciphertext_and_python_the_amount():
     assert record.payload == {
         "period": months_back(1).strftime("%Y-%m"),
         "tax_paid": AMOUNT + 1,
+        "arrears": None,  # the optional column, absent from the file
     }
     assert isinstance(record.payload, Sealed)
     assert CreditRecord.objects.values_list("payload", flat=True).get()["tax_paid"] == AMOUNT + 1
@@ -141,7 +142,7 @@ def test_the_tax_payload_hash_is_keyed_and_cannot_be_found_by_guessing(settings)
 def test_rejected_tax_rows_keep_the_row_and_reason_but_no_amount():
     rows = [
         *tax_rows(A),
-        {"uscc": A, "record_date": "2025-05-15", "period": "", "tax_paid": "864213"},
+        {"uscc": A, "record_date": "2025-05-15", "period": "", "tax_paid": "864213", "arrears": "531246"},
     ]
     batch = import_rows("tax_payment", rows)
     rejection = batch.rejections.get()
@@ -151,8 +152,10 @@ def test_rejected_tax_rows_keep_the_row_and_reason_but_no_amount():
         "record_date": "2025-05-15",
         "period": "",
         "tax_paid": "***",
+        "arrears": "***",
     }
-    assert "864213" not in raw_column("credit_data_importrejection", "raw", rejection.pk)
+    stored = raw_column("credit_data_importrejection", "raw", rejection.pk)
+    assert "864213" not in stored and "531246" not in stored
 
 
 def test_rejected_rows_of_other_categories_are_kept_as_read():
