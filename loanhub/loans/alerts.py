@@ -20,11 +20,13 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 from functools import partial
+from typing import Any
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, transaction
 from django.db.models import Q
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from loanhub.accounts.models import User
@@ -224,6 +226,16 @@ def _previous_grades(records: Sequence[CreditRecord]) -> dict[int, tuple[str, da
     return result
 
 
+def in_both_languages(write: Callable[..., str], *args: Any) -> tuple[str, str]:
+    """A sentence the platform writes, in Chinese (the record of the alert) and in English,
+    whatever the language of whoever's request set the check off."""
+    with translation.override(settings.LANGUAGE_CODE):
+        chinese = write(*args)
+    with translation.override("en"):
+        english = write(*args)
+    return chinese, english
+
+
 @dataclass(frozen=True)
 class _Candidate:
     loan: Loan
@@ -233,6 +245,7 @@ class _Candidate:
     summary: str
     authorization_id: int
     record: CreditRecord | None = None
+    summary_en: str = ""
 
 
 def _record_candidates(
@@ -259,9 +272,11 @@ def _record_candidates(
             finding = finding_for(record, loan, before[0] if before else None, on)
             if finding is None:
                 continue
-            summary = record_summary(finding.kind, record, before[0] if before else None)
+            summary, summary_en = in_both_languages(record_summary, finding.kind, record, before[0] if before else None)
             found.append(
-                _Candidate(loan, finding.kind, finding.severity, f"record:{record.pk}", summary, artefact, record)
+                _Candidate(
+                    loan, finding.kind, finding.severity, f"record:{record.pk}", summary, artefact, record, summary_en
+                )
             )
     return found
 
@@ -356,14 +371,19 @@ def _score_candidate(loan: Loan, grants: MonitoringGrants) -> _Candidate | None:
     finding = score_drop_finding(before, current) if before else None
     if before is None or finding is None:
         return None
-    summary = _("授权范围内的信用评分由 %(before)s（%(bg)s 级）降至 %(after)s（%(ag)s 级）") % {
-        "before": before.score, "bg": before.grade, "after": current.score, "ag": current.grade,
-    }  # fmt: skip
+    summary, summary_en = in_both_languages(_score_drop_summary, before, current)
     # One alert per loan and day of the drop; the artefact recorded is the one whose categories
     # the scoped score used (all monitoring artefacts' categories: the first one stands for them).
     return _Candidate(
-        loan, finding.kind, finding.severity, f"score:{current.as_of.isoformat()}", summary, artefacts[0].pk
-    )
+        loan, finding.kind, finding.severity, f"score:{current.as_of.isoformat()}", summary, artefacts[0].pk,
+        summary_en=summary_en,
+    )  # fmt: skip
+
+
+def _score_drop_summary(before: ScoreRecord, current: ScoreRecord) -> str:
+    return _("授权范围内的信用评分由 %(before)s（%(bg)s 级）降至 %(after)s（%(ag)s 级）") % {
+        "before": before.score, "bg": before.grade, "after": current.score, "ag": current.grade,
+    }  # fmt: skip
 
 
 def score_drop_check(enterprise_ids: Iterable[int], *, at: datetime | None = None) -> list[LoanAlert]:
@@ -400,8 +420,8 @@ def scores_recorded(enterprise_ids: list[int]) -> int:
 
 def ack_deadline_for(raised_at: datetime) -> datetime:
     """Acknowledge by the end of the ``claim_workdays``-th working day (the matching clock)."""
-    settings = platform_settings()
-    return work_calendar(settings).deadline(raised_at, settings.claim_workdays)
+    platform = platform_settings()
+    return work_calendar(platform).deadline(raised_at, platform.claim_workdays)
 
 
 def _raise_all(candidates: Sequence[_Candidate], at: datetime) -> list[LoanAlert]:
@@ -426,7 +446,8 @@ def _create(c: _Candidate, at: datetime, deadline: datetime) -> LoanAlert | None
             alert = LoanAlert.objects.create(
                 loan=c.loan, enterprise_id=c.loan.enterprise_id, institution_id=c.loan.institution_id,
                 kind=c.kind, severity=c.severity, record=c.record, authorization_id=c.authorization_id,
-                dedupe_key=c.dedupe_key, summary=c.summary[:500], raised_at=at, ack_deadline=deadline,
+                dedupe_key=c.dedupe_key, summary=c.summary[:500], summary_en=c.summary_en[:500], raised_at=at,
+                ack_deadline=deadline,
             )  # fmt: skip
             _tell_bank(alert)
             _announce(alert)

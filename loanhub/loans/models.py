@@ -11,6 +11,7 @@ from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils import timezone
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from cms.choices import RepaymentMethod
@@ -188,6 +189,9 @@ class LoanAlert(models.Model):
     )
     dedupe_key = models.CharField(max_length=120)
     summary = models.CharField(_("摘要"), max_length=500)
+    # The same sentence in English for an English page (the platform's own sentences only: a
+    # summary typed by hand has none and shows as typed).
+    summary_en = models.CharField(_("摘要（英文）"), max_length=500, blank=True, default="")
     status = models.CharField(
         _("状态"), max_length=12, choices=AlertStatus.choices, default=AlertStatus.OPEN, db_index=True
     )
@@ -212,6 +216,13 @@ class LoanAlert(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} · {self.enterprise}"
+
+    @property
+    def summary_text(self) -> str:
+        """The summary in the page's language where the platform wrote it in both."""
+        if self.summary_en and (get_language() or "").startswith("en"):
+            return self.summary_en
+        return self.summary
 
 
 # ------------------------------------------------------------------------ renewals

@@ -67,7 +67,7 @@ class AlertOutputSerializer(serializers.Serializer):
         return None if self._coverage(alert).visible else self._coverage(alert).reason
 
     def get_summary(self, alert: LoanAlert) -> str | None:
-        return alert.summary if self._coverage(alert).visible else None
+        return alert.summary_text if self._coverage(alert).visible else None
 
     def get_record(self, alert: LoanAlert) -> dict | None:
         record = alert.record

@@ -176,3 +176,30 @@ def test_the_sme_page_without_alerts_says_so(client, loan):
         "目前没有关于本企业的贷后预警"
         in client.get(f"/enterprises/{loan.enterprise.uscc}/loan-alerts/").content.decode()
     )
+
+
+def test_the_summary_is_kept_in_both_languages_whoever_set_the_check_off(client, officer_a, loan, monitoring):
+    from django.utils import translation
+    from wagtail.users.models import UserProfile
+
+    with translation.override("en"):  # e.g. an import run from an English page
+        import_rows(
+            "penalty",
+            [{"uscc": loan.enterprise.uscc, "record_date": (timezone.localdate() - timedelta(days=3)).isoformat(),
+              "issuer": "应急管理局", "severity": "严重", "fine_amount": 50000}],
+        )  # fmt: skip
+        [alert] = alert_scan([loan.enterprise.uscc])
+    assert alert.summary.startswith("应急管理局 作出行政处罚") and "50,000 元" in alert.summary
+    assert alert.summary_en.startswith("Administrative penalty") and "50,000 yuan" in alert.summary_en
+    client.force_login(officer_a)
+    assert "应急管理局 作出行政处罚" in client.get(f"/cms-admin/loan-alerts/{alert.pk}/").content.decode()
+    profile = UserProfile.get_for_user(officer_a)
+    profile.preferred_language = "en"
+    profile.save()
+    for url in ("/cms-admin/loan-alerts/", f"/cms-admin/loan-alerts/{alert.pk}/"):
+        html = client.get(url).content.decode()
+        assert "Administrative penalty" in html and "作出行政处罚" not in html
+    # a summary typed by hand has no English one and shows as typed
+    alert.summary_en = ""
+    alert.save(update_fields=["summary_en"])
+    assert "应急管理局 作出行政处罚" in client.get(f"/cms-admin/loan-alerts/{alert.pk}/").content.decode()
