@@ -35,7 +35,15 @@ from loanhub.enterprises.models import Enterprise
 from risk_models import distributed
 
 from .models import JobStatus, ModelVersion, RescoreJob, ScoreRecord, Trigger
-from .services import _feature_row, _inputs_hash, _plain, enterprise_frame, model_get_active, record_frames
+from .services import (
+    _feature_row,
+    _inputs_hash,
+    _plain,
+    enterprise_frame,
+    job_running,
+    model_get_active,
+    record_frames,
+)
 
 #: Partitions submitted ahead of the one being written.
 IN_FLIGHT = 3
@@ -140,20 +148,12 @@ def rescore_job_run_dask(
     """
     if job.status == JobStatus.DONE:
         return job
-    job.status = JobStatus.RUNNING
-    job.save(update_fields=["status"])
     version, _model = model_get_active()
     as_of = timezone.localdate()
     groups = enterprise_partitions(list(Enterprise.objects.order_by("pk").values_list("pk", "uscc")))
     job.total = sum(len(g) for g in groups)
-    try:
+    with job_running(job):
         _run_partitions(job, groups, version, as_of, scheduler, progress)
-    except Exception as exc:
-        job.status, job.error = JobStatus.FAILED, str(exc)[:2000]
-        job.save(update_fields=["status", "error"])
-        raise
-    job.status, job.finished_at = JobStatus.DONE, timezone.now()
-    job.save(update_fields=["status", "finished_at"])
     return job
 
 

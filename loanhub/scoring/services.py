@@ -9,7 +9,8 @@ import hashlib
 import hmac
 import json
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from datetime import date
 from functools import partial
 from pathlib import Path
@@ -302,11 +303,9 @@ def rescore_job_run(job: RescoreJob, *, progress: Callable[[RescoreJob], object]
     """
     if job.status == JobStatus.DONE:
         return job
-    job.status = JobStatus.RUNNING
-    job.save(update_fields=["status"])
     ids = list(Enterprise.objects.order_by("pk").values_list("pk", flat=True))
     job.total = len(ids)
-    try:
+    with job_running(job):
         for start in range(job.done, len(ids), CHUNK):
             chunk = list(Enterprise.objects.filter(pk__in=ids[start : start + CHUNK]).order_by("pk"))
             with transaction.atomic():
@@ -315,13 +314,22 @@ def rescore_job_run(job: RescoreJob, *, progress: Callable[[RescoreJob], object]
                 job.save(update_fields=["done", "total"])
             if progress:
                 progress(job)
+    return job
+
+
+@contextmanager
+def job_running(job: RescoreJob) -> Iterator[None]:
+    """The job's status around its work: running, then done, or failed with the error (re-raised)."""
+    job.status = JobStatus.RUNNING
+    job.save(update_fields=["status"])
+    try:
+        yield
     except Exception as exc:
         job.status, job.error = JobStatus.FAILED, str(exc)[:2000]
         job.save(update_fields=["status", "error"])
         raise
     job.status, job.finished_at = JobStatus.DONE, timezone.now()
     job.save(update_fields=["status", "finished_at"])
-    return job
 
 
 def validate_model_dir(path: str) -> Path:
