@@ -3,11 +3,9 @@ performance history, reporting performance one loan at a time or by file."""
 
 from __future__ import annotations
 
-import secrets
 from typing import Any
 
 from django.contrib import messages
-from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
@@ -26,7 +24,16 @@ from loanhub.institutions.selectors import membership_for_staff
 from loanhub.security.exports import csv_response
 
 from .forms import LoanFilterForm, PerformanceReportForm, PerformanceUploadForm
-from .imports import COLUMNS, MAX_FILE_BYTES, MAX_ROWS, RejectedRow, performance_file_import, template_rows
+from .imports import (
+    COLUMNS,
+    MAX_FILE_BYTES,
+    MAX_ROWS,
+    check_file_size,
+    performance_file_import,
+    rejections_get,
+    rejections_keep,
+    template_rows,
+)
 from .models import Loan, LoanStatus, ReportChannel
 from .selectors import loan_counts, loan_get, loan_list, loan_reports, loan_schedule
 from .services import ReportResult, loan_read_log, performance_report
@@ -34,9 +41,6 @@ from .services import ReportResult, loan_read_log, performance_report
 PAGE_SIZE = 25
 MATURING_DAYS = 30
 MAX_REJECTIONS_SHOWN = 500
-# The rejected rows of an upload stay downloadable (as CSV, to fix and upload again) this long,
-# for the person who uploaded; in the shared cache, so any server process can serve the link.
-REJECTIONS_KEEP_SECONDS = 3600
 # Extension point for other post-loan sections of the loan page (alerts, renewals, compensation):
 #   @hooks.register(LOAN_PAGE_PANELS_HOOK)
 #   def my_panel(request, loan, panels): panels.append(<a wagtail Component with an ``order``>)
@@ -146,12 +150,14 @@ def loan_upload(request: AuthenticatedHttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
         try:
+            check_file_size(upload.size)
             report = performance_file_import(
                 data=upload.read(), file_name=upload.name, institution=membership.institution, user=request.user
             )
         except ImportFileError as exc:
             form.add_error("file", str(exc))
-    rejections_token = _keep_rejections(request, report.rejected) if report and report.rejected else ""
+    rejected = report.rejected if report else []
+    rejections_token = rejections_keep(user=request.user, rejected=rejected) if rejected else ""
     return render(
         request,
         "loans/admin/loan_upload.html",
@@ -166,27 +172,16 @@ def loan_upload(request: AuthenticatedHttpRequest) -> HttpResponse:
     )  # fmt: skip
 
 
-def _rejections_key(token: str) -> str:
-    return f"loans:upload-rejections:{token}"
-
-
-def _keep_rejections(request: AuthenticatedHttpRequest, rejected: list[RejectedRow]) -> str:
-    token = secrets.token_urlsafe(18)
-    rows = [[r.row_number, "；".join(r.reasons), *(r.values.get(k, "") for k in COLUMNS)] for r in rejected]
-    cache.set(_rejections_key(token), {"user": request.user.pk, "rows": rows}, REJECTIONS_KEEP_SECONDS)
-    return token
-
-
 def loan_upload_rejections(request: AuthenticatedHttpRequest, token: str) -> HttpResponse:
     """The rejected rows of the uploader's last file as CSV: row number, reasons, the cells as
     uploaded (neutralized against formulas), to correct and upload again."""
     _staff(request)
-    kept = cache.get(_rejections_key(token))
-    if not kept or kept["user"] != request.user.pk:
+    rows = rejections_get(user=request.user, token=token)
+    if rows is None:
         messages.error(request, _("拒收记录已过期（保留 1 小时），请重新上传文件查看。"))
         return redirect("loans_admin:upload")
     header = [_("行号"), _("原因"), *(str(COLUMNS[k][0]) for k in COLUMNS)]
-    return csv_response(header, kept["rows"], filename="loanhub-loan-performance-rejected.csv")
+    return csv_response(header, rows, filename="loanhub-loan-performance-rejected.csv")
 
 
 def loan_upload_template(request: AuthenticatedHttpRequest) -> HttpResponse:

@@ -5,12 +5,9 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
-from django.core.files.uploadedfile import UploadedFile
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from loanhub.credit_data.exceptions import ImportFileError
-from loanhub.credit_data.validation import check_import_size
 from loanhub.money import WanYuanField
 
 from .models import LoanStatus
@@ -65,15 +62,8 @@ class PerformanceReportForm(forms.Form):
 
 
 class PerformanceUploadForm(forms.Form):
+    # Its size is checked against the performance file's own bound before the view reads it.
     file = forms.FileField(
         label=_("文件（CSV / Excel .xlsx）"),
         widget=forms.ClearableFileInput(attrs={"accept": ".csv,.xlsx,.txt"}),
     )
-
-    def clean_file(self) -> UploadedFile:
-        upload = self.cleaned_data["file"]
-        try:
-            check_import_size(upload.size)
-        except ImportFileError as exc:
-            raise forms.ValidationError(str(exc)) from exc
-        return upload

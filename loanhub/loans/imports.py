@@ -10,12 +10,14 @@ the encodings (UTF-8 / GB18030) and the row numbers as a person sees them.
 from __future__ import annotations
 
 import re
+import secrets
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
 
+from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.template.defaultfilters import filesizeformat
@@ -188,15 +190,20 @@ def _mark_duplicates(rows: list[_Row]) -> None:
             first[key] = row.number
 
 
+def check_file_size(size: int) -> None:
+    """Refuse a performance file over ``MAX_FILE_BYTES`` (an upload: before reading it)."""
+    if size > MAX_FILE_BYTES:
+        raise ImportFileError(
+            _("文件大小为 %(size)s，超过上限 %(limit)s，请拆分后分批上传。")
+            % {"size": filesizeformat(size), "limit": filesizeformat(MAX_FILE_BYTES)}
+        )
+
+
 def performance_file_import(
     *, data: bytes, file_name: str, institution: FinancialInstitution, user: User
 ) -> ImportReport:
     """Read, check and store a performance file; the report says what happened to every row."""
-    if len(data) > MAX_FILE_BYTES:
-        raise ImportFileError(
-            _("文件大小为 %(size)s，超过上限 %(limit)s，请拆分后分批上传。")
-            % {"size": filesizeformat(len(data)), "limit": filesizeformat(MAX_FILE_BYTES)}
-        )
+    check_file_size(len(data))
     if Path(file_name).suffix.lower() not in SUFFIXES:
         raise ImportFileError(_("请上传 CSV 或 Excel（.xlsx）文件。"))
     table = read_table(data, file_name)
@@ -251,3 +258,29 @@ def _count(report: ImportReport, result: ReportResult) -> None:
 
 def _unique(reasons: Iterable[str]) -> list[str]:
     return list(dict.fromkeys(str(r) for r in reasons))
+
+
+# The rejected rows of an upload stay downloadable (as CSV, to fix and upload again) this long,
+# for the person who uploaded; in the shared cache, so any server process can serve the link.
+REJECTIONS_KEEP_SECONDS = 3600
+
+
+def _rejections_key(token: str) -> str:
+    return f"loans:upload-rejections:{token}"
+
+
+def rejections_keep(*, user: User, rejected: list[RejectedRow]) -> str:
+    """Keep an upload's rejected rows (row number, reasons, the cells as uploaded) for its
+    uploader; the token names them in the download link."""
+    token = secrets.token_urlsafe(18)
+    rows = [[r.row_number, "；".join(r.reasons), *(r.values.get(k, "") for k in COLUMNS)] for r in rejected]
+    cache.set(_rejections_key(token), {"user": user.pk, "rows": rows}, REJECTIONS_KEEP_SECONDS)
+    return token
+
+
+def rejections_get(*, user: User, token: str) -> list[list[object]] | None:
+    """The rows kept under ``token`` if ``user`` uploaded them and they have not expired."""
+    kept = cache.get(_rejections_key(token))
+    if not kept or kept["user"] != user.pk:
+        return None
+    return list(kept["rows"])
