@@ -3,28 +3,12 @@ range, above the need or a disbursement above the approval is a 400 naming the f
 
 from __future__ import annotations
 
-import json
-import urllib.error
-import urllib.request
-
 import pytest
 from django.utils import timezone
 
+from tests.factories.http import api_call as call
+
 pytestmark = pytest.mark.django_db(transaction=True)
-
-
-def call(base: str, token: str, path: str, body: dict | None = None) -> tuple[int, dict]:
-    request = urllib.request.Request(  # noqa: S310 — http to our own live_server
-        base + path,
-        data=None if body is None else json.dumps(body).encode(),
-        method="GET" if body is None else "POST",
-        headers={"Authorization": f"Token {token}", "Content-Type": "application/json", "Accept": "application/json"},
-    )
-    try:
-        with urllib.request.urlopen(request, timeout=30) as response:  # noqa: S310 — our own live_server
-            return response.status, json.loads(response.read())
-    except urllib.error.HTTPError as error:
-        return error.code, json.loads(error.read())
 
 
 def test_approval_and_disbursement_rules_are_400s_with_field_errors(live_server, world):

@@ -5,8 +5,6 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
-import urllib.error
-import urllib.request
 from datetime import timedelta
 
 import pytest
@@ -17,26 +15,13 @@ from loanhub.api.webhooks import webhook_create
 from loanhub.consent.models import AccessLog, AuthorizationStatus, Channel, Purpose
 from loanhub.loans.models import AlertStatus, LoanAlert
 from tests.factories.credit import authorize, import_rows
+from tests.factories.http import api_call as call
 from tests.factories.loans import loan_create
 from tests.loanhub.api.conftest import make_token
 from tests.loanhub.api.test_webhooks import Receiver
 
 WATCHED = ["penalty", "judicial", "dishonest_debtor", "social_insurance", "tax_rating", "registration"]
 SECRET = "alert-receiver-secret-2026"
-
-
-def call(base: str, token: str, path: str, body: dict | None = None) -> tuple[int, dict]:
-    request = urllib.request.Request(  # noqa: S310 — http to our own live_server
-        base + path,
-        data=None if body is None else json.dumps(body).encode(),
-        method="GET" if body is None else "POST",
-        headers={"Authorization": f"Token {token}", "Content-Type": "application/json", "Accept": "application/json"},
-    )
-    try:
-        with urllib.request.urlopen(request, timeout=30) as response:  # noqa: S310 — our own live_server
-            return response.status, json.loads(response.read())
-    except urllib.error.HTTPError as error:
-        return error.code, json.loads(error.read())
 
 
 def _penalty(loan):

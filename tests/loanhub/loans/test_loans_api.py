@@ -4,9 +4,6 @@ SME's own loans, one loan with its schedule, performance reports posted idempote
 
 from __future__ import annotations
 
-import json
-import urllib.error
-import urllib.request
 from dataclasses import dataclass
 from datetime import timedelta
 
@@ -17,27 +14,13 @@ from loanhub.consent.models import AccessLog
 from loanhub.loans.models import PerformanceReport
 from tests.factories.accounts import UserFactory
 from tests.factories.enterprises import MembershipFactory
+from tests.factories.http import api_call as call
 from tests.factories.loans import loan_create
 from tests.loanhub.api.conftest import make_token
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
 TODAY = timezone.localdate()
-
-
-def call(base: str, token: str | None, path: str, body: dict | None = None) -> tuple[int, dict]:
-    headers = {"Content-Type": "application/json", "Accept": "application/json"}
-    if token:
-        headers["Authorization"] = f"Token {token}"
-    request = urllib.request.Request(  # noqa: S310 — http to our own live_server
-        base + path, data=None if body is None else json.dumps(body).encode(),
-        method="GET" if body is None else "POST", headers=headers,
-    )  # fmt: skip
-    try:
-        with urllib.request.urlopen(request, timeout=30) as response:  # noqa: S310 — our own live_server
-            return response.status, json.loads(response.read())
-    except urllib.error.HTTPError as error:
-        return error.code, json.loads(error.read())
 
 
 @dataclass
